@@ -1,0 +1,1 @@
+"""Thin Dagster assets: each calls the plain functions of ``umkm`` and reports metadata."""

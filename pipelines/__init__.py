@@ -1,0 +1,1 @@
+"""Dagster definitions: the nightly job, its schedule and the resources."""

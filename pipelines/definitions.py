@@ -1,0 +1,34 @@
+"""The Dagster entry point: ``dagster dev`` and ``dagster job execute -m pipelines.definitions``."""
+
+from __future__ import annotations
+
+import os
+
+import dagster as dg
+
+from assets.entities import golden_businesses, matched_records, standardised_records
+from assets.sources import source_assets
+from assets.warehouse import warehouse_tables
+from pipelines.jobs import nightly_job, nightly_schedule
+from resources.landing import LandingZone
+from resources.settings import PII_HASH_KEY_ENV, landing_dir_from_env, warehouse_url_from_env
+from resources.warehouse import Warehouse
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    """Assets, the nightly job and schedule, and resources configured from the environment."""
+    return dg.Definitions(
+        assets=[*source_assets(), standardised_records, matched_records, golden_businesses,
+                warehouse_tables],
+        jobs=[nightly_job()],
+        schedules=[nightly_schedule()],
+        resources={
+            "landing": LandingZone(root=landing_dir_from_env()),
+            "warehouse": Warehouse(
+                url=warehouse_url_from_env(),
+                pii_hash_key=dg.EnvVar(PII_HASH_KEY_ENV) if os.environ.get(PII_HASH_KEY_ENV)
+                else None,
+            ),
+        },
+    )

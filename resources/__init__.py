@@ -1,0 +1,1 @@
+"""Dagster resources: the outside world of the pipeline (landing zone, warehouse)."""

@@ -1,0 +1,91 @@
+"""The warehouse tables of the output contract, built from one run's results.
+
+``curated`` holds no personal data in the clear (the owner's NIK only as a keyed hash);
+``restricted`` holds the personal data and the raw quarantined rows; ``quality`` holds the
+quarantine, the delivery log and the run metrics.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+
+from umkm.privacy import keyed_hash
+from umkm.validation import REASONS
+
+UMKM_COLUMNS = [
+    "umkm_id", "business_name", "kab_code", "kab_name", "kecamatan_code", "kecamatan_name",
+    "kbli", "sector", "size_class", "nib", "is_registered", "in_regional_registry", "in_oss",
+    "sells_online", "platforms", "platform_count", "sources", "source_record_count",
+    "is_active", "registered_on", "first_seen", "last_seen", "owner_nik_hash",
+]
+
+
+def curated_umkm(golden: pd.DataFrame, pii_key: bytes) -> pd.DataFrame:
+    """``curated.umkm``: golden records without personal data, NIK as a keyed hash."""
+    umkm = golden.copy()
+    umkm["owner_nik_hash"] = keyed_hash(umkm["nik"], pii_key)
+    return umkm[UMKM_COLUMNS]
+
+
+def curated_source_records(records: pd.DataFrame) -> pd.DataFrame:
+    """``curated.umkm_source_record``: every accepted record and the business it links to."""
+    return records[[
+        "source", "source_record_id", "umkm_id", "match_confidence", "match_rule",
+        "platform", "snapshot_date",
+    ]].copy()
+
+
+def restricted_personal_data(records: pd.DataFrame) -> pd.DataFrame:
+    """``restricted.source_record_personal_data``: owner name, NIK, phones, e-mail, address."""
+    return records[[
+        "source", "source_record_id", "umkm_id", "owner_name", "nik", "phone_e164",
+        "phone_e164_alt", "email", "address",
+    ]].copy()
+
+
+def quality_rejected(rejected: pd.DataFrame, run_id: str) -> pd.DataFrame:
+    """``quality.rejected_record``: the quarantine without the raw rows (those are restricted)."""
+    table = rejected.drop(columns=["raw_record"]).copy()
+    table["source_file"] = table["source_file"].astype(str).str.split("/").str[-1]
+    table["run_id"] = run_id
+    return table
+
+
+def restricted_rejected_raw(rejected: pd.DataFrame, run_id: str) -> pd.DataFrame:
+    """``restricted.rejected_raw_record``: the raw quarantined rows, for authorised users."""
+    table = rejected[["source", "source_record_id", "reason", "snapshot_date", "row_number",
+                      "raw_record"]].copy()
+    table["run_id"] = run_id
+    return table
+
+
+def run_metrics(summary: pd.DataFrame, records: pd.DataFrame, rejected: pd.DataFrame,
+                run_id: str, started_at: datetime) -> pd.DataFrame:
+    """``quality.run_metrics``: per source and for the whole run: read, accepted, rejected by
+    reason, businesses and matched records. ``summary`` has one row per source with
+    ``source``, ``snapshot_date`` and ``records_read``."""
+    cluster_size = records.groupby("umkm_id")["umkm_id"].transform("size")
+    per_source = records.assign(matched=cluster_size > 1).groupby("source").agg(
+        records_accepted=("umkm_id", "size"), businesses=("umkm_id", "nunique"),
+        records_matched=("matched", "sum"),
+    )
+    by_reason = pd.crosstab(rejected["source"], rejected["reason"]).reindex(
+        columns=list(REASONS), fill_value=0
+    ).add_prefix("rejected_")
+    metrics = summary.set_index("source")[["snapshot_date", "records_read"]].join(per_source)
+    metrics = metrics.join(by_reason).fillna(
+        {c: 0 for c in [*per_source.columns, *by_reason.columns]}
+    )
+    metrics["records_rejected"] = metrics[by_reason.columns].sum(axis=1)
+    total = metrics.drop(columns=["snapshot_date"]).sum().to_frame().T
+    total.index = ["(all)"]
+    total["businesses"] = records["umkm_id"].nunique()
+    metrics = pd.concat([metrics, total]).rename_axis("source").reset_index()
+    metrics.insert(0, "run_id", run_id)
+    metrics.insert(1, "run_started_at", pd.Timestamp(started_at))
+    count_columns = [c for c in metrics.columns if c.startswith(("records_", "rejected_"))
+                     or c == "businesses"]
+    metrics[count_columns] = metrics[count_columns].astype("int64")
+    return metrics

@@ -1,0 +1,65 @@
+"""One nightly run's results across sources, and the publication made of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+
+from umkm import publication as tables
+from umkm.snapshots import DELIVERY_COLUMNS, REJECTED_COLUMNS, SourceSnapshot
+from umkm.warehouse import Publication
+
+
+@dataclass
+class RunRecords:
+    """Accepted records, quarantine, delivery log and per-source summary of a run."""
+
+    records: pd.DataFrame
+    rejected: pd.DataFrame
+    deliveries: pd.DataFrame
+    summary: pd.DataFrame
+
+
+def combine_snapshots(snapshots: list[SourceSnapshot]) -> RunRecords:
+    """Put the sources' snapshots together (sources with no records keep their summary row)."""
+    accepted = [s.accepted for s in snapshots if len(s.accepted)]
+    rejected = [s.rejected for s in snapshots if len(s.rejected)]
+    records = pd.concat(accepted, ignore_index=True) if accepted else snapshots[0].accepted
+    summary = pd.DataFrame([
+        {"source": s.source, "snapshot_date": pd.Timestamp(s.snapshot_date) if s.snapshot_date
+         else pd.NaT, "records_read": s.records_read, "records_accepted": len(s.accepted),
+         "records_rejected": len(s.rejected)}
+        for s in snapshots
+    ])
+    return RunRecords(
+        records=records,
+        rejected=pd.concat(rejected, ignore_index=True) if rejected
+        else pd.DataFrame(columns=REJECTED_COLUMNS),
+        deliveries=pd.concat([s.deliveries for s in snapshots], ignore_index=True)
+        if snapshots else pd.DataFrame(columns=DELIVERY_COLUMNS),
+        summary=summary,
+    )
+
+
+def build_publication(run: RunRecords, linked: pd.DataFrame, golden: pd.DataFrame,
+                      run_id: str, started_at: datetime, pii_key: bytes) -> Publication:
+    """The warehouse tables of the output contract for one run."""
+    deliveries = run.deliveries.copy()
+    deliveries.insert(0, "run_id", run_id)
+    deliveries["delivered_on"] = pd.to_datetime(deliveries["delivered_on"])
+    return Publication(
+        replace={
+            "curated.umkm": tables.curated_umkm(golden, pii_key),
+            "curated.umkm_source_record": tables.curated_source_records(linked),
+            "quality.rejected_record": tables.quality_rejected(run.rejected, run_id),
+            "restricted.source_record_personal_data": tables.restricted_personal_data(linked),
+            "restricted.rejected_raw_record": tables.restricted_rejected_raw(run.rejected, run_id),
+        },
+        append={
+            "quality.run_metrics": tables.run_metrics(run.summary, linked, run.rejected, run_id,
+                                                      started_at),
+            "quality.source_delivery": deliveries,
+        },
+    )
