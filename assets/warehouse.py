@@ -25,7 +25,7 @@ def warehouse_tables(
     quality.run_metrics, quality.source_delivery and the restricted personal data, all at once."""
     started = time.perf_counter()
     publication = build_publication(
-        standardised_records, matched_records, golden_businesses, run_id=context.run_id,
+        standardised_records, matched_records, golden_businesses, run_id=context.run.run_id,
         started_at=datetime.now(timezone.utc), pii_key=warehouse.hash_key(),
     )
     warehouse.publish(publication)

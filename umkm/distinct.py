@@ -17,11 +17,14 @@ Result = TypeVar("Result", pd.Series, pd.DataFrame)
 
 def on_distinct(func: Callable[..., Result]) -> Callable[..., Result]:
     """Decorate ``func(*columns) -> Series | DataFrame`` (row-aligned with its inputs) so that
-    it runs once per distinct combination of its column arguments. Keyword arguments are
-    passed through unchanged."""
+    it runs once per distinct combination of its leading Series arguments. Further
+    arguments are passed through unchanged."""
 
     @functools.wraps(func)
-    def wrapper(*columns: pd.Series, **options) -> Result:
+    def wrapper(*args, **options) -> Result:
+        n_columns = next((i for i, a in enumerate(args) if not isinstance(a, pd.Series)),
+                         len(args))
+        columns, rest = args[:n_columns], args[n_columns:]
         index = columns[0].index
         if len(columns) == 1:
             codes, uniques = pd.factorize(columns[0], use_na_sentinel=False)
@@ -33,7 +36,7 @@ def on_distinct(func: Callable[..., Result]) -> Callable[..., Result]:
                 pd.Series(uniques.get_level_values(i), dtype=c.dtype)
                 for i, c in enumerate(columns)
             ]
-        result = func(*distinct, **options).reset_index(drop=True).take(codes)
+        result = func(*distinct, *rest, **options).reset_index(drop=True).take(codes)
         result.index = index
         return result
 

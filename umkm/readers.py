@@ -242,8 +242,8 @@ def _read_json_lines(path: Path, fmt: FormatSpec) -> RawTable:
     valid = table.pop("_valid").fillna(False).to_numpy(dtype=bool)
     table = _numbered(_text_columns(table))
     key_in_text = lines["line"].str.extract(
-        rf'"{re.escape(fmt.record_key)}"\s*:\s*"?([^",}}\s]+)', expand=False
-    ).fillna("")
+        rf'"{re.escape(fmt.record_key)}"\s*:\s*(?:"([^"]+)"|(-?\d+)\s*[,}}])'
+    ).bfill(axis=1).iloc[:, 0].fillna("")
     table.loc[~valid, fmt.record_key] = key_in_text[~valid]
     table.loc[~valid, PARSE_ERROR] = "line is not valid JSON (cut short or garbled)"
     return RawTable(table)

@@ -109,6 +109,12 @@ def kabupaten_names() -> dict[str, str]:
     return dict(zip(banten["kab_code"], banten["kab_name"]))
 
 
+def kecamatan_names() -> dict[str, str]:
+    """Banten kecamatan code -> Kemendagri name."""
+    kec = region_tables().kecamatan
+    return dict(zip(kec["kecamatan_code"], kec["kecamatan_name"]))
+
+
 @on_distinct
 def resolve_city(city: pd.Series) -> pd.DataFrame:
     """Free-text kabupaten/kota -> ``city_kab_code`` (when unambiguous) and ``city_province``.

@@ -35,6 +35,11 @@ HONORIFICS = (
 _EMOJI_AND_SYMBOLS = r"[^\w\s&.,'()/-]"
 
 
+def fold_accents(text: pd.Series) -> pd.Series:
+    """``Café`` -> ``Cafe``: Unicode decomposition, then combining marks dropped."""
+    return text.str.normalize("NFKD").str.replace(r"[\u0300-\u036f]", "", regex=True)
+
+
 def _words_pattern(words: tuple[str, ...]) -> str:
     return r"\b(?:" + "|".join(words) + r")\b"
 
@@ -62,7 +67,7 @@ def normalise_business_name(raw: pd.Series) -> pd.Series:
     ``TaylorBuNur_official``, ``UD Taylor Bu Nur`` and ``⭐ TAYLOR BU NUR ☕`` all become
     ``taylor bu nur``. Returns NA when nothing is left.
     """
-    text = raw.fillna("").astype(str)
+    text = fold_accents(raw.fillna("").astype(str))
     text = text.str.replace(r"(?<=[a-z])(?=[A-Z])", " ", regex=True)  # CamelCase slugs
     text = text.str.lower().str.replace(r"[^a-z0-9]+", " ", regex=True)
     text = text.str.replace(_words_pattern(BUSINESS_NOISE_WORDS), " ", regex=True)
@@ -72,7 +77,7 @@ def normalise_business_name(raw: pd.Series) -> pd.Series:
 @on_distinct
 def normalise_owner_name(raw: pd.Series) -> pd.Series:
     """Matching form of a person's name: no degrees after a comma, no honorifics, lower case."""
-    text = raw.fillna("").astype(str).str.split(",", n=1).str[0].str.lower()
+    text = fold_accents(raw.fillna("").astype(str)).str.split(",", n=1).str[0].str.lower()
     text = text.str.replace(r"[^a-z]+", " ", regex=True)
     text = text.str.replace(_words_pattern(HONORIFICS), " ", regex=True)
     return _collapse(text).replace("", pd.NA)
@@ -241,7 +246,7 @@ def parse_dates(raw: pd.Series) -> pd.Series:
     month_year["d"] = 1
     parts = iso.fillna(dmy).fillna(month_year)
     parts = parts.apply(pd.to_numeric, errors="coerce")
-    usable = parts.notna().all(axis=1)
+    usable = parts.notna().all(axis=1) & parts["y"].between(1900, 2100)
     result = pd.to_datetime(
         parts[usable].astype("int64").rename(columns={"y": "year", "m": "month", "d": "day"}),
         errors="coerce",
@@ -334,7 +339,8 @@ def standardise_source(
         registered = registered.fillna(parse_unix_dates(f["registered_unix"]))
     out["registered_on"] = registered
     out["is_active"] = activity(f)
-    out["product_count"] = parse_indonesian_number(field("product_count")).round().astype("Int64")
+    products = parse_indonesian_number(field("product_count")).round()
+    out["product_count"] = products.where(products < 1e9).astype("Int64")
     return out.reset_index(drop=True)
 
 
@@ -349,7 +355,8 @@ def _regions(f: pd.DataFrame, field, spec: SourceSpec) -> pd.DataFrame:
     postal = blank_placeholders(field("postal_code")).str.extract(r"(\d{5})", expand=False)
     by_postal = regions.resolve_postal_code(postal.fillna(""))
     village = field("village_code").str.replace(r"\D", "", regex=True)
-    village_kab = village.str[:4].where(village.str.len() >= 4)
+    names = regions.kabupaten_names()
+    village_kab = village.str[:4].where(village.str[:4].isin(names))
     province_text = regions.name_key(field("province"))
     province_text = province_text.str.replace(r"\b(?:provinsi|prov)\b", "", regex=True).str.strip()
 
@@ -377,9 +384,13 @@ def _regions(f: pd.DataFrame, field, spec: SourceSpec) -> pd.DataFrame:
     )
     if spec.kind == "registry":
         in_scope[:] = "banten"
-    kab = kab.where(in_scope == "banten")
+    kab = kab.where((in_scope == "banten") & kab.isin(names))
     kecamatan = regions.resolve_kecamatan(kecamatan_text, kab)
-    names = regions.kabupaten_names()
+    village_kecamatan = village.str[:6].where(village.str[:4] == kab)
+    kecamatan = kecamatan.assign(kecamatan_code=village_kecamatan.where(
+        village_kecamatan.isin(regions.region_tables().kecamatan["kecamatan_code"])
+    ).fillna(kecamatan["kecamatan_code"]))
+    kecamatan["kecamatan_name"] = kecamatan["kecamatan_code"].map(regions.kecamatan_names())
     return pd.DataFrame({
         "kab_code": kab,
         "kab_name": kab.map(names),

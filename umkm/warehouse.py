@@ -84,11 +84,10 @@ def _publish_duckdb(path: Path, publication: Publication) -> None:
             con.execute(f"DROP TABLE {STAGING}.{_staging_name(name)}")
         con.execute("COMMIT")
     except Exception:
-        if con.execute("SELECT 1").fetchone():  # connection still usable
-            try:
-                con.execute("ROLLBACK")
-            except duckdb.Error:
-                pass
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.Error:
+            pass  # no transaction was open
         raise
     finally:
         con.close()
