@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -21,6 +20,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 STEP_DONE = re.compile(r'STEP_SUCCESS - Finished execution of step "([^"]+)" in ([\d.]+)(ms|s|m)')
+
+
+#: runs argv[1:] and prints the peak resident memory of that process tree's largest process
+_MEASURED_CHILD = (
+    "import resource, subprocess, sys; rc = subprocess.call(sys.argv[1:]); "
+    "print(f'PEAK_RSS_KB={resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}', "
+    "file=sys.stderr); sys.exit(rc)"
+)
+PEAK = re.compile(r"PEAK_RSS_KB=(\d+)")
 
 
 def _seconds(value: str, unit: str) -> float:
@@ -43,8 +51,8 @@ def run_job(landing: Path, warehouse: Path) -> tuple[float, str]:
            "UMKM_PII_HASH_KEY": os.environ.get("UMKM_PII_HASH_KEY", "benchmark-only-key")}
     started = time.perf_counter()
     done = subprocess.run(
-        [str(ROOT / ".venv/bin/dagster"), "job", "execute", "-m", "pipelines.definitions",
-         "-j", "nightly"],
+        [sys.executable, "-c", _MEASURED_CHILD, str(ROOT / ".venv/bin/dagster"), "job", "execute",
+         "-m", "pipelines.definitions", "-j", "nightly"],
         cwd=ROOT, env=env, capture_output=True, text=True,
     )
     elapsed = time.perf_counter() - started
@@ -69,7 +77,7 @@ def main() -> None:
     elapsed, log = run_job(landing, warehouse)
     steps = [(name, _seconds(v, u)) for name, v, u in STEP_DONE.findall(log)]
     sources = sum(s for name, s in steps if name.startswith("source_"))
-    peak_gb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 / 1024
+    peak_gb = int(PEAK.search(log).group(1)) / 1024 / 1024
     print(f"nightly job, {args.businesses} businesses: {elapsed:.1f}s wall, "
           f"peak memory {peak_gb:.2f} GB")
     print(f"  29 source steps together: {sources:.1f}s "

@@ -231,8 +231,15 @@ _MONTHS_ID = {
 }
 
 
-@on_distinct
 def parse_dates(raw: pd.Series) -> pd.Series:
+    """Dates in the contract's text forms -> datetime64, see ``parse_date_text``; timestamps
+    are cut to their date first so that the distinct values are few."""
+    text = raw.fillna("").astype(str).str.strip()
+    return parse_date_text(text.str.replace(r"^(\d{4}-\d{2}-\d{2})[T ].*$", r"\1", regex=True))
+
+
+@on_distinct
+def parse_date_text(raw: pd.Series) -> pd.Series:
     """Dates in the contract's text forms -> datetime64 (day precision), NA when unreadable.
 
     ``2021-03-04`` (also with a time and offset, as Excel cells or ISO timestamps),

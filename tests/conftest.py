@@ -1,0 +1,56 @@
+"""Shared fixtures: a small generated landing zone and one nightly run on it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from umkm.demo import generate_landing_zone
+
+SMALL_BUSINESSES = 400
+SMALL_DAYS = 3
+
+
+@pytest.fixture(scope="session")
+def small_landing(tmp_path_factory) -> Path:
+    """400 businesses over three days: a broken file on a later day, an incomplete newest day."""
+    root = tmp_path_factory.mktemp("landing")
+    generate_landing_zone(root, businesses=SMALL_BUSINESSES, days=SMALL_DAYS, seed=11)
+    return root
+
+
+@pytest.fixture(scope="session")
+def ground_truth(small_landing) -> pd.DataFrame:
+    return pd.read_csv(small_landing / "_truth" / "ground_truth.csv", dtype=str,
+                       keep_default_na=False)
+
+
+def run_nightly(landing: Path, warehouse: Path, monkeypatch) -> None:
+    """Run the ``nightly`` job in process against ``landing``, publishing to ``warehouse``."""
+    monkeypatch.setenv("UMKM_LANDING_DIR", str(landing))
+    monkeypatch.setenv("UMKM_WAREHOUSE_URL", f"duckdb:///{warehouse}")
+    monkeypatch.setenv("UMKM_PII_HASH_KEY", "test-only-key")
+    from pipelines.definitions import defs
+
+    result = defs().resolve_job_def("nightly").execute_in_process()
+    assert result.success
+
+
+@pytest.fixture(scope="session")
+def published(small_landing, tmp_path_factory) -> Path:
+    """The warehouse file after one nightly run on the small landing zone."""
+    warehouse = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        run_nightly(small_landing, warehouse, monkeypatch)
+    return warehouse
+
+
+def query(warehouse: Path, sql: str) -> pd.DataFrame:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql).df()
+    finally:
+        con.close()
