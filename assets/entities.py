@@ -1,5 +1,5 @@
-"""Assets from source snapshots to businesses: all records, strong-key matches, golden records."""
-
+"""Assets from source snapshots to businesses: all records, entity resolution, persistent ids,
+golden records."""
 
 import time
 
@@ -7,13 +7,22 @@ import dagster as dg
 import pandas as pd
 
 from assets.sources import OWNERS, source_asset_name
+from resources.settings import REPORTS_DIR
+from resources.warehouse import Warehouse
 from schemas.catalog import SOURCES
+from umkm import splink_model
+from umkm.entity_resolution import Resolution, resolve_entities
 from umkm.golden import golden_records
-from umkm.identity import cluster_ids
-from umkm.matching import strong_key_clusters
+from umkm.identity import IdAssignment, assign_ids
 from umkm.run import RunRecords, combine_snapshots
 
 _SOURCE_INS = {source_asset_name(s): dg.AssetIn() for s in SOURCES}
+
+
+class MatchingConfig(dg.Config):
+    """Launch-time options of entity resolution."""
+
+    retrain_model: bool = False
 
 
 @dg.asset(ins=_SOURCE_INS, group_name="entities", kinds={"pandas"}, owners=OWNERS)
@@ -31,35 +40,69 @@ def standardised_records(context: dg.AssetExecutionContext, **snapshots) -> dg.O
     })
 
 
-@dg.asset(group_name="entities", kinds={"pandas", "scipy"}, owners=OWNERS)
-def matched_records(context: dg.AssetExecutionContext,
-                    standardised_records: RunRecords) -> dg.Output:
-    """Every accepted record linked to a business (``umkm_id``) on strong keys: NIB, phone, e-mail."""
+@dg.asset(group_name="entities", kinds={"splink", "duckdb"}, owners=OWNERS)
+def matched_records(context: dg.AssetExecutionContext, config: MatchingConfig,
+                    warehouse: Warehouse, standardised_records: RunRecords) -> dg.Output:
+    """Records clustered into businesses: NIB links plus the Splink model's scored pairs,
+    clustered without chaining. The stored model is reused unless retraining is asked for."""
     started = time.perf_counter()
-    records = standardised_records.records
-    clusters = strong_key_clusters(records)
-    linked = records.join(clusters)
-    linked["umkm_id"] = cluster_ids(records, clusters["cluster"])
-    linked = linked.drop(columns=["cluster"])
-    businesses = linked["umkm_id"].nunique()
-    matched_share = float((linked["match_rule"] != "singleton").mean()) if len(linked) else 0.0
-    context.log.info(f"{len(linked)} records -> {businesses} businesses "
-                     f"in {time.perf_counter() - started:.1f}s")
-    return dg.Output(linked, metadata={
-        "records": len(linked),
+    stored = splink_model.latest_model(warehouse.read("quality.match_model"))
+    resolution = resolve_entities(
+        standardised_records.records, stored, retrain=config.retrain_model,
+        charts_dir=REPORTS_DIR / "match_model",
+    )
+    figures = resolution.figures
+    if resolution.trained_now:
+        context.log.info(f"trained match model {resolution.model.version} "
+                         f"({figures['training_reason']}) in {figures['training_seconds']}s")
+    businesses = resolution.records["cluster"].nunique()
+    context.log.info(
+        f"{len(resolution.records)} records -> {businesses} businesses; "
+        f"{figures['candidate_pairs']} candidate pairs, {figures['links_scored']} links scored, "
+        f"dropped {figures['links_dropped']} in {time.perf_counter() - started:.1f}s"
+    )
+    matched = float((resolution.records["match_rule"] != "singleton").mean())
+    return dg.Output(resolution, metadata={
+        "records": len(resolution.records),
         "businesses": businesses,
-        "matched_share": round(matched_share, 4),
-        "links_by_rule": dg.MetadataValue.json(
-            linked["match_rule"].value_counts().to_dict()
-        ),
+        "matched_share": round(matched, 4),
+        "candidate_pairs": figures["candidate_pairs"],
+        "links_scored": figures["links_scored"],
+        "links_dropped": dg.MetadataValue.json(figures["links_dropped"]),
+        "model_version": resolution.model.version,
+        "model_trained_now": resolution.trained_now,
+        "model_charts": dg.MetadataValue.json(figures.get("model_charts", [])),
+    })
+
+
+@dg.asset(group_name="entities", kinds={"pandas"}, owners=OWNERS)
+def business_ids(context: dg.AssetExecutionContext, warehouse: Warehouse,
+                 matched_records: Resolution) -> dg.Output:
+    """A persistent ``umkm_id`` per business: kept, minted, merged, split or retired against
+    the ids published by the previous run (rules in ``umkm.identity``)."""
+    records = matched_records.records
+    assignment = assign_ids(
+        records[["source", "source_record_id", "cluster"]],
+        previous=warehouse.read("curated.umkm_source_record"),
+        history=warehouse.read("quality.umkm_id_history"),
+        run_id=context.run.run_id, recorded_at=pd.Timestamp.now(tz="UTC"),
+    )
+    counts = assignment.events["event"].value_counts().to_dict()
+    context.log.info(f"id events: {counts or 'none (every business kept its id)'}")
+    return dg.Output(assignment, metadata={
+        "businesses": int(assignment.record_ids.nunique()),
+        **{f"ids_{event}": int(counts.get(event, 0))
+           for event in ("minted", "split", "merged", "retired")},
     })
 
 
 @dg.asset(group_name="entities", kinds={"duckdb"}, owners=OWNERS)
-def golden_businesses(context: dg.AssetExecutionContext, matched_records: pd.DataFrame) -> dg.Output:
+def golden_businesses(context: dg.AssetExecutionContext, matched_records: Resolution,
+                      business_ids: IdAssignment) -> dg.Output:
     """One golden record per business, each attribute from its most trusted, newest record."""
     started = time.perf_counter()
-    golden = golden_records(matched_records)
+    records = matched_records.records.assign(umkm_id=business_ids.record_ids.to_numpy())
+    golden = golden_records(records)
     per_kab = golden["kab_name"].fillna("(unknown)").value_counts().rename_axis("kabupaten/kota")
     context.log.info(f"{len(golden)} golden records in {time.perf_counter() - started:.1f}s")
     return dg.Output(golden, metadata={

@@ -1,6 +1,5 @@
 """The published warehouse: the output contract's tables, swapped in after the run."""
 
-
 import time
 from datetime import datetime, timezone
 
@@ -9,6 +8,8 @@ import pandas as pd
 
 from assets.sources import OWNERS
 from resources.warehouse import Warehouse
+from umkm.entity_resolution import Resolution
+from umkm.identity import IdAssignment
 from umkm.run import RunRecords, build_publication
 from umkm.warehouse import duckdb_path
 
@@ -18,14 +19,17 @@ def warehouse_tables(
     context: dg.AssetExecutionContext,
     warehouse: Warehouse,
     standardised_records: RunRecords,
-    matched_records: pd.DataFrame,
+    matched_records: Resolution,
+    business_ids: IdAssignment,
     golden_businesses: pd.DataFrame,
 ) -> dg.MaterializeResult:
-    """Publish curated.umkm, curated.umkm_source_record, quality.rejected_record,
-    quality.run_metrics, quality.source_delivery and the restricted personal data, all at once."""
+    """Publish the curated, quality and restricted tables of the run, all at once: businesses,
+    their records, attribute provenance, retired ids, match links, id history, quarantine,
+    run metrics and delivery log."""
     started = time.perf_counter()
     publication = build_publication(
-        standardised_records, matched_records, golden_businesses, run_id=context.run.run_id,
+        standardised_records, matched_records, business_ids, golden_businesses,
+        history=warehouse.read("quality.umkm_id_history"), run_id=context.run.run_id,
         started_at=datetime.now(timezone.utc), pii_key=warehouse.hash_key(),
     )
     warehouse.publish(publication)

@@ -6,7 +6,12 @@ import os
 
 import dagster as dg
 
-from assets.entities import golden_businesses, matched_records, standardised_records
+from assets.entities import (
+    business_ids,
+    golden_businesses,
+    matched_records,
+    standardised_records,
+)
 from assets.sources import source_assets
 from assets.warehouse import warehouse_tables
 from pipelines.jobs import nightly_job, nightly_schedule
@@ -19,8 +24,8 @@ from resources.warehouse import Warehouse
 def defs() -> dg.Definitions:
     """Assets, the nightly job and schedule, and resources configured from the environment."""
     return dg.Definitions(
-        assets=[*source_assets(), standardised_records, matched_records, golden_businesses,
-                warehouse_tables],
+        assets=[*source_assets(), standardised_records, matched_records, business_ids,
+                golden_businesses, warehouse_tables],
         jobs=[nightly_job()],
         schedules=[nightly_schedule()],
         resources={

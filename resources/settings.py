@@ -14,6 +14,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 DEMO_LANDING_DIR = DATA_DIR / "demo-landing"
 DEFAULT_WAREHOUSE_URL = f"duckdb:///{DATA_DIR / 'warehouse.duckdb'}"
+#: charts of the match model and other reports for data engineers
+REPORTS_DIR = DATA_DIR / "reports"
 #: size of the demo landing zone made on first use
 DEMO_BUSINESSES = 2_000
 DEMO_DAYS = 3

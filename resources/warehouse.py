@@ -10,7 +10,9 @@ from pathlib import Path
 import dagster as dg
 
 from resources.settings import DATA_DIR, DEFAULT_WAREHOUSE_URL, PII_HASH_KEY_ENV
-from umkm.warehouse import Publication, publish
+import pandas as pd
+
+from umkm.warehouse import Publication, publish, read_table
 
 log = logging.getLogger(__name__)
 _LOCAL_KEY_FILE = DATA_DIR / ".pii_hash_key"
@@ -29,6 +31,10 @@ class Warehouse(dg.ConfigurableResource):
 
     def publish(self, publication: Publication) -> None:
         publish(self.url, publication)
+
+    def read(self, table: str) -> pd.DataFrame | None:
+        """A published table, or None before the first run."""
+        return read_table(self.url, table)
 
     def hash_key(self) -> bytes:
         if self.pii_hash_key:

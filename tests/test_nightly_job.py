@@ -117,3 +117,40 @@ def test_same_inputs_give_the_same_ids(published, small_landing, tmp_path, monke
     run_nightly(small_landing, again, monkeypatch)
     sql = "SELECT source, source_record_id, umkm_id FROM curated.umkm_source_record ORDER BY 1, 2"
     pd.testing.assert_frame_equal(query(published, sql), query(again, sql))
+
+
+def test_second_night_keeps_ids_of_unchanged_businesses(small_landing, tmp_path, monkeypatch):
+    """Night one sees the first delivery, night two all of them: a business whose records did
+    not change keeps its id, and every retired id points to a current one or to nothing."""
+    first_night = tmp_path / "night1"
+    first_night.mkdir()
+    days = sorted(p.name for p in small_landing.iterdir() if p.name[:2] == "20")
+    (first_night / days[0]).symlink_to(small_landing / days[0])
+    warehouse = tmp_path / "nights.duckdb"
+    run_nightly(first_night, warehouse, monkeypatch)
+    before = query(warehouse, "SELECT source, source_record_id, umkm_id FROM curated.umkm_source_record")
+    run_nightly(small_landing, warehouse, monkeypatch)
+    after = query(warehouse, "SELECT source, source_record_id, umkm_id FROM curated.umkm_source_record")
+    both = before.merge(after, on=["source", "source_record_id"], suffixes=("_1", "_2"))
+    members_1 = both.groupby("umkm_id_1")["source_record_id"].transform("size")
+    members_2 = both.groupby("umkm_id_2")["source_record_id"].transform("size")
+    stable = both[members_1 == members_2]  # businesses whose kept records stayed together
+    assert len(stable) > 0.8 * len(both)
+    assert (stable["umkm_id_1"] == stable["umkm_id_2"]).mean() > 0.99
+    history = query(warehouse, "SELECT * FROM quality.umkm_id_history")
+    assert set(history["event"]) <= {"minted", "split", "merged", "retired"}
+    retired = query(warehouse, "SELECT * FROM curated.umkm_retired_id")
+    current = set(after["umkm_id"])
+    assert retired["successor_umkm_id"].dropna().isin(current).all()
+
+
+def test_match_links_are_explained(published):
+    links = query(published, "SELECT * FROM quality.match_link")
+    assert len(links) > 0
+    probabilistic = links[links["rule"] == "probabilistic"]
+    assert probabilistic["probability"].between(0, 1).all()
+    gammas = [c for c in links.columns if c.startswith("gamma_")]
+    assert {"gamma_business_name", "gamma_owner_name", "gamma_phone_e164"} <= set(gammas)
+    assert probabilistic[gammas].notna().all().all()
+    model = query(published, "SELECT * FROM quality.match_model")
+    assert len(model) == 1 and model["model_version"].iloc[0] in set(links["model_version"])

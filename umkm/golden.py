@@ -1,9 +1,10 @@
 """Golden records: one row per business, each attribute taken from the most trusted record.
 
-Survivorship, per attribute: among the business's records that have a value, the one from
-the most trusted source wins (``SourceSpec.trust_rank``: OSS, then the regional registries,
+Survivorship, per attribute (completeness first): among the business's records that have a
+value, the one from the most trusted source wins (``SourceSpec.trust_rank``: OSS, then the regional registries,
 then the marketplaces), ties broken by the newest snapshot. Aggregates (sources, platforms,
-first and last seen) are taken over all records. Computed in DuckDB, one GROUP BY.
+first and last seen) are taken over all records. The record each attribute came from is kept
+(``attribute_provenance``). Computed in DuckDB, one GROUP BY.
 """
 
 from __future__ import annotations
@@ -20,20 +21,25 @@ SURVIVING_FIELDS = (
     "sector", "size_class", "legal_form", "nib", "npwp", "nik", "is_active", "registered_on",
     "turnover_yearly",
 )
+PROVENANCE_SUFFIX = "__from"
 #: yearly turnover limits of the size classes of PP 7/2021 (Rupiah)
 SIZE_LIMITS = ((2e9, "Usaha Mikro"), (15e9, "Usaha Kecil"), (50e9, "Usaha Menengah"))
 
 
 def golden_records(records: pd.DataFrame) -> pd.DataFrame:
     """Golden record per ``umkm_id`` of the linked canonical records."""
-    frame = records[["umkm_id", "source", "platform", "snapshot_date", *SURVIVING_FIELDS]].copy()
+    frame = records[["umkm_id", "source", "source_record_id", "platform", "snapshot_date",
+                     *SURVIVING_FIELDS]].copy()
     trust = frame["source"].map({k: s.trust_rank for k, s in SOURCES_BY_KEY.items()}).fillna(99)
     kinds = frame["source"].map({k: s.kind for k, s in SOURCES_BY_KEY.items()})
     days = (frame["snapshot_date"] - pd.Timestamp("2000-01-01")).dt.days.fillna(0)
     frame["priority"] = trust.astype("int64") * 100_000 - days.astype("int64")
     frame["kind"] = kinds
     chosen = ",\n".join(
-        f"arg_min({f}, priority) FILTER (WHERE {f} IS NOT NULL) AS {f}" for f in SURVIVING_FIELDS
+        f"arg_min({f}, priority) FILTER (WHERE {f} IS NOT NULL) AS {f}, "
+        f"arg_min(source || ':' || source_record_id, priority) FILTER (WHERE {f} IS NOT NULL) "
+        f"AS {f}{PROVENANCE_SUFFIX}"
+        for f in SURVIVING_FIELDS
     )
     con = duckdb.connect()
     try:
@@ -57,6 +63,16 @@ def golden_records(records: pd.DataFrame) -> pd.DataFrame:
     golden["is_registered"] = golden["nib"].notna()
     golden["sells_online"] = golden["platform_count"] > 0
     return golden
+
+
+def attribute_provenance(golden: pd.DataFrame) -> pd.DataFrame:
+    """Which record each golden attribute came from: umkm_id, attribute, source_record
+    (``source:source_record_id``); attributes without a value are left out."""
+    columns = [f + PROVENANCE_SUFFIX for f in SURVIVING_FIELDS]
+    long = golden[["umkm_id", *columns]].melt(id_vars="umkm_id", var_name="attribute",
+                                              value_name="source_record")
+    long["attribute"] = long["attribute"].str.removesuffix(PROVENANCE_SUFFIX)
+    return long.dropna(subset=["source_record"]).reset_index(drop=True)
 
 
 def size_class_from_turnover(turnover: pd.Series) -> pd.Series:

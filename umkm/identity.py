@@ -1,32 +1,169 @@
-"""``umkm_id``: the identifier of a business, derived from the records that make it up.
+"""Persistent ``umkm_id``: a business keeps its id across nightly runs.
 
-A business's id is ``U`` followed by 15 hex digits of the MD5 of its smallest record
-reference (``source:source_record_id``). Record keys are stable across snapshots, so a
-business keeps its id across nightly runs as long as that record stays in it; ids are
-computed inside DuckDB, one SQL statement for all clusters.
+Tonight's clusters (sets of records that are one business) are compared with last night's
+mapping from records to ids (``curated.umkm_source_record`` as published). The rules:
+
+- **keep**: an old id goes to the cluster that holds most of its records (ties: the cluster
+  whose smallest record reference sorts first). A cluster that is heir to exactly one old id
+  keeps it, whatever records it gained or lost.
+- **merge**: a cluster that is heir to several old ids keeps the oldest (first minted; ties:
+  the smallest id); the others are retired with the survivor as their successor.
+- **split**: the parts of an old cluster that are not its heir get new ids, recorded as split
+  from the old id.
+- **mint**: a cluster with no old records gets a new id.
+- **retire**: an old id none of whose records is linked any more is retired with no successor.
+
+New ids are ``U`` + 15 hex digits of the MD5 of the cluster's smallest record reference
+(``source:source_record_id``), salted on the rare collision with an id used before, so the
+same inputs give the same ids. Every event is appended to ``quality.umkm_id_history``.
+All of it is pandas merges and sorts; no loop runs per record or per cluster.
 """
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
+
 import duckdb
+import numpy as np
 import pandas as pd
 
+HISTORY_COLUMNS = ["umkm_id", "event", "related_umkm_id", "records", "run_id", "recorded_at"]
 
-def cluster_ids(records: pd.DataFrame, cluster: pd.Series) -> pd.Series:
-    """One ``umkm_id`` per record, equal for the records of one cluster."""
-    frame = pd.DataFrame({
-        "ref": records["source"].astype(str) + ":" + records["source_record_id"].astype(str),
-        "cluster": cluster.to_numpy(),
-        "position": range(len(records)),
-    })
+
+@dataclass
+class IdAssignment:
+    """Tonight's id per record and the id events of this run."""
+
+    record_ids: pd.Series  # aligned with the clusters frame
+    events: pd.DataFrame  # HISTORY_COLUMNS
+
+
+def record_refs(frame: pd.DataFrame) -> pd.Series:
+    return frame["source"].astype(str) + ":" + frame["source_record_id"].astype(str)
+
+
+def _hashed_id(ref: str, salt: int = 0) -> str:
+    text = ref if salt == 0 else f"{ref}#{salt}"
+    return "U" + hashlib.md5(text.encode()).hexdigest()[:15].upper()
+
+
+def _mint_ids(first_refs: pd.Series, used: set[str]) -> pd.Series:
+    """Deterministic new ids for clusters (index) from their smallest record reference."""
+    frame = pd.DataFrame({"ref": first_refs.to_numpy()})
     con = duckdb.connect()
     try:
         con.register("refs", frame)
-        ids = con.execute(
-            "WITH firsts AS (SELECT cluster, min(ref) AS first_ref FROM refs GROUP BY cluster) "
-            "SELECT 'U' || upper(substr(md5(first_ref), 1, 15)) AS umkm_id "
-            "FROM refs JOIN firsts USING (cluster) ORDER BY position"
-        ).df()["umkm_id"]
+        minted = con.execute(
+            "SELECT 'U' || upper(substr(md5(ref), 1, 15)) AS id FROM refs"
+        ).df()["id"]
     finally:
         con.close()
-    return pd.Series(ids.to_numpy(), index=records.index)
+    minted.index = first_refs.index
+    clashes = minted.isin(used) | minted.duplicated(keep="first")
+    for cluster in minted.index[clashes]:  # only the rare collisions
+        salt = 1
+        while (candidate := _hashed_id(first_refs[cluster], salt)) in used or (
+            candidate in set(minted)
+        ):
+            salt += 1
+        minted[cluster] = candidate
+    return minted
+
+
+def assign_ids(
+    clusters: pd.DataFrame,
+    previous: pd.DataFrame | None,
+    history: pd.DataFrame | None,
+    run_id: str,
+    recorded_at: pd.Timestamp,
+) -> IdAssignment:
+    """Give every cluster an ``umkm_id`` following the module's rules.
+
+    ``clusters``: source, source_record_id, cluster (one row per record). ``previous``: last
+    published source, source_record_id, umkm_id (or None on the first run). ``history``: the
+    id history so far (or None).
+    """
+    refs = record_refs(clusters)
+    records = pd.DataFrame({"ref": refs.to_numpy(), "cluster": clusters["cluster"].to_numpy()})
+    first_ref = records.groupby("cluster")["ref"].min()
+    previous = previous if previous is not None and len(previous) else pd.DataFrame(
+        columns=["source", "source_record_id", "umkm_id"]
+    )
+    history = history if history is not None and len(history) else pd.DataFrame(
+        columns=HISTORY_COLUMNS
+    )
+    old = pd.DataFrame({"ref": record_refs(previous).to_numpy(),
+                        "old_id": previous["umkm_id"].to_numpy()})
+    records = records.merge(old, on="ref", how="left")
+
+    votes = (records.dropna(subset=["old_id"]).groupby(["old_id", "cluster"]).size()
+             .rename("n").reset_index())
+    votes["first_ref"] = votes["cluster"].map(first_ref)
+    heirs = (votes.sort_values(["old_id", "n", "first_ref"], ascending=[True, False, True])
+             .drop_duplicates("old_id"))
+    minted_at = _minted_at(history)
+    heirs["minted_at"] = heirs["old_id"].map(minted_at).fillna(pd.Timestamp.min)
+    survivors = (heirs.sort_values(["cluster", "minted_at", "old_id"])
+                 .drop_duplicates("cluster").set_index("cluster")["old_id"])
+
+    cluster_ids = survivors.reindex(first_ref.index)
+    to_mint = cluster_ids.isna()
+    used = set(history["umkm_id"]) | set(old["old_id"]) | set(survivors)
+    cluster_ids[to_mint] = _mint_ids(first_ref[to_mint], used)
+    record_ids = records["cluster"].map(cluster_ids)
+
+    events = _events(records, heirs, survivors, cluster_ids, to_mint, old, votes)
+    events["run_id"] = run_id
+    events["recorded_at"] = recorded_at
+    return IdAssignment(pd.Series(record_ids.to_numpy(), index=clusters.index),
+                        events[HISTORY_COLUMNS])
+
+
+def _minted_at(history: pd.DataFrame) -> pd.Series:
+    born = history[history["event"].isin(["minted", "split"])]
+    return born.groupby("umkm_id")["recorded_at"].min()
+
+
+def _events(records, heirs, survivors, cluster_ids, to_mint, old, votes) -> pd.DataFrame:
+    size = records.groupby("cluster").size()
+    merged = heirs[~heirs["old_id"].isin(survivors)]
+    gone = pd.Index(old["old_id"].unique()).difference(heirs["old_id"])
+    minted = cluster_ids[to_mint]
+    # a new cluster made of records of an old id that went elsewhere is a split of that id
+    split_from = (votes[votes["cluster"].isin(minted.index)]
+                  .sort_values(["cluster", "n", "old_id"], ascending=[True, False, True])
+                  .drop_duplicates("cluster").set_index("cluster")["old_id"])
+    return pd.concat([
+        pd.DataFrame({"umkm_id": minted.to_numpy(),
+                      "event": np.where(minted.index.isin(split_from.index), "split", "minted"),
+                      "related_umkm_id": split_from.reindex(minted.index).to_numpy(),
+                      "records": size.reindex(minted.index).to_numpy()}),
+        pd.DataFrame({"umkm_id": merged["old_id"].to_numpy(), "event": "merged",
+                      "related_umkm_id": merged["cluster"].map(cluster_ids).to_numpy(),
+                      "records": merged["n"].to_numpy()}),
+        pd.DataFrame({"umkm_id": gone.to_numpy(), "event": "retired",
+                      "related_umkm_id": None, "records": 0}),
+    ], ignore_index=True)
+
+
+def retired_id_successors(history: pd.DataFrame) -> pd.DataFrame:
+    """Every retired or merged id and the current id it leads to (chains followed through):
+    ``retired_umkm_id``, ``successor_umkm_id`` (None when the business is gone), ``event``,
+    ``retired_at``."""
+    ended = (history[history["event"].isin(["merged", "retired"])]
+             .sort_values("recorded_at").drop_duplicates("umkm_id", keep="last"))
+    step = ended.set_index("umkm_id")["related_umkm_id"]
+    successor = step.copy()
+    for _ in range(64):  # pointer jumping: each pass halves the longest chain
+        further = successor.map(step)
+        hop = further.notna() & (further != successor)
+        if not hop.any():
+            break
+        successor = successor.where(~hop, further)
+    return pd.DataFrame({
+        "retired_umkm_id": ended["umkm_id"].to_numpy(),
+        "successor_umkm_id": successor.reindex(ended["umkm_id"]).to_numpy(),
+        "event": ended["event"].to_numpy(),
+        "retired_at": ended["recorded_at"].to_numpy(),
+    })

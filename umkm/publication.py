@@ -30,11 +30,13 @@ def curated_umkm(golden: pd.DataFrame, pii_key: bytes) -> pd.DataFrame:
 
 
 def curated_source_records(records: pd.DataFrame) -> pd.DataFrame:
-    """``curated.umkm_source_record``: every accepted record and the business it links to."""
+    """``curated.umkm_source_record``: every accepted record, the business it links to, and
+    how confident the link is (the best match probability to another record of the business;
+    empty for a business of one record)."""
     return records[[
-        "source", "source_record_id", "umkm_id", "match_confidence", "match_rule",
+        "source", "source_record_id", "umkm_id", "match_probability", "match_rule",
         "platform", "snapshot_date",
-    ]].copy()
+    ]].rename(columns={"match_probability": "match_confidence"})
 
 
 def restricted_personal_data(records: pd.DataFrame) -> pd.DataFrame:

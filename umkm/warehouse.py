@@ -49,6 +49,32 @@ def publish(url: str, publication: Publication) -> None:
         _publish_sqlalchemy(url, publication)
 
 
+def read_table(url: str, name: str) -> pd.DataFrame | None:
+    """A published table as a DataFrame, or None when the warehouse or table does not exist
+    yet (the first run)."""
+    path = duckdb_path(url)
+    schema, table = name.split(".")
+    if path is not None:
+        if not path.exists():
+            return None
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            exists = con.execute(
+                "SELECT count(*) FROM information_schema.tables "
+                "WHERE table_schema = ? AND table_name = ?", [schema, table]).fetchone()[0]
+            return con.execute(f"SELECT * FROM {name}").df() if exists else None
+        finally:
+            con.close()
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            if not sa.inspect(conn).has_table(table, schema=schema):
+                return None
+            return pd.read_sql_table(table, conn, schema=schema)
+    finally:
+        engine.dispose()
+
+
 def _staging_name(qualified: str) -> str:
     return qualified.replace(".", "__")
 

@@ -3,6 +3,11 @@
 A `SourceSpec` names the source key, its file inside a delivery folder, its
 format family, how often a business appears in it, how it numbers its records
 and how often it delivers after the first day.
+
+The demo plays the outside world, so it spells the contract's file names and
+formats out itself instead of importing the pipeline's ``schemas.catalog``: a
+mistake in the pipeline's catalog must make the end-to-end tests fail, not be
+copied into the test data.
 """
 
 from __future__ import annotations

@@ -1,0 +1,75 @@
+"""Clustering without chaining: constraints, weak bridges, constrained merging."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from umkm.clustering import cluster_records
+
+
+def _attrs(rows):
+    frame = pd.DataFrame(rows, columns=["source", "nib", "business_name_norm", "owner_name_norm"])
+    frame["is_registry"] = frame["source"].str.startswith("registry_")
+    return frame
+
+
+def _links(pairs):
+    return pd.DataFrame(pairs, columns=["left", "right", "probability"])
+
+
+def _same(labels, *positions):
+    return len({labels[p] for p in positions}) == 1
+
+
+def test_links_above_threshold_form_clusters():
+    attrs = _attrs([("oss", "1111111111111", "a", "x"), ("shopee", None, "a", None),
+                    ("tokopedia", None, "b", None)])
+    result = cluster_records(attrs, _links([(0, 1, 0.99), (1, 2, 0.3)]), threshold=0.9)
+    assert _same(result.labels, 0, 1) and not _same(result.labels, 1, 2)
+
+
+def test_two_nibs_never_share_a_cluster_even_through_a_path():
+    # 0 and 2 have different NIBs; 1 links to both (a shared family phone)
+    attrs = _attrs([("oss", "1111111111111", "warung berkah", "ani"),
+                    ("shopee", None, "warung berkah", None),
+                    ("oss", "2222222222222", "berkah laundry", "budi")])
+    result = cluster_records(attrs, _links([(0, 1, 0.999), (1, 2, 0.95)]), threshold=0.9)
+    assert not _same(result.labels, 0, 2)
+    assert _same(result.labels, 0, 1)  # the more probable link wins
+    assert result.dropped["constrained_merge"] == 1
+
+
+def test_direct_link_between_different_nibs_is_dropped():
+    attrs = _attrs([("oss", "1111111111111", "a", "x"), ("oss", "2222222222222", "a", "x")])
+    result = cluster_records(attrs, _links([(0, 1, 0.999)]), threshold=0.9)
+    assert not _same(result.labels, 0, 1) and result.dropped["cannot_link"] == 1
+
+
+def test_same_registry_different_name_and_owner_stay_apart():
+    attrs = _attrs([("registry_3603", None, "toko berkah", "siti"),
+                    ("registry_3603", None, "toko berkah", "siti aminah"),
+                    ("registry_3603", None, "kedai kopi", "joko")])
+    links = _links([(0, 1, 0.97), (0, 2, 0.95)])
+    result = cluster_records(attrs, links, threshold=0.9)
+    assert _same(result.labels, 0, 1)  # a registry may list a business twice
+    assert not _same(result.labels, 0, 2)
+
+
+def test_a_single_weak_thread_between_two_groups_is_cut():
+    # two businesses of 3 records each, joined by one family-phone link
+    attrs = _attrs([("shopee", None, "bakso", None)] * 3 + [("tokopedia", None, "laundry", None)] * 3)
+    links = _links([(0, 1, 0.99), (1, 2, 0.99), (0, 2, 0.99),
+                    (3, 4, 0.99), (4, 5, 0.99), (3, 5, 0.99),
+                    (2, 3, 0.93)])
+    result = cluster_records(attrs, links, threshold=0.9)
+    assert _same(result.labels, 0, 1, 2) and _same(result.labels, 3, 4, 5)
+    assert not _same(result.labels, 0, 3)
+    assert result.dropped["weak_bridge"] == 1
+
+
+def test_a_near_certain_link_is_never_a_weak_bridge():
+    attrs = _attrs([("shopee", None, "bakso", None)] * 4)
+    links = _links([(0, 1, 0.99), (2, 3, 0.99), (1, 2, 0.9999)])
+    result = cluster_records(attrs, links, threshold=0.9)
+    assert len(np.unique(result.labels)) == 1

@@ -1,0 +1,124 @@
+"""The identity rules of ``umkm.identity``: keep, mint, merge, split, retire."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from umkm.identity import assign_ids, retired_id_successors
+
+T1, T2, T3 = (pd.Timestamp(f"2026-11-2{d}") for d in (4, 5, 6))
+
+
+def _clusters(groups: dict[int, list[str]]) -> pd.DataFrame:
+    rows = [(ref.split(":")[0], ref.split(":")[1], cluster)
+            for cluster, refs in groups.items() for ref in refs]
+    return pd.DataFrame(rows, columns=["source", "source_record_id", "cluster"])
+
+
+def _night(groups, previous=None, history=None, when=T1, run="r"):
+    clusters = _clusters(groups)
+    result = assign_ids(clusters, previous, history, run_id=run, recorded_at=when)
+    published = clusters.assign(umkm_id=result.record_ids)[["source", "source_record_id", "umkm_id"]]
+    new_history = pd.concat([h for h in (history, result.events) if h is not None],
+                            ignore_index=True)
+    ids = {c: published.loc[clusters["cluster"] == c, "umkm_id"].iloc[0] for c in groups}
+    return ids, published, new_history, result.events
+
+
+@pytest.fixture
+def first_night():
+    return _night({1: ["oss:1", "shopee:10"], 2: ["oss:2"], 3: ["tokopedia:7", "lazada:8"]})
+
+
+def test_first_night_mints_one_id_per_cluster(first_night):
+    ids, _, history, events = first_night
+    assert len(set(ids.values())) == 3
+    assert set(events["event"]) == {"minted"}
+    assert all(i.startswith("U") and len(i) == 16 for i in ids.values())
+
+
+def test_unchanged_and_slightly_changed_businesses_keep_their_ids(first_night):
+    ids, published, history, _ = first_night
+    # cluster numbers change between runs; cluster 3 gains a new listing
+    again, _, _, events = _night(
+        {7: ["oss:2"], 8: ["tokopedia:7", "lazada:8", "bukalapak:99"], 9: ["oss:1", "shopee:10"]},
+        published, history, when=T2)
+    assert again[9] == ids[1] and again[7] == ids[2] and again[8] == ids[3]
+    assert events.empty
+
+
+def test_new_business_gets_a_new_id(first_night):
+    ids, published, history, _ = first_night
+    again, _, _, events = _night(
+        {1: ["oss:1", "shopee:10"], 2: ["oss:2"], 3: ["tokopedia:7", "lazada:8"], 4: ["oss:3"]},
+        published, history, when=T2)
+    assert again[4] not in ids.values()
+    assert events[["umkm_id", "event"]].values.tolist() == [[again[4], "minted"]]
+
+
+def test_merge_keeps_the_older_id_and_retires_the_other(first_night):
+    ids, published, history, _ = first_night
+    # business 2 was minted later than business 1 on a second night
+    ids2, published2, history2, _ = _night(
+        {1: ["oss:1", "shopee:10"], 2: ["oss:2"], 3: ["tokopedia:7", "lazada:8"], 4: ["oss:4"]},
+        published, history, when=T2)
+    merged, _, history3, events = _night(
+        {1: ["oss:1", "shopee:10", "oss:4"], 2: ["oss:2"], 3: ["tokopedia:7", "lazada:8"]},
+        published2, history2, when=T3)
+    assert merged[1] == ids[1]
+    event = events.set_index("umkm_id").loc[ids2[4]]
+    assert event["event"] == "merged" and event["related_umkm_id"] == ids[1]
+    lineage = retired_id_successors(history3).set_index("retired_umkm_id")
+    assert lineage.loc[ids2[4], "successor_umkm_id"] == ids[1]
+
+
+def test_merge_of_two_equally_old_ids_is_deterministic(first_night):
+    ids, published, history, _ = first_night
+    merged, _, _, events = _night(
+        {1: ["oss:1", "shopee:10", "tokopedia:7", "lazada:8"], 2: ["oss:2"]},
+        published, history, when=T2)
+    assert merged[1] == min(ids[1], ids[3])
+    assert events["event"].tolist() == ["merged"]
+
+
+def test_split_keeps_the_id_with_the_larger_part_and_mints_for_the_rest(first_night):
+    ids, published, history, _ = first_night
+    bigger = _night({1: ["oss:1", "shopee:10", "blibli:5"], 2: ["oss:2"],
+                     3: ["tokopedia:7", "lazada:8"]}, published, history, when=T2)
+    ids2, published2, history2, _ = bigger
+    split, _, _, events = _night(
+        {1: ["oss:1", "shopee:10"], 5: ["blibli:5"], 2: ["oss:2"], 3: ["tokopedia:7", "lazada:8"]},
+        published2, history2, when=T3)
+    assert split[1] == ids[1]
+    assert split[5] not in ids.values()
+    event = events.set_index("umkm_id").loc[split[5]]
+    assert event["event"] == "split" and event["related_umkm_id"] == ids[1]
+
+
+def test_business_whose_records_all_vanished_is_retired(first_night):
+    ids, published, history, _ = first_night
+    _, _, history2, events = _night({1: ["oss:1", "shopee:10"], 3: ["tokopedia:7", "lazada:8"]},
+                                    published, history, when=T2)
+    event = events.set_index("umkm_id").loc[ids[2]]
+    assert event["event"] == "retired" and pd.isna(event["related_umkm_id"])
+    lineage = retired_id_successors(history2).set_index("retired_umkm_id")
+    assert pd.isna(lineage.loc[ids[2], "successor_umkm_id"])
+
+
+def test_retired_chain_points_to_the_current_id():
+    history = pd.DataFrame({
+        "umkm_id": ["A", "B", "C", "B", "A"],
+        "event": ["minted", "minted", "minted", "merged", "merged"],
+        "related_umkm_id": [None, None, None, "C", "B"],
+        "records": [1, 1, 1, 1, 1], "run_id": "r",
+        "recorded_at": [T1, T1, T1, T3, T2],
+    })
+    lineage = retired_id_successors(history).set_index("retired_umkm_id")
+    assert lineage.loc["A", "successor_umkm_id"] == "C"
+    assert lineage.loc["B", "successor_umkm_id"] == "C"
+
+
+def test_ids_are_the_same_for_the_same_inputs():
+    groups = {1: ["oss:1", "shopee:10"], 2: ["oss:2"]}
+    assert _night(groups)[0] == _night(groups)[0]

@@ -1,0 +1,127 @@
+"""Entity resolution: from canonical records to clusters of records that are one business.
+
+Deterministic NIB links and Splink's scored candidate pairs are clustered without chaining
+(``umkm.clustering``). The model is reused from the previous run unless retraining is asked
+for, no model exists yet, or the comparisons changed since it was trained.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from schemas.catalog import SOURCES_BY_KEY
+from umkm import splink_model
+from umkm.clustering import cluster_records
+from umkm.matching import shared_key_links
+
+#: pairs at or above this probability are stored as links (with their explanation)
+LINK_THRESHOLD = 0.3
+#: links at or above this probability may join records into one business; chosen on the
+#: accuracy benchmark (benchmarks/entity_resolution.py) as the best pairwise F1
+CLUSTER_THRESHOLD = 0.5
+
+
+@dataclass
+class Resolution:
+    """Records with their cluster, the scored links, the model used and what it took."""
+
+    records: pd.DataFrame
+    links: pd.DataFrame
+    model: splink_model.TrainedModel
+    trained_now: bool
+    figures: dict = field(default_factory=dict)
+
+
+def needs_training(model: splink_model.TrainedModel | None, retrain: bool) -> str | None:
+    """Why the model must be trained, or None when the stored one can be reused."""
+    if retrain:
+        return "retraining was asked for"
+    if model is None:
+        return "no trained model is stored yet"
+    if model.structure != splink_model.structure_fingerprint():
+        return "the comparisons changed since the stored model was trained"
+    return None
+
+
+def resolve_entities(
+    records: pd.DataFrame,
+    model: splink_model.TrainedModel | None,
+    retrain: bool = False,
+    cluster_threshold: float = CLUSTER_THRESHOLD,
+    charts_dir=None,
+) -> Resolution:
+    """Cluster canonical ``records`` into businesses; returns records with ``cluster``,
+    ``match_probability`` (best link inside its cluster, NA alone) and ``match_rule``."""
+    records = records.reset_index(drop=True)
+    figures: dict = {}
+    con = duckdb.connect()
+    try:
+        splink_model.prepare_input(con, records)
+        reason = needs_training(model, retrain)
+        if reason:
+            model = splink_model.train(con, len(records))
+            figures["training_reason"] = reason
+            figures["training_seconds"] = round(model.training_seconds, 1)
+        predictions = splink_model.predict(con, model, LINK_THRESHOLD)
+        if charts_dir is not None:
+            figures["model_charts"] = splink_model.save_charts(model, con, charts_dir)
+    finally:
+        con.close()
+    figures["candidate_pairs"] = predictions.candidate_pairs
+    figures["prediction_seconds"] = round(predictions.seconds, 1)
+    started = time.perf_counter()
+    scored = predictions.pairs.rename(columns={"unique_id_l": "left", "unique_id_r": "right",
+                                               "match_probability": "probability"})
+    nib_links = shared_key_links(records, "nib").assign(probability=1.0)
+    links = pd.concat([scored[["left", "right", "probability"]], nib_links], ignore_index=True)
+    attrs = records[["nib", "source", "business_name_norm", "owner_name_norm"]].assign(
+        is_registry=records["source"].map(
+            {k: s.kind == "registry" for k, s in SOURCES_BY_KEY.items()}).fillna(False))
+    clustering = cluster_records(attrs, links, threshold=cluster_threshold)
+    figures["links_scored"] = len(scored)
+    figures["links_dropped"] = clustering.dropped
+    figures["clustering_seconds"] = round(time.perf_counter() - started, 1)
+    out = records.copy()
+    out["cluster"] = clustering.labels
+    out = out.join(_confidence(clustering.links_kept, len(records)))
+    return Resolution(
+        records=out,
+        links=_explained_links(scored, nib_links, records, clustering.links_kept),
+        model=model,
+        trained_now=reason is not None,
+        figures=figures,
+    )
+
+
+def _confidence(kept: pd.DataFrame, n: int) -> pd.DataFrame:
+    ends = pd.concat([kept[["left", "probability"]].rename(columns={"left": "pos"}),
+                      kept[["right", "probability"]].rename(columns={"right": "pos"})])
+    best = ends.groupby("pos")["probability"].max().reindex(range(n))
+    rule = pd.Series(np.where(best.isna(), "singleton",
+                              np.where(best >= 1.0, "deterministic", "probabilistic")))
+    return pd.DataFrame({"match_probability": best.to_numpy(), "match_rule": rule.to_numpy()})
+
+
+def _explained_links(scored: pd.DataFrame, nib_links: pd.DataFrame, records: pd.DataFrame,
+                     kept: pd.DataFrame) -> pd.DataFrame:
+    """Every stored link with both record references, probability, weight and the comparison
+    levels (``gamma_*``) and weights (``mw_*``) that produced it."""
+    explain = [c for c in scored.columns if c.startswith(("gamma_", "mw_"))]
+    links = pd.concat([
+        scored[["left", "right", "probability", "match_weight", *explain]].assign(
+            rule="probabilistic"),
+        nib_links.assign(rule="same NIB"),
+    ], ignore_index=True)
+    joined = kept[["left", "right"]].drop_duplicates().assign(joined=True)
+    links = links.merge(joined, on=["left", "right"], how="left")
+    links["joined"] = links["joined"].fillna(False).astype(bool)
+    refs = records["source"].astype(str) + ":" + records["source_record_id"].astype(str)
+    links.insert(0, "left_record", refs.to_numpy()[links["left"].to_numpy()])
+    links.insert(1, "right_record", refs.to_numpy()[links["right"].to_numpy()])
+    return links.drop(columns=["left", "right"])
+
