@@ -116,6 +116,8 @@ def assign_ids(
     events = _events(records, heirs, survivors, cluster_ids, to_mint, old, votes)
     events["run_id"] = run_id
     events["recorded_at"] = recorded_at
+    events = events.astype({"umkm_id": "str", "event": "str", "related_umkm_id": "str",
+                            "records": "int64", "run_id": "str"})
     return IdAssignment(pd.Series(record_ids.to_numpy(), index=clusters.index),
                         events[HISTORY_COLUMNS])
 

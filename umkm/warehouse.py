@@ -75,6 +75,13 @@ def read_table(url: str, name: str) -> pd.DataFrame | None:
         engine.dispose()
 
 
+def _text_where_untyped(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns that hold nothing but nulls become text, not DuckDB's NULL type, so that a later
+    run can append values to them."""
+    empty = [c for c in frame.columns if frame[c].dtype == object and frame[c].isna().all()]
+    return frame.astype({c: "str" for c in empty}) if empty else frame
+
+
 def _staging_name(qualified: str) -> str:
     return qualified.replace(".", "__")
 
@@ -87,7 +94,7 @@ def _publish_duckdb(path: Path, publication: Publication) -> None:
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         tables = {**publication.replace, **publication.append}
         for name, frame in tables.items():
-            con.register("frame", frame)
+            con.register("frame", _text_where_untyped(frame))
             con.execute(f"CREATE OR REPLACE TABLE {STAGING}.{_staging_name(name)} AS "
                         f"SELECT * FROM frame")
             con.unregister("frame")

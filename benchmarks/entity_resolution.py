@@ -1,0 +1,204 @@
+"""Accuracy benchmark of entity resolution over three nightly runs, against the ground truth.
+
+    .venv/bin/python benchmarks/entity_resolution.py --businesses 20000 [--keep DIR]
+
+Generates a landing zone of four delivery days (the fourth is left incomplete by the
+generator), then runs the ``nightly`` job three times into one warehouse: night k sees the
+first k deliveries. After each night it prints pairwise precision / recall / F1, B-cubed F1
+and the error in the number of businesses, on the records the ground truth ties to a real
+Banten business; from night two on, the share of businesses whose records did not change
+(the same record keys in both nights) that got a new ``umkm_id``. Last, a generic Splink
+deduplication of the final night's records on their raw fields (no domain standardisation)
+as the baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from umkm.evaluation import score_clustering  # noqa: E402
+
+
+def generate(businesses: int, seed: int, out: Path) -> None:
+    subprocess.run([sys.executable, "-m", "umkm.demo", "--businesses", str(businesses),
+                    "--days", "4", "--seed", str(seed), "--out", str(out)], check=True, cwd=ROOT)
+
+
+def night_landing(landing: Path, days: list[str], work: Path, night: int) -> Path:
+    folder = work / f"night{night}"
+    folder.mkdir(exist_ok=True)
+    for day in days[:night]:
+        link = folder / day
+        if not link.exists():
+            link.symlink_to(landing / day)
+    return folder
+
+
+def run_night(landing: Path, warehouse: Path) -> float:
+    env = {**os.environ, "UMKM_LANDING_DIR": str(landing),
+           "UMKM_WAREHOUSE_URL": f"duckdb:///{warehouse}",
+           "UMKM_PII_HASH_KEY": os.environ.get("UMKM_PII_HASH_KEY", "benchmark-only-key")}
+    started = time.perf_counter()
+    done = subprocess.run([str(ROOT / ".venv/bin/dagster"), "job", "execute", "-m",
+                           "pipelines.definitions", "-j", "nightly"],
+                          cwd=ROOT, env=env, capture_output=True, text=True)
+    if "RUN_SUCCESS" not in done.stderr + done.stdout:
+        sys.stderr.write(done.stderr[-4000:])
+        raise SystemExit("the nightly job failed")
+    return time.perf_counter() - started
+
+
+def published_links(warehouse: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        records = con.execute(
+            "SELECT source, source_record_id, umkm_id FROM curated.umkm_source_record").df()
+        current = con.execute("""
+            SELECT source, strftime(delivered_on, '%Y-%m-%d') AS delivery_date
+            FROM quality.source_delivery WHERE status = 'current'
+              AND run_id = (SELECT run_id FROM quality.run_metrics
+                            ORDER BY run_started_at DESC LIMIT 1)""").df()
+    finally:
+        con.close()
+    return records, current
+
+
+def with_truth(records: pd.DataFrame, current: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
+    in_snapshot = truth.merge(current, on=["source", "delivery_date"])
+    joined = records.merge(in_snapshot[["source", "source_record_id", "business_id"]],
+                           on=["source", "source_record_id"], how="left")
+    return joined[joined["business_id"].fillna("") != ""]
+
+
+def id_churn(before: pd.DataFrame, after: pd.DataFrame) -> tuple[int, int]:
+    """Businesses with the same record keys on both nights, and how many of them changed id."""
+    def keyed(frame):
+        refs = frame.assign(ref=frame["source"] + ":" + frame["source_record_id"])
+        sets = refs.groupby("business_id")["ref"].agg(lambda r: "|".join(sorted(r)))
+        ids = refs.groupby("business_id")["umkm_id"].agg(lambda i: i.mode().iloc[0])
+        return pd.DataFrame({"refs": sets, "umkm_id": ids})
+
+    a, b = keyed(before), keyed(after)
+    both = a.merge(b, left_index=True, right_index=True, suffixes=("_1", "_2"))
+    unchanged = both[both["refs_1"] == both["refs_2"]]
+    return len(unchanged), int((unchanged["umkm_id_1"] != unchanged["umkm_id_2"]).sum())
+
+
+def baseline_scores(landing: Path, truth: pd.DataFrame) -> tuple[dict, float]:
+    """Generic Splink on the raw text of the same snapshots, no domain standardisation."""
+    import splink.comparison_library as cl
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    from schemas.catalog import SOURCES
+    from umkm.landing import complete_deliveries
+    from umkm.readers import read_source_file
+    from umkm.snapshots import load_source_snapshot
+    from umkm.standardise import source_fields
+
+    deliveries = complete_deliveries(landing)
+    frames = []
+    for spec in SOURCES:
+        snapshot = load_source_snapshot(deliveries, spec)
+        if snapshot.source_file is None or not len(snapshot.accepted):
+            continue
+        raw = source_fields(read_source_file(Path(snapshot.source_file), spec.format).rows, spec)
+        raw = raw[raw["source_record_id"].isin(snapshot.accepted["source_record_id"])]
+        raw = raw.drop_duplicates("source_record_id")
+        raw.insert(0, "source", spec.key)
+        raw["delivery_date"] = str(snapshot.snapshot_date)
+        frames.append(raw)
+    raw = pd.concat(frames, ignore_index=True)
+    for column in ("business_name", "owner_name", "phone", "email", "city", "kecamatan"):
+        raw[column] = raw.get(column, pd.Series(pd.NA, index=raw.index)).fillna("").astype(
+            str).str.strip().str.lower().replace("", pd.NA)
+    raw["unique_id"] = range(len(raw))
+    started = time.perf_counter()
+    settings = SettingsCreator(
+        link_type="dedupe_only",
+        comparisons=[cl.JaroWinklerAtThresholds("business_name", [0.95, 0.88]),
+                     cl.JaroWinklerAtThresholds("owner_name", [0.95, 0.88]),
+                     cl.ExactMatch("phone"), cl.ExactMatch("email"), cl.ExactMatch("city"),
+                     cl.ExactMatch("kecamatan")],
+        blocking_rules_to_generate_predictions=[
+            block_on("phone"), block_on("email"), block_on("business_name"),
+            block_on("substr(business_name, 1, 5)", "city")],
+    )
+    db_api = DuckDBAPI()
+    table = db_api.register(raw[["unique_id", "source", "business_name", "owner_name", "phone",
+                                 "email", "city", "kecamatan"]])
+    linker = Linker(table, settings, log_level=40)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        linker.training.estimate_probability_two_random_records_match(
+            [block_on("phone", "business_name")], recall=0.7)
+        linker.training.estimate_u_using_random_sampling(max_pairs=2e6)
+        linker.training.estimate_parameters_using_expectation_maximisation(block_on("phone"))
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            block_on("business_name"))
+        pairs = linker.inference.predict(threshold_match_probability=0.5)
+        clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
+            pairs, threshold_match_probability=0.9).as_pandas_dataframe()
+    seconds = time.perf_counter() - started
+    labelled = raw.merge(clusters[["unique_id", "cluster_id"]], on="unique_id").merge(
+        truth, on=["source", "source_record_id", "delivery_date"])
+    labelled = labelled[labelled["business_id"] != ""]
+    return score_clustering(labelled["cluster_id"], labelled["business_id"]).as_dict(), seconds
+
+
+def _print_scores(label: str, scores: dict) -> None:
+    print(f"  {label}: pairwise P {scores['pairwise_precision']:.4f} R "
+          f"{scores['pairwise_recall']:.4f} F1 {scores['pairwise_f1']:.4f} | B-cubed F1 "
+          f"{scores['bcubed_f1']:.4f} | businesses {scores['predicted_clusters']} vs true "
+          f"{scores['true_clusters']} ({scores['cluster_count_error']:+.2%})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--businesses", type=int, default=20_000)
+    parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    parser.add_argument("--no-baseline", action="store_true")
+    args = parser.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="umkm-er-"))
+    landing, warehouse = work / "landing", work / "warehouse.duckdb"
+    if not landing.exists():
+        generate(args.businesses, args.seed, landing)
+    if warehouse.exists():
+        warehouse.unlink()
+    truth = pd.read_csv(landing / "_truth" / "ground_truth.csv", dtype=str, keep_default_na=False)
+    days = sorted(p.name for p in landing.iterdir() if (p / "_SUCCESS").exists())
+    print(f"{args.businesses} businesses, deliveries {days}")
+    previous = None
+    for night in (1, 2, 3):
+        seconds = run_night(night_landing(landing, days, work, night), warehouse)
+        records, current = published_links(warehouse)
+        labelled = with_truth(records, current, truth)
+        scores = score_clustering(labelled["umkm_id"], labelled["business_id"]).as_dict()
+        print(f"night {night}: job {seconds:.1f}s, {len(records)} linked records")
+        _print_scores("entity resolution", scores)
+        if previous is not None:
+            unchanged, new_ids = id_churn(previous, labelled)
+            print(f"  id churn: {new_ids} of {unchanged} unchanged businesses got a new umkm_id "
+                  f"({new_ids / max(unchanged, 1):.3%})")
+        previous = labelled
+    if not args.no_baseline:
+        scores, seconds = baseline_scores(night_landing(landing, days, work, 3), truth)
+        print(f"baseline (generic Splink on raw fields, {seconds:.1f}s):")
+        _print_scores("baseline", scores)
+
+
+if __name__ == "__main__":
+    main()
