@@ -87,13 +87,7 @@ def _business_name() -> cl.CustomComparison:
         output_column_name="business_name",
         comparison_levels=[
             cll.NullLevel("business_name_norm"),
-            cll.And(cll.ExactMatchLevel("business_name_norm"),
-                    cll.CustomLevel("len(name_rare_tokens_l) > 0")).configure(
-                tf_adjustment_column="business_name_norm",
-                label_for_charts="same distinctive name"),
-            cll.ExactMatchLevel("business_name_norm").configure(
-                tf_adjustment_column="business_name_norm",
-                label_for_charts="same name of common words only ('toko berkah')"),
+            cll.ExactMatchLevel("business_name_norm", term_frequency_adjustments=True),
             cll.ExactMatchLevel("name_sorted").configure(
                 tf_adjustment_column="name_sorted", label_for_charts="same words, any order"),
             cll.CustomLevel(
