@@ -154,3 +154,15 @@ def test_match_links_are_explained(published):
     assert probabilistic[gammas].notna().all().all()
     model = query(published, "SELECT * FROM quality.match_model")
     assert len(model) == 1 and model["model_version"].iloc[0] in set(links["model_version"])
+
+
+def test_a_joined_pair_can_be_explained(published):
+    from umkm.explain import explain_link
+
+    links = query(published, "SELECT * FROM quality.match_link")
+    models = query(published, "SELECT * FROM quality.match_model")
+    link = links[(links["rule"] == "probabilistic") & links["joined"]].iloc[0]
+    text = explain_link(links, models, link["right_record"], link["left_record"])
+    assert "joined into one business" in text and "business_name" in text
+    assert f"{link['probability']:.4f}" in text
+    assert "no stored link" in explain_link(links, models, "oss:nothing", "shopee:nothing")

@@ -116,17 +116,32 @@ def _conflicted_components(attrs: pd.DataFrame, labels: np.ndarray) -> np.ndarra
 
 
 def _constrained_merge(attrs, links, labels, conflicted) -> tuple[np.ndarray, int]:
-    """Greedy merging, most probable link first, within the conflicted components only."""
+    """Greedy merging, most probable link first, within the conflicted components only.
+
+    Each growing group keeps its NIBs and its registry records (source, name, owner) as sets,
+    so a merge is checked against the constraints with set operations, not record pairs.
+    """
     in_conflict = np.isin(labels, conflicted)
     members = np.flatnonzero(in_conflict)
+    nib = attrs["nib"].to_numpy(dtype=object)
+    registry = attrs["is_registry"].to_numpy(dtype=bool)
+    source = attrs["source"].to_numpy(dtype=object)
+    name = attrs["business_name_norm"].to_numpy(dtype=object)
+    owner = attrs["owner_name_norm"].to_numpy(dtype=object)
     parent = {int(m): int(m) for m in members}
     groups = {int(m): [int(m)] for m in members}
+    nibs = {int(m): ({nib[m]} if pd.notna(nib[m]) else set()) for m in members}
+    listed = {int(m): ([(source[m], name[m], owner[m])] if registry[m] else []) for m in members}
 
     def root(x: int) -> int:
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
+
+    def registry_clash(a: list, b: list) -> bool:
+        return any(sa == sb and _both_differ(na, nb) and _both_differ(oa, ob)
+                   for sa, na, oa in a for sb, nb, ob in b)
 
     local = links[in_conflict[links["left"].to_numpy()]].sort_values(
         "probability", ascending=False, kind="stable")
@@ -135,18 +150,22 @@ def _constrained_merge(attrs, links, labels, conflicted) -> tuple[np.ndarray, in
         a, b = root(int(left)), root(int(right))
         if a == b:
             continue
-        pairs_a = np.repeat(groups[a], len(groups[b]))
-        pairs_b = np.tile(groups[b], len(groups[a]))
-        if cannot_link(attrs, pairs_a, pairs_b).any():
+        if len(nibs[a] | nibs[b]) > 1 or registry_clash(listed[a], listed[b]):
             refused += 1
             continue
         if len(groups[a]) < len(groups[b]):
             a, b = b, a
         parent[b] = a
         groups[a].extend(groups.pop(b))
+        nibs[a] |= nibs.pop(b)
+        listed[a].extend(listed.pop(b))
     labels = labels.copy()
     next_label = labels.max() + 1
     for group_root, group in groups.items():
         labels[group] = next_label + group_root
     _, labels = np.unique(labels, return_inverse=True)
     return labels, refused
+
+
+def _both_differ(a, b) -> bool:
+    return a is not None and b is not None and pd.notna(a) and pd.notna(b) and a != b

@@ -24,6 +24,8 @@ LINK_THRESHOLD = 0.3
 #: links at or above this probability may join records into one business; chosen on the
 #: accuracy benchmark (benchmarks/entity_resolution.py) as the best pairwise F1
 CLUSTER_THRESHOLD = 0.5
+#: DuckDB spills to disk beyond this, keeping the nightly job's peak memory bounded
+DUCKDB_MEMORY_LIMIT = "1500MB"
 
 
 @dataclass
@@ -59,7 +61,7 @@ def resolve_entities(
     ``match_probability`` (best link inside its cluster, NA alone) and ``match_rule``."""
     records = records.reset_index(drop=True)
     figures: dict = {}
-    con = duckdb.connect()
+    con = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY_LIMIT})
     try:
         splink_model.prepare_input(con, records)
         reason = needs_training(model, retrain)

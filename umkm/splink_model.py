@@ -33,7 +33,7 @@ from splink.blocking_rule_library import CustomRule
 log = logging.getLogger(__name__)
 
 #: a name word used by at most this share of records is distinctive (not 'berkah', 'jaya')
-RARE_TOKEN_SHARE = 0.002
+RARE_TOKEN_SHARE = 0.0005
 
 MATCH_INPUT_SQL = """
 WITH base AS (
@@ -143,19 +143,28 @@ def _exact(column: str) -> cl.ExactMatch:
 
 
 def blocking_rules() -> list:
-    """Candidate pairs: share a strong key, or a name (any word order) in one kab/kota, or an
-    owner in one kab/kota, or a name prefix in one kecamatan, or a name and a shop slug."""
+    """Candidate pairs, kept near linear in the number of records: records that share a
+    strong key; the same name words (any order) in one kecamatan (or one kab/kota when a
+    kecamatan is unknown), or anywhere when one side's
+    kab/kota is unknown; a name equal to a shop slug; the same owner in one kecamatan, or in
+    one kab/kota with the same first letter of the business name; a distinctive name word in
+    one kecamatan. Names alone across the province, or a common owner name in a whole
+    kab/kota, would make blocks whose pairs grow with the square of their size."""
+    same_kab_or_unknown = "(l.kab_code = r.kab_code OR l.kab_code IS NULL OR r.kab_code IS NULL)"
     return [
         block_on("phone_e164"),
         block_on("nib"),
         block_on("email"),
         block_on("npwp"),
-        block_on("kab_code", "name_sorted"),
-        block_on("name_compact"),
-        CustomRule("l.name_compact = r.shop_slug"),
-        CustomRule("l.shop_slug = r.name_compact"),
-        block_on("kab_code", "owner_name_norm"),
-        block_on("kecamatan_code", "substr(business_name_norm, 1, 4)"),
+        CustomRule("l.kab_code = r.kab_code AND l.name_sorted = r.name_sorted AND "
+                   "(l.kecamatan_code = r.kecamatan_code OR l.kecamatan_code IS NULL "
+                   "OR r.kecamatan_code IS NULL)"),
+        CustomRule("l.name_sorted = r.name_sorted AND (l.kab_code IS NULL OR r.kab_code IS NULL)"),
+        CustomRule(f"l.name_compact = r.shop_slug AND {same_kab_or_unknown}"),
+        CustomRule(f"l.shop_slug = r.name_compact AND {same_kab_or_unknown}"),
+        block_on("kecamatan_code", "owner_name_norm"),
+        block_on("kab_code", "owner_name_norm", "substr(business_name_norm, 1, 1)"),
+        block_on("kecamatan_code", "name_rare_tokens", arrays_to_explode=["name_rare_tokens"]),
     ]
 
 

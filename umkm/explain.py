@@ -1,0 +1,73 @@
+"""Why were two records joined (or not)? ``python -m umkm.explain SOURCE:ID SOURCE:ID``
+
+Reads the stored link of the two records from ``quality.match_link`` of the warehouse named by
+``UMKM_WAREHOUSE_URL`` and prints, per comparison of the match model that scored it, the level
+the pair reached and the match weight it added, with the total probability. The model's charts
+(match weights, m and u parameters) are written to ``data/reports/match_model/`` whenever a
+model is trained.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import pandas as pd
+
+from resources.settings import warehouse_url_from_env
+from umkm.warehouse import read_table
+
+
+def level_labels(model_json: str) -> dict[str, dict[int, str]]:
+    """comparison name -> gamma value -> label of the level (Splink numbers levels from the
+    last, 0, upwards; the null level is -1)."""
+    model = json.loads(model_json)
+    labels = {}
+    for comparison in model["comparisons"]:
+        levels = comparison["comparison_levels"]
+        real = [lv for lv in levels if not lv.get("is_null_level")]
+        by_gamma = {len(real) - 1 - i: lv.get("label_for_charts") or lv["sql_condition"]
+                    for i, lv in enumerate(real)}
+        by_gamma[-1] = "missing on one side"
+        labels[comparison["output_column_name"]] = by_gamma
+    return labels
+
+
+def explain_link(links: pd.DataFrame, models: pd.DataFrame, left: str, right: str) -> str:
+    """A readable account of the stored link between two record references."""
+    pair = links[((links["left_record"] == left) & (links["right_record"] == right))
+                 | ((links["left_record"] == right) & (links["right_record"] == left))]
+    if pair.empty:
+        return (f"no stored link between {left} and {right}: the pair was not a candidate, "
+                f"or scored below the storing threshold")
+    link = pair.iloc[0]
+    lines = [f"{left} <-> {right}: {link['rule']} link, probability {link['probability']:.4f}, "
+             f"{'joined' if link['joined'] else 'NOT joined'} into one business"]
+    if link["rule"] != "probabilistic":
+        return "\n".join(lines)
+    model = models[models["model_version"] == link["model_version"]]
+    labels = level_labels(model["model_json"].iloc[0]) if len(model) else {}
+    lines.append(f"model {link['model_version']}, total match weight {link['match_weight']:.2f}")
+    for column in [c for c in links.columns if c.startswith("gamma_")]:
+        name = column.removeprefix("gamma_")
+        gamma = int(link[column])
+        label = labels.get(name, {}).get(gamma, f"level {gamma}")
+        weight = link.get(f"mw_{name}")
+        lines.append(f"  {name:15s} {label:55s} {weight:+7.2f}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("left", help="source:source_record_id, e.g. shopee:1268618090")
+    parser.add_argument("right")
+    args = parser.parse_args()
+    url = warehouse_url_from_env()
+    links, models = read_table(url, "quality.match_link"), read_table(url, "quality.match_model")
+    if links is None or models is None:
+        raise SystemExit("the warehouse holds no match links yet: run the nightly job first")
+    print(explain_link(links, models, args.left, args.right))
+
+
+if __name__ == "__main__":
+    main()
