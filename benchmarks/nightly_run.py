@@ -80,8 +80,10 @@ def main() -> None:
     peak_gb = int(PEAK.search(log).group(1)) / 1024 / 1024
     print(f"nightly job, {args.businesses} businesses: {elapsed:.1f}s wall, "
           f"peak memory {peak_gb:.2f} GB")
+    slowest = sorted((step for step in steps if step[0].startswith("source_")),
+                     key=lambda step: -step[1])[:3]
     print(f"  29 source steps together: {sources:.1f}s "
-          f"(slowest: {', '.join(f'{n} {s:.1f}s' for n, s in sorted(steps, key=lambda x: -x[1])[:3] if n.startswith('source_'))})")
+          f"(slowest: {', '.join(f'{n} {s:.1f}s' for n, s in slowest)})")
     for name, s in steps:
         if not name.startswith("source_"):
             print(f"  {name}: {s:.1f}s")

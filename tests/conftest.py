@@ -28,10 +28,11 @@ def ground_truth(small_landing) -> pd.DataFrame:
                        keep_default_na=False)
 
 
-def run_nightly(landing: Path, warehouse: Path, monkeypatch) -> None:
-    """Run the ``nightly`` job in process against ``landing``, publishing to ``warehouse``."""
+def run_nightly(landing: Path, warehouse: Path | None, monkeypatch, url: str | None = None) -> None:
+    """Run the ``nightly`` job in process against ``landing``, publishing to the DuckDB file
+    ``warehouse`` or to the SQLAlchemy ``url``."""
     monkeypatch.setenv("UMKM_LANDING_DIR", str(landing))
-    monkeypatch.setenv("UMKM_WAREHOUSE_URL", f"duckdb:///{warehouse}")
+    monkeypatch.setenv("UMKM_WAREHOUSE_URL", url or f"duckdb:///{warehouse}")
     monkeypatch.setenv("UMKM_PII_HASH_KEY", "test-only-key")
     from pipelines.definitions import defs
 

@@ -3,8 +3,8 @@
 ``publish`` writes every table of a run into a staging schema first and then, in one
 transaction, replaces the published tables (``replace``) and appends to the history tables
 (``append``). A failure before the commit leaves the published tables as they were. DuckDB
-files are written through DuckDB's own client (bulk insert from DataFrames); other databases
-through SQLAlchemy.
+files are written through DuckDB's own client (bulk insert from DataFrames); PostgreSQL
+with COPY through psycopg, swapped in under a lock timeout with retries.
 """
 
 from __future__ import annotations
@@ -43,10 +43,13 @@ def duckdb_path(url: str) -> Path | None:
 def publish(url: str, publication: Publication) -> None:
     """Write the run's tables to the warehouse at ``url``, all or nothing."""
     path = duckdb_path(url)
+    backend = make_url(url).get_backend_name()
     if path is not None:
         _publish_duckdb(path, publication)
+    elif backend == "postgresql":
+        _publish_postgres(url, publication)
     else:
-        _publish_sqlalchemy(url, publication)
+        raise ValueError(f"unsupported warehouse {backend!r}: use duckdb:/// or postgresql+psycopg://")
 
 
 def read_table(url: str, name: str) -> pd.DataFrame | None:
@@ -126,36 +129,78 @@ def _publish_duckdb(path: Path, publication: Publication) -> None:
         con.close()
 
 
-def _publish_sqlalchemy(url: str, publication: Publication) -> None:
-    engine = sa.create_engine(url)
-    try:
-        with engine.begin() as conn:
+#: how long the swap waits for a lock held by a reader before it gives up and retries
+LOCK_TIMEOUT = "5s"
+SWAP_ATTEMPTS = 5
+
+
+def _postgres_type(series: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(series):
+        return "BOOLEAN"
+    if pd.api.types.is_integer_dtype(series):
+        return "BIGINT"
+    if pd.api.types.is_float_dtype(series):
+        return "DOUBLE PRECISION"
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        return "TIMESTAMPTZ"
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return "TIMESTAMP"
+    return "TEXT"
+
+
+def _copy_into(cursor, table: str, frame: pd.DataFrame) -> None:
+    """Bulk-load a DataFrame with COPY (CSV produced by pandas, nulls as ``\\N``)."""
+    columns = ", ".join(f'"{c}"' for c in frame.columns)
+    cursor.execute(f"CREATE TABLE {table} ("
+                   + ", ".join(f'"{c}" {_postgres_type(frame[c])}' for c in frame.columns) + ")")
+    text = frame.to_csv(index=False, header=False, na_rep="\\N",
+                        date_format="%Y-%m-%d %H:%M:%S.%f%z")
+    with cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT csv, NULL '\\N')") as copy:
+        copy.write(text.encode())
+
+
+def _publish_postgres(url: str, publication: Publication) -> None:
+    """Load every table into ``staging`` with COPY, then swap them in inside one transaction
+    that waits at most ``LOCK_TIMEOUT`` for readers' locks and is retried when it times out."""
+    import psycopg
+
+    parsed = make_url(url).set(drivername="postgresql")
+    dsn = parsed.render_as_string(hide_password=False)
+    tables = {**publication.replace, **publication.append}
+    with psycopg.connect(dsn) as conn:
+        with conn.transaction(), conn.cursor() as cursor:
             for schema in (*SCHEMAS, STAGING):
-                conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {schema}"))
-        tables = {**publication.replace, **publication.append}
-        with engine.begin() as conn:
+                cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
             for name, frame in tables.items():
-                frame.to_sql(_staging_name(name), conn, schema=STAGING, if_exists="replace",
-                             index=False, chunksize=10_000, method="multi")
-        with engine.begin() as conn:
-            inspector = sa.inspect(conn)
-            for name in publication.replace:
-                schema, table = name.split(".")
-                conn.execute(sa.text(f"DROP TABLE IF EXISTS {name}"))
-                conn.execute(sa.text(
-                    f"ALTER TABLE {STAGING}.{_staging_name(name)} RENAME TO {table}"))
-                conn.execute(sa.text(f"ALTER TABLE {STAGING}.{table} SET SCHEMA {schema}"))
-            for name in publication.append:
-                schema, table = name.split(".")
-                if inspector.has_table(table, schema=schema):
-                    columns = ", ".join(f'"{c}"' for c in tables[name].columns)
-                    conn.execute(sa.text(
-                        f"INSERT INTO {name} ({columns}) SELECT {columns} "
-                        f"FROM {STAGING}.{_staging_name(name)}"))
-                    conn.execute(sa.text(f"DROP TABLE {STAGING}.{_staging_name(name)}"))
-                else:
-                    conn.execute(sa.text(
-                        f"ALTER TABLE {STAGING}.{_staging_name(name)} RENAME TO {table}"))
-                    conn.execute(sa.text(f"ALTER TABLE {STAGING}.{table} SET SCHEMA {schema}"))
-    finally:
-        engine.dispose()
+                cursor.execute(f"DROP TABLE IF EXISTS {STAGING}.{_staging_name(name)}")
+                _copy_into(cursor, f"{STAGING}.{_staging_name(name)}", frame)
+        for attempt in range(1, SWAP_ATTEMPTS + 1):
+            try:
+                with conn.transaction(), conn.cursor() as cursor:
+                    cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+                    _swap_postgres(cursor, publication, tables)
+                return
+            except psycopg.errors.LockNotAvailable:
+                log.warning(f"publish: a reader holds a lock, attempt {attempt} of "
+                            f"{SWAP_ATTEMPTS} timed out after {LOCK_TIMEOUT}")
+                if attempt == SWAP_ATTEMPTS:
+                    raise
+
+
+def _swap_postgres(cursor, publication: Publication, tables: dict) -> None:
+    for name in publication.replace:
+        schema, table = name.split(".")
+        cursor.execute(f"DROP TABLE IF EXISTS {name}")
+        cursor.execute(f"ALTER TABLE {STAGING}.{_staging_name(name)} RENAME TO {table}")
+        cursor.execute(f"ALTER TABLE {STAGING}.{table} SET SCHEMA {schema}")
+    for name in publication.append:
+        schema, table = name.split(".")
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", (name,))
+        if cursor.fetchone()[0]:
+            columns = ", ".join(f'"{c}"' for c in tables[name].columns)
+            cursor.execute(f"INSERT INTO {name} ({columns}) SELECT {columns} "
+                           f"FROM {STAGING}.{_staging_name(name)}")
+            cursor.execute(f"DROP TABLE {STAGING}.{_staging_name(name)}")
+        else:
+            cursor.execute(f"ALTER TABLE {STAGING}.{_staging_name(name)} RENAME TO {table}")
+            cursor.execute(f"ALTER TABLE {STAGING}.{table} SET SCHEMA {schema}")
