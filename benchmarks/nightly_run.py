@@ -45,16 +45,22 @@ def generate(businesses: int, days: int, seed: int, out: Path) -> float:
     return time.perf_counter() - started
 
 
-def run_job(landing: Path, warehouse: Path) -> tuple[float, str]:
+COUNT_PAIRS_CONFIG = "ops:\n  matched_records:\n    config:\n      count_candidate_pairs: true\n"
+CANDIDATE_PAIRS = re.compile(r"(\d+) candidate pairs")
+
+
+def run_job(landing: Path, warehouse: Path, count_pairs: bool = False) -> tuple[float, str]:
     env = {**os.environ, "UMKM_LANDING_DIR": str(landing),
            "UMKM_WAREHOUSE_URL": f"duckdb:///{warehouse}",
            "UMKM_PII_HASH_KEY": os.environ.get("UMKM_PII_HASH_KEY", "benchmark-only-key")}
+    command = [sys.executable, "-c", _MEASURED_CHILD, str(ROOT / ".venv/bin/dagster"), "job",
+               "execute", "-m", "pipelines.definitions", "-j", "nightly"]
+    if count_pairs:
+        config = warehouse.parent / "count_pairs.yaml"
+        config.write_text(COUNT_PAIRS_CONFIG)
+        command += ["-c", str(config)]
     started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-c", _MEASURED_CHILD, str(ROOT / ".venv/bin/dagster"), "job", "execute",
-         "-m", "pipelines.definitions", "-j", "nightly"],
-        cwd=ROOT, env=env, capture_output=True, text=True,
-    )
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     if done.returncode != 0 or "RUN_SUCCESS" not in done.stderr + done.stdout:
         sys.stderr.write(done.stderr[-5000:])
@@ -68,13 +74,15 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=1)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", type=Path, help="generate into this folder and keep it")
+    parser.add_argument("--count-pairs", action="store_true",
+                        help="also count the candidate pairs exactly (adds a join per rule)")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="umkm-bench-"))
     landing, warehouse = work / "landing", work / "warehouse.duckdb"
     if not landing.exists():
         seconds = generate(args.businesses, args.days, args.seed, landing)
         print(f"generated {args.businesses} businesses x {args.days} day(s) in {seconds:.1f}s")
-    elapsed, log = run_job(landing, warehouse)
+    elapsed, log = run_job(landing, warehouse, args.count_pairs)
     steps = [(name, _seconds(v, u)) for name, v, u in STEP_DONE.findall(log)]
     sources = sum(s for name, s in steps if name.startswith("source_"))
     peak_gb = int(PEAK.search(log).group(1)) / 1024 / 1024
@@ -88,6 +96,8 @@ def main() -> None:
         if not name.startswith("source_"):
             print(f"  {name}: {s:.1f}s")
     print("  (rest: process start, definitions loading and run bookkeeping)")
+    if args.count_pairs and CANDIDATE_PAIRS.search(log):
+        print(f"  candidate pairs: {int(CANDIDATE_PAIRS.search(log).group(1)):,}")
     import duckdb
 
     con = duckdb.connect(str(warehouse), read_only=True)

@@ -56,6 +56,7 @@ def resolve_entities(
     retrain: bool = False,
     cluster_threshold: float = CLUSTER_THRESHOLD,
     charts_dir=None,
+    count_candidate_pairs: bool = False,
 ) -> Resolution:
     """Cluster canonical ``records`` into businesses; returns records with ``cluster``,
     ``match_probability`` (best link inside its cluster, NA alone) and ``match_rule``."""
@@ -70,11 +71,12 @@ def resolve_entities(
             figures["training_reason"] = reason
             figures["training_seconds"] = round(model.training_seconds, 1)
         predictions = splink_model.predict(con, model, LINK_THRESHOLD)
-        if charts_dir is not None:
+        if count_candidate_pairs:  # an exact count costs a join per blocking rule
+            figures["candidate_pairs"] = splink_model.count_candidate_pairs(con)
+        if charts_dir is not None and reason:
             figures["model_charts"] = splink_model.save_charts(model, con, charts_dir)
     finally:
         con.close()
-    figures["candidate_pairs"] = predictions.candidate_pairs
     figures["prediction_seconds"] = round(predictions.seconds, 1)
     started = time.perf_counter()
     scored = predictions.pairs.rename(columns={"unique_id_l": "left", "unique_id_r": "right",

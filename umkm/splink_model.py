@@ -54,6 +54,15 @@ rare AS (
     WHERE t.n <= greatest(3, $rare_share * (SELECT count(*) FROM base))
       AND NOT list_contains(coalesce(string_split(b.owner_name_norm, ' '), []), b.token)
     GROUP BY b.unique_id
+),
+uncommon AS (
+    -- for blocking: every uncommon word of the name, the owner's names included, so that a
+    -- typo in one word still leaves another to meet on
+    SELECT b.unique_id, list(t.token ORDER BY t.token) AS name_block_tokens
+    FROM (SELECT unique_id, unnest(name_tokens) AS token FROM base) b
+    JOIN token_counts t USING (token)
+    WHERE t.n <= greatest(3, $rare_share * (SELECT count(*) FROM base))
+    GROUP BY b.unique_id
 )
 SELECT
     unique_id,
@@ -61,7 +70,11 @@ SELECT
     business_name_norm,
     name_tokens,
     coalesce(rare.name_rare_tokens, []::VARCHAR[]) AS name_rare_tokens,
+    coalesce(uncommon.name_block_tokens, []::VARCHAR[]) AS name_block_tokens,
     array_to_string(list_sort(name_tokens), ' ') AS name_sorted,
+    -- typo-tolerant name keys: the first, and the last, three letters of every word
+    array_to_string(list_sort(list_transform(name_tokens, lambda t: left(t, 3))), ' ') AS name_heads,
+    array_to_string(list_sort(list_transform(name_tokens, lambda t: right(t, 3))), ' ') AS name_tails,
     replace(business_name_norm, ' ', '') AS name_compact,
     nullif(shop_slug, '') AS shop_slug,
     owner_name_norm,
@@ -69,7 +82,7 @@ SELECT
     split_part(owner_name_norm, ' ', -1) AS owner_last,
     phone_e164, email, nib, npwp, nik,
     kab_code, kecamatan_code, postal_code
-FROM base LEFT JOIN rare USING (unique_id)
+FROM base LEFT JOIN rare USING (unique_id) LEFT JOIN uncommon USING (unique_id)
 """
 
 
@@ -147,8 +160,9 @@ def blocking_rules() -> list:
     strong key; the same name words (any order) in one kecamatan (or one kab/kota when a
     kecamatan is unknown), or anywhere when one side's
     kab/kota is unknown; a name equal to a shop slug; the same owner in one kecamatan, or in
-    one kab/kota with the same first letter of the business name; a distinctive name word in
-    one kecamatan. Names alone across the province, or a common owner name in a whole
+    one kab/kota with the same first letter of the business name; an uncommon name word in
+    one kab/kota (so a typo in another word does not hide the pair); the same first, or last,
+    three letters of every name word in one kab/kota (a typo rarely changes both). Names alone across the province, or a common owner name in a whole
     kab/kota, would make blocks whose pairs grow with the square of their size."""
     same_kab_or_unknown = "(l.kab_code = r.kab_code OR l.kab_code IS NULL OR r.kab_code IS NULL)"
     return [
@@ -164,7 +178,9 @@ def blocking_rules() -> list:
         CustomRule(f"l.shop_slug = r.name_compact AND {same_kab_or_unknown}"),
         block_on("kecamatan_code", "owner_name_norm"),
         block_on("kab_code", "owner_name_norm", "substr(business_name_norm, 1, 1)"),
-        block_on("kecamatan_code", "name_rare_tokens", arrays_to_explode=["name_rare_tokens"]),
+        block_on("kab_code", "name_block_tokens", arrays_to_explode=["name_block_tokens"]),
+        block_on("kab_code", "name_heads"),
+        block_on("kab_code", "name_tails"),
     ]
 
 
@@ -270,7 +286,6 @@ class Predictions:
     """Scored candidate pairs and figures of the prediction."""
 
     pairs: pd.DataFrame  # unique_id_l, unique_id_r, match_probability, match_weight, gamma_*, mw_*
-    candidate_pairs: int
     seconds: float
 
 
@@ -357,9 +372,7 @@ def predict(con: duckdb.DuckDBPyConnection, model: TrainedModel,
         warnings.simplefilter("ignore")
         scored = linker.inference.predict(threshold_match_probability=threshold)
         pairs = scored.as_pandas_dataframe()
-    candidate_pairs = count_candidate_pairs(con)
-    return Predictions(pairs=pairs, candidate_pairs=candidate_pairs,
-                       seconds=time.perf_counter() - started)
+    return Predictions(pairs=pairs, seconds=time.perf_counter() - started)
 
 
 def count_candidate_pairs(con: duckdb.DuckDBPyConnection) -> int:

@@ -24,7 +24,7 @@ from umkm.distinct import on_distinct
 BUSINESS_NOISE_WORDS = (
     "pt", "cv", "ud", "pd", "tbk", "fa", "firma", "toko", "tk", "warung", "warteg", "kedai",
     "rm", "kios", "depot", "official", "officialstore", "store", "shop", "olshop", "onlineshop",
-    "online", "id", "indonesia", "ind", "grosir",
+    "online", "id", "indonesia", "ind", "grosir", "outlet", "cabang",
 )
 #: honorifics and forms of address before a person's name
 HONORIFICS = (
@@ -71,6 +71,7 @@ def normalise_business_name(raw: pd.Series) -> pd.Series:
     text = text.str.replace(r"(?<=[a-z])(?=[A-Z])", " ", regex=True)  # CamelCase slugs
     text = text.str.lower().str.replace(r"[^a-z0-9]+", " ", regex=True)
     text = text.str.replace(_words_pattern(BUSINESS_NOISE_WORDS), " ", regex=True)
+    text = text.str.replace(r"\s\d{1,2}\s*$", " ", regex=True)  # 'Murah 2': a second shop
     return _collapse(text).replace("", pd.NA)
 
 
