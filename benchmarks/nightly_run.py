@@ -83,6 +83,7 @@ def main() -> None:
         seconds = generate(args.businesses, args.days, args.seed, landing)
         print(f"generated {args.businesses} businesses x {args.days} day(s) in {seconds:.1f}s")
     elapsed, log = run_job(landing, warehouse, args.count_pairs)
+    (work / "last_run.log").write_text(log)
     steps = [(name, _seconds(v, u)) for name, v, u in STEP_DONE.findall(log)]
     sources = sum(s for name, s in steps if name.startswith("source_"))
     peak_gb = int(PEAK.search(log).group(1)) / 1024 / 1024

@@ -241,9 +241,10 @@ def _read_json_lines(path: Path, fmt: FormatSpec) -> RawTable:
         con.close()
     valid = table.pop("_valid").fillna(False).to_numpy(dtype=bool)
     table = _numbered(_text_columns(table))
-    key_in_text = lines["line"].str.extract(
+    quoted_or_number = lines["line"].str.extract(
         rf'"{re.escape(fmt.record_key)}"\s*:\s*(?:"([^"]+)"|(-?\d+)\s*[,}}])'
-    ).bfill(axis=1).iloc[:, 0].fillna("")
+    )
+    key_in_text = quoted_or_number[0].fillna(quoted_or_number[1]).fillna("")
     table.loc[~valid, fmt.record_key] = key_in_text[~valid]
     table.loc[~valid, PARSE_ERROR] = "line is not valid JSON (cut short or garbled)"
     return RawTable(table)

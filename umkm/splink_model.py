@@ -371,7 +371,13 @@ def predict(con: duckdb.DuckDBPyConnection, model: TrainedModel,
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         scored = linker.inference.predict(threshold_match_probability=threshold)
-        pairs = scored.as_pandas_dataframe()
+        columns = [row[0] for row in con.execute(
+            f"SELECT column_name FROM (DESCRIBE {scored.physical_name})").fetchall()]
+        kept = [c for c in columns if c in ("unique_id_l", "unique_id_r", "match_probability",
+                                            "match_weight") or c.startswith(("gamma_", "mw_"))]
+        # only the scores and their explanation: the retained input columns would double the
+        # memory of the biggest frame of the run
+        pairs = con.execute(f"SELECT {', '.join(kept)} FROM {scored.physical_name}").df()
     return Predictions(pairs=pairs, seconds=time.perf_counter() - started)
 
 

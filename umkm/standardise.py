@@ -54,7 +54,7 @@ def display_business_name(raw: pd.Series) -> pd.Series:
     """A readable business name: no emoji or decoration suffix, title case for ALL CAPS text."""
     text = raw.fillna("").astype(str)
     text = text.str.replace(r"(?i)[_.\s]official$", "", regex=True)
-    text = text.str.replace(r"(?<=[a-z])(?=[A-Z])", " ", regex=True)
+    text = text.str.replace(r"([a-z])([A-Z])", r"\1 \2", regex=True)
     text = _collapse(text.str.replace(_EMOJI_AND_SYMBOLS, " ", regex=True).str.replace("_", " "))
     shouting = (text == text.str.upper()) | (text == text.str.lower())
     return text.where(~shouting, text.str.title()).replace("", pd.NA)
@@ -68,7 +68,7 @@ def normalise_business_name(raw: pd.Series) -> pd.Series:
     ``taylor bu nur``. Returns NA when nothing is left.
     """
     text = fold_accents(raw.fillna("").astype(str))
-    text = text.str.replace(r"(?<=[a-z])(?=[A-Z])", " ", regex=True)  # CamelCase slugs
+    text = text.str.replace(r"([a-z])([A-Z])", r"\1 \2", regex=True)  # CamelCase slugs
     text = text.str.lower().str.replace(r"[^a-z0-9]+", " ", regex=True)
     text = text.str.replace(_words_pattern(BUSINESS_NOISE_WORDS), " ", regex=True)
     text = text.str.replace(r"\s\d{1,2}\s*$", " ", regex=True)  # 'Murah 2': a second shop
