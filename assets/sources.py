@@ -55,6 +55,7 @@ def build_source_asset(spec: SourceSpec) -> dg.AssetsDefinition:
         tags={"source_kind": spec.kind, **({"retired": "true"} if spec.retired else {})},
     )
     def source_snapshot(context: dg.AssetExecutionContext, landing: LandingZone) -> dg.Output:
+        """Read, validate, standardise and quarantine the source's current snapshot."""
         snapshot = load_source_snapshot(landing.deliveries(context.log), spec)
         for message in snapshot.warnings:
             context.log.warning(message)
