@@ -166,7 +166,6 @@ def _r2_address(view: pd.DataFrame, rng: np.random.Generator) -> pd.Series:
 
 def render_r2(view: pd.DataFrame, rng: np.random.Generator, ctx: RenderContext) -> pd.DataFrame:
     """Rows of a SIMUMKM CSV export (all text)."""
-    size = len(view)
     owner = noise.render_owner(view, rng, REGISTRY_OWNER_STYLES)
     columns = {
         "id_umkm": view["key"],
