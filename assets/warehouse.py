@@ -29,7 +29,7 @@ def warehouse_tables(
     started = time.perf_counter()
     publication = build_publication(
         standardised_records, matched_records, business_ids, golden_businesses,
-        history=warehouse.read("quality.umkm_id_history"), run_id=context.run.run_id,
+        run_id=context.run.run_id,
         started_at=datetime.now(timezone.utc), pii_key=warehouse.hash_key(),
     )
     warehouse.publish(publication)

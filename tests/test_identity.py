@@ -20,8 +20,8 @@ def _night(groups, previous=None, history=None, when=T1, run="r"):
     clusters = _clusters(groups)
     result = assign_ids(clusters, previous, history, run_id=run, recorded_at=when)
     published = clusters.assign(umkm_id=result.record_ids)[["source", "source_record_id", "umkm_id"]]
-    new_history = pd.concat([h for h in (history, result.events) if h is not None],
-                            ignore_index=True)
+    new_history = result.history
+    assert len(new_history) == (0 if history is None else len(history)) + len(result.events)
     ids = {c: published.loc[clusters["cluster"] == c, "umkm_id"].iloc[0] for c in groups}
     return ids, published, new_history, result.events
 

@@ -108,8 +108,8 @@ def test_businesses_are_counted_close_to_the_truth(published, ground_truth):
     assert umkm["kab_code"].dropna().isin(
         ["3601", "3602", "3603", "3604", "3671", "3672", "3673", "3674"]).all()
     true_businesses = ground_truth.loc[ground_truth["business_id"] != "", "business_id"].nunique()
-    # strong keys alone over- and under-merge; entity resolution (issue 3) tightens this
-    assert 0.5 * true_businesses < len(umkm) < 2.0 * true_businesses
+    # entity resolution is within a few per cent on the benchmark; the small zone gets slack
+    assert 0.9 * true_businesses < len(umkm) < 1.15 * true_businesses, (len(umkm), true_businesses)
 
 
 def test_same_inputs_give_the_same_ids(published, small_landing, tmp_path, monkeypatch):

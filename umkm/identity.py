@@ -33,10 +33,11 @@ HISTORY_COLUMNS = ["umkm_id", "event", "related_umkm_id", "records", "run_id", "
 
 @dataclass
 class IdAssignment:
-    """Tonight's id per record and the id events of this run."""
+    """Tonight's id per record, the id events of this run, and the whole history with them."""
 
     record_ids: pd.Series  # aligned with the clusters frame
     events: pd.DataFrame  # HISTORY_COLUMNS
+    history: pd.DataFrame  # every earlier event followed by this run's
 
 
 def record_refs(frame: pd.DataFrame) -> pd.Series:
@@ -118,8 +119,10 @@ def assign_ids(
     events["recorded_at"] = recorded_at
     events = events.astype({"umkm_id": "str", "event": "str", "related_umkm_id": "str",
                             "records": "int64", "run_id": "str"})
-    return IdAssignment(pd.Series(record_ids.to_numpy(), index=clusters.index),
-                        events[HISTORY_COLUMNS])
+    events = events[HISTORY_COLUMNS]
+    parts = [h for h in (history, events) if len(h)]
+    return IdAssignment(pd.Series(record_ids.to_numpy(), index=clusters.index), events,
+                        pd.concat(parts, ignore_index=True) if parts else events)
 
 
 def _minted_at(history: pd.DataFrame) -> pd.Series:

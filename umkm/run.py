@@ -48,15 +48,13 @@ def combine_snapshots(snapshots: list[SourceSnapshot]) -> RunRecords:
 
 
 def build_publication(run: RunRecords, resolution: Resolution, ids: IdAssignment,
-                      golden: pd.DataFrame, history: pd.DataFrame | None, run_id: str,
+                      golden: pd.DataFrame, run_id: str,
                       started_at: datetime, pii_key: bytes) -> Publication:
     """The warehouse tables of the output contract for one run."""
     linked = resolution.records.assign(umkm_id=ids.record_ids.to_numpy())
     deliveries = run.deliveries.copy()
     deliveries.insert(0, "run_id", run_id)
     deliveries["delivered_on"] = pd.to_datetime(deliveries["delivered_on"])
-    parts = [h for h in (history, ids.events) if h is not None and len(h)]
-    full_history = pd.concat(parts, ignore_index=True) if parts else ids.events
     append = {
         "quality.run_metrics": tables.run_metrics(run.summary, linked, run.rejected, run_id,
                                                   started_at),
@@ -70,7 +68,7 @@ def build_publication(run: RunRecords, resolution: Resolution, ids: IdAssignment
             "curated.umkm": tables.curated_umkm(golden, pii_key),
             "curated.umkm_source_record": tables.curated_source_records(linked),
             "curated.umkm_attribute_provenance": attribute_provenance(golden),
-            "curated.umkm_retired_id": retired_id_successors(full_history),
+            "curated.umkm_retired_id": retired_id_successors(ids.history),
             "quality.match_link": resolution.links.assign(run_id=run_id,
                                                           model_version=resolution.model.version),
             "quality.rejected_record": tables.quality_rejected(run.rejected, run_id),
