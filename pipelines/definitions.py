@@ -15,6 +15,7 @@ from assets.entities import (
 from assets.sources import source_assets
 from assets.warehouse import warehouse_tables
 from pipelines.jobs import nightly_job, nightly_schedule
+from pipelines.sensors import new_delivery_sensor
 from resources.landing import LandingZone
 from resources.settings import PII_HASH_KEY_ENV, landing_dir_from_env, warehouse_url_from_env
 from resources.warehouse import Warehouse
@@ -28,6 +29,7 @@ def defs() -> dg.Definitions:
                 golden_businesses, warehouse_tables],
         jobs=[nightly_job()],
         schedules=[nightly_schedule()],
+        sensors=[new_delivery_sensor()],
         resources={
             "landing": LandingZone(root=landing_dir_from_env()),
             "warehouse": Warehouse(

@@ -5,6 +5,9 @@ from __future__ import annotations
 import dagster as dg
 
 NIGHTLY = "nightly"
+#: on every nightly run (schedule, sensor, UI); the run queue lets one such run go at a time
+#: (``tag_concurrency_limits`` in ``pipelines/dagster.yaml``)
+NIGHTLY_TAGS = {"umkm/pipeline": "nightly"}
 
 
 def nightly_job() -> dg.UnresolvedAssetJobDefinition:
@@ -13,6 +16,7 @@ def nightly_job() -> dg.UnresolvedAssetJobDefinition:
     return dg.define_asset_job(
         NIGHTLY, selection=dg.AssetSelection.all(), executor_def=dg.in_process_executor,
         description="Landing zone to published warehouse tables, every source, once.",
+        tags=NIGHTLY_TAGS,
     )
 
 
