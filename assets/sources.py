@@ -2,18 +2,35 @@
 
 The assets are made from ``schemas.catalog.SOURCES``, so a new source is a catalog entry.
 Each reports rows read / accepted / quarantined by reason, the snapshot date in use and any
-broken delivery it had to skip.
-"""
+broken delivery it had to skip, and carries three checks the UI shows per source:
 
+- ``raw_schema`` (blocking): the pandera validation of the snapshot, with failure samples;
+  fails when the file rather than some rows is wrong (``umkm.source_health``);
+- ``conservation`` (blocking): rows read = accepted + quarantined;
+- ``freshness`` (warning): the source lags too far behind the newest delivery; closed
+  platforms are reported as retired (``umkm.freshness``).
+"""
 
 import dagster as dg
 
+from assets.metadata import column_schema_metadata, frame_table
 from resources.landing import LandingZone
+from schemas.canonical import CanonicalRecord
 from schemas.catalog import SOURCES, SourceSpec
+from umkm.freshness import source_freshness
 from umkm.snapshots import SourceSnapshot, load_source_snapshot
+from umkm.source_health import (
+    MAX_MALFORMED_SHARE,
+    conservation_holds,
+    failure_samples,
+    schema_verdict,
+)
 from umkm.validation import REASONS
 
 OWNERS = ["team:data-engineering"]
+RAW_SCHEMA_CHECK = "raw_schema"
+CONSERVATION_CHECK = "conservation"
+FRESHNESS_CHECK = "freshness"
 
 
 def source_asset_name(spec: SourceSpec) -> str:
@@ -39,34 +56,119 @@ def _metadata(snapshot: SourceSnapshot) -> dict:
     }
 
 
+def _check_specs(name: str, spec: SourceSpec) -> list[dg.AssetCheckSpec]:
+    return [
+        dg.AssetCheckSpec(
+            RAW_SCHEMA_CHECK, asset=name, blocking=True,
+            description=f"pandera schema of format {spec.format.name}: bad rows are "
+                        "quarantined; fails (and stops publishing) when no good file exists, "
+                        f"more than {MAX_MALFORMED_SHARE:.0%} of the rows are malformed or "
+                        "none is accepted; warns on a skipped broken file",
+        ),
+        dg.AssetCheckSpec(CONSERVATION_CHECK, asset=name, blocking=True,
+                          description="rows read = records accepted + records quarantined"),
+        dg.AssetCheckSpec(
+            FRESHNESS_CHECK, asset=name,
+            description="warns when the snapshot in use is older than the newest delivery by "
+                        "more than UMKM_STALE_AFTER_DAYS; closed platforms are 'retired'",
+        ),
+    ]
+
+
+def _check_results(snapshot: SourceSnapshot, spec: SourceSpec, landing: LandingZone,
+                   reference_date) -> list[dg.AssetCheckResult]:
+    accepted, quarantined = len(snapshot.accepted), len(snapshot.rejected)
+    verdict = schema_verdict(snapshot.records_read, accepted, snapshot.rejected_by_reason,
+                             snapshot.deliveries, snapshot.warnings)
+    freshness = source_freshness(spec.key, snapshot.snapshot_date, reference_date,
+                                 landing.stale_after_days, retired=spec.retired)
+    return [
+        dg.AssetCheckResult(
+            check_name=RAW_SCHEMA_CHECK, passed=verdict.passed,
+            severity=dg.AssetCheckSeverity.ERROR if verdict.severity == "error"
+            else dg.AssetCheckSeverity.WARN,
+            description="; ".join(verdict.messages) or None,
+            metadata={
+                "format": spec.format.name,
+                "source_file": snapshot.source_file or "none",
+                "records_read": snapshot.records_read,
+                "malformed_share": verdict.malformed_share,
+                "quarantined_by_reason": dg.MetadataValue.json(snapshot.rejected_by_reason),
+                "failure_samples": frame_table(failure_samples(snapshot.rejected)),
+                "findings": dg.MetadataValue.md(
+                    "\n".join(f"- {m}" for m in verdict.messages) or "none"),
+            },
+        ),
+        dg.AssetCheckResult(
+            check_name=CONSERVATION_CHECK,
+            passed=conservation_holds(snapshot.records_read, accepted, quarantined),
+            metadata={"records_read": snapshot.records_read, "records_accepted": accepted,
+                      "records_quarantined": quarantined},
+        ),
+        dg.AssetCheckResult(
+            check_name=FRESHNESS_CHECK, passed=freshness.passed,
+            severity=dg.AssetCheckSeverity.WARN, description=freshness.message,
+            metadata={
+                "status": freshness.status,
+                "snapshot_date": str(freshness.snapshot_date or "none"),
+                "newest_delivery": str(freshness.reference_date or "none"),
+                "days_behind": freshness.days_behind if freshness.days_behind is not None
+                else -1,
+                "stale_after_days": freshness.stale_after_days,
+            },
+        ),
+    ]
+
+
+def _log_deliveries(log, snapshot: SourceSnapshot, spec: SourceSpec, landing: LandingZone):
+    problems = snapshot.deliveries[snapshot.deliveries["status"] != "current"]
+    for _, row in problems.iterrows():
+        if row["status"] == "broken":
+            used = (f"using the snapshot of {snapshot.snapshot_date}"
+                    if snapshot.snapshot_date else "no good snapshot left")
+            log.error(f"source {spec.key}: broken file {row['source_file']} "
+                      f"(delivery {row['delivered_on']}): {row['message']}; {used}")
+        else:
+            log.error(f"source {spec.key}: {row['message'] or row['status']} "
+                      f"(expected file {spec.path} under {landing.root})")
+    for message in snapshot.warnings:
+        if message not in set(problems["message"]):
+            log.warning(message)
+
+
 def build_source_asset(spec: SourceSpec) -> dg.AssetsDefinition:
     """The asset of one source: read, validate, standardise and quarantine its snapshot."""
+    name = source_asset_name(spec)
 
     @dg.asset(
-        name=source_asset_name(spec),
+        name=name,
         group_name="sources",
         description=(
             f"{spec.description}: the current snapshot of `{spec.path}` "
             f"({spec.format.name} format), validated with its pandera schema and standardised "
-            "to canonical records; unusable rows quarantined with a reason."
+            "to canonical records (the column schema below); unusable rows quarantined with "
+            "a reason." + (" A closed platform: it delivers no more." if spec.retired else "")
         ),
         kinds={"pandas", "pandera"},
         owners=OWNERS,
         tags={"source_kind": spec.kind, **({"retired": "true"} if spec.retired else {})},
+        metadata={"source_key": spec.key, "format": spec.format.name,
+                  **column_schema_metadata(CanonicalRecord)},
+        check_specs=_check_specs(name, spec),
     )
-    def source_snapshot(context: dg.AssetExecutionContext, landing: LandingZone) -> dg.Output:
+    def source_snapshot(context: dg.AssetExecutionContext, landing: LandingZone):
         """Read, validate, standardise and quarantine the source's current snapshot."""
-        snapshot = load_source_snapshot(landing.deliveries(context.log), spec)
-        for message in snapshot.warnings:
-            context.log.warning(message)
-        for _, row in snapshot.deliveries[snapshot.deliveries["status"] != "current"].iterrows():
-            context.log.error(row["message"] or f"{spec.key}: {row['status']}")
+        deliveries = landing.deliveries(context.log)
+        snapshot = load_source_snapshot(deliveries, spec)
+        _log_deliveries(context.log, snapshot, spec, landing)
         context.log.info(
             f"{spec.key}: snapshot {snapshot.snapshot_date}, read {snapshot.records_read}, "
             f"accepted {len(snapshot.accepted)}, quarantined {snapshot.rejected_by_reason} "
             f"in {snapshot.seconds:.1f}s"
         )
-        return dg.Output(snapshot, metadata=_metadata(snapshot))
+        yield dg.Output(snapshot, metadata=_metadata(snapshot))
+        reference = deliveries[0].delivered_on if deliveries else None
+        yield from _check_results(snapshot, spec, landing, reference)
 
     return source_snapshot
 

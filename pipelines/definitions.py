@@ -17,7 +17,12 @@ from assets.warehouse import warehouse_tables
 from pipelines.jobs import nightly_job, nightly_schedule
 from pipelines.sensors import new_delivery_sensor
 from resources.landing import LandingZone
-from resources.settings import PII_HASH_KEY_ENV, landing_dir_from_env, warehouse_url_from_env
+from resources.settings import (
+    PII_HASH_KEY_ENV,
+    landing_dir_from_env,
+    stale_after_days_from_env,
+    warehouse_url_from_env,
+)
 from resources.warehouse import Warehouse
 
 
@@ -31,7 +36,8 @@ def defs() -> dg.Definitions:
         schedules=[nightly_schedule()],
         sensors=[new_delivery_sensor()],
         resources={
-            "landing": LandingZone(root=landing_dir_from_env()),
+            "landing": LandingZone(root=landing_dir_from_env(),
+                                   stale_after_days=stale_after_days_from_env()),
             "warehouse": Warehouse(
                 url=warehouse_url_from_env(),
                 pii_hash_key=dg.EnvVar(PII_HASH_KEY_ENV) if os.environ.get(PII_HASH_KEY_ENV)

@@ -7,6 +7,7 @@ from pathlib import Path
 import dagster as dg
 
 from resources.settings import DEMO_BUSINESSES, DEMO_DAYS, DEMO_LANDING_DIR
+from umkm.freshness import DEFAULT_STALE_AFTER_DAYS
 from umkm.landing import Delivery, complete_deliveries, incomplete_deliveries
 
 
@@ -15,9 +16,12 @@ class LandingZone(dg.ConfigurableResource):
 
     When it is the demo landing zone and does not exist yet, a small one is generated
     (``python -m umkm.demo``), so that a fresh clone runs end to end.
+    ``stale_after_days``: how far a source may lag behind the newest delivery before its
+    freshness check warns (``UMKM_STALE_AFTER_DAYS``).
     """
 
     root: str
+    stale_after_days: int = DEFAULT_STALE_AFTER_DAYS
 
     def deliveries(self, log=None) -> list[Delivery]:
         """Complete deliveries, newest first."""

@@ -3,12 +3,16 @@
 ``UMKM_LANDING_DIR``: the landing root (default: the demo landing zone under ``data/``, made
 on first use). ``UMKM_WAREHOUSE_URL``: a SQLAlchemy URL (default: a DuckDB file under
 ``data/``). ``UMKM_PII_HASH_KEY``: the secret of the keyed hashes of personal data.
+``UMKM_STALE_AFTER_DAYS``: days a source may lag behind the newest delivery before its
+freshness check warns (default ``umkm.freshness.DEFAULT_STALE_AFTER_DAYS``).
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+
+from umkm.freshness import DEFAULT_STALE_AFTER_DAYS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
@@ -23,6 +27,7 @@ DEMO_DAYS = 3
 LANDING_DIR_ENV = "UMKM_LANDING_DIR"
 WAREHOUSE_URL_ENV = "UMKM_WAREHOUSE_URL"
 PII_HASH_KEY_ENV = "UMKM_PII_HASH_KEY"
+STALE_AFTER_DAYS_ENV = "UMKM_STALE_AFTER_DAYS"
 
 
 def landing_dir_from_env() -> str:
@@ -31,3 +36,14 @@ def landing_dir_from_env() -> str:
 
 def warehouse_url_from_env() -> str:
     return os.environ.get(WAREHOUSE_URL_ENV) or DEFAULT_WAREHOUSE_URL
+
+
+def stale_after_days_from_env() -> int:
+    value = os.environ.get(STALE_AFTER_DAYS_ENV)
+    if not value:
+        return DEFAULT_STALE_AFTER_DAYS
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{STALE_AFTER_DAYS_ENV} must be a whole number of days, "
+                         f"got {value!r}") from None
