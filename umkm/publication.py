@@ -1,6 +1,7 @@
 """The warehouse tables of the output contract, built from one run's results.
 
-``curated`` holds no personal data in the clear (the owner's NIK only as a keyed hash);
+``curated`` holds no personal data in the clear (the owner's NIK and the business's phone
+number only as keyed hashes);
 ``restricted`` holds the personal data and the raw quarantined rows; ``quality`` holds the
 quarantine, the delivery log and the run metrics.
 """
@@ -11,6 +12,7 @@ from datetime import datetime
 
 import pandas as pd
 
+from schemas.catalog import SOURCES_BY_KEY
 from umkm.privacy import keyed_hash
 from umkm.validation import REASONS
 
@@ -19,14 +21,37 @@ UMKM_COLUMNS = [
     "kbli", "sector", "size_class", "nib", "is_registered", "in_regional_registry", "in_oss",
     "sells_online", "platforms", "platform_count", "sources", "source_record_count",
     "is_active", "registered_on", "first_seen", "last_seen", "owner_nik_hash",
+    "owner_phone_hash",
 ]
 
 
-def curated_umkm(golden: pd.DataFrame, pii_key: bytes) -> pd.DataFrame:
-    """``curated.umkm``: golden records without personal data, NIK as a keyed hash."""
+def curated_umkm(golden: pd.DataFrame, pii_key: bytes,
+                 records: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``curated.umkm``: golden records without personal data; the owner's NIK and the
+    business's phone number (the golden ``phone_e164``, else that of ``business_phones``) only
+    as keyed hashes."""
     umkm = golden.copy()
     umkm["owner_nik_hash"] = keyed_hash(umkm["nik"], pii_key)
+    if "phone_e164" in umkm.columns:
+        phones = umkm["phone_e164"]
+    elif records is not None:
+        phones = umkm["umkm_id"].map(business_phones(records))
+    else:
+        phones = pd.Series(pd.NA, index=umkm.index, dtype="object")
+    umkm["owner_phone_hash"] = keyed_hash(phones, pii_key)
     return umkm[UMKM_COLUMNS]
+
+
+def business_phones(records: pd.DataFrame) -> pd.Series:
+    """The phone number (E.164) of each business, indexed by ``umkm_id``: that of its most
+    trusted record with a phone (OSS, then the registries, then the marketplaces), the newest
+    snapshot first, as golden records choose their attributes."""
+    with_phone = records.loc[records["phone_e164"].notna(),
+                             ["umkm_id", "source", "snapshot_date", "phone_e164"]]
+    trust = with_phone["source"].map({k: s.trust_rank for k, s in SOURCES_BY_KEY.items()})
+    ranked = with_phone.assign(trust=trust.fillna(99)).sort_values(
+        ["umkm_id", "trust", "snapshot_date", "phone_e164"], ascending=[True, True, False, True])
+    return ranked.drop_duplicates("umkm_id").set_index("umkm_id")["phone_e164"]
 
 
 def curated_source_records(records: pd.DataFrame) -> pd.DataFrame:

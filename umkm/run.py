@@ -65,7 +65,7 @@ def build_publication(run: RunRecords, resolution: Resolution, ids: IdAssignment
         append["quality.match_model"] = splink_model.model_to_row(resolution.model, started_at)
     return Publication(
         replace={
-            "curated.umkm": tables.curated_umkm(golden, pii_key),
+            "curated.umkm": tables.curated_umkm(golden, pii_key, linked),
             "curated.umkm_source_record": tables.curated_source_records(linked),
             "curated.umkm_attribute_provenance": attribute_provenance(golden),
             "curated.umkm_retired_id": retired_id_successors(ids.history),
