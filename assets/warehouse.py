@@ -1,4 +1,5 @@
-"""The published warehouse: the output contract's tables, swapped in after the run."""
+"""The published warehouse: the output contract's tables, written, audited by blocking checks
+(pandera and Great Expectations) and only then swapped in atomically."""
 
 import time
 from datetime import datetime, timezone
@@ -7,16 +8,28 @@ import dagster as dg
 import pandas as pd
 
 from assets.sources import OWNERS
+from resources.settings import DATA_DOCS_DIR
 from resources.warehouse import Warehouse
+from umkm.audit import AuditFailed, AuditResult, PublicationAudit, RowCountBounds
 from umkm.entity_resolution import Resolution
 from umkm.identity import IdAssignment
 from umkm.run import RunRecords, build_publication
-from umkm.warehouse import duckdb_path
+from umkm.warehouse import display_url
+
+
+class PublishConfig(dg.Config):
+    """Launch-time bounds of the blocking audit: the run's number of businesses must lie
+    between these fractions of the previously published count (widen them in the Launchpad
+    for a deliberate large change)."""
+
+    min_business_ratio: float = 0.5
+    max_business_ratio: float = 2.0
 
 
 @dg.asset(group_name="warehouse", kinds={"duckdb", "postgres"}, owners=OWNERS)
 def warehouse_tables(
     context: dg.AssetExecutionContext,
+    config: PublishConfig,
     warehouse: Warehouse,
     standardised_records: RunRecords,
     matched_records: Resolution,
@@ -25,20 +38,51 @@ def warehouse_tables(
 ) -> dg.MaterializeResult:
     """Publish the curated, quality and restricted tables of the run, all at once: businesses,
     their records, attribute provenance, retired ids, match links, id history, quarantine,
-    run metrics and delivery log."""
+    run metrics and delivery log. The tables are written out of readers' sight, audited
+    (pandera models of the curated tables and a Great Expectations suite, Data Docs under
+    data/reports/data_docs) and swapped in only when every check passes; otherwise the
+    previously published tables stay as they were."""
     started = time.perf_counter()
     publication = build_publication(
         standardised_records, matched_records, business_ids, golden_businesses,
         run_id=context.run.run_id,
         started_at=datetime.now(timezone.utc), pii_key=warehouse.hash_key(),
     )
-    warehouse.publish(publication)
-    path = duckdb_path(warehouse.url)
-    where = str(path.resolve()) if path else warehouse.url.split("@")[-1]
+    where = display_url(warehouse.url)
+    audit = PublicationAudit(
+        previous_umkm_count=warehouse.row_count("curated.umkm"), docs_dir=DATA_DOCS_DIR,
+        bounds=RowCountBounds(config.min_business_ratio, config.max_business_ratio),
+    )
+    try:
+        warehouse.publish(publication, audit=audit)
+    except AuditFailed as failed:
+        context.log.error(f"nothing published to {where}: {failed}")
+        raise
     counts = {name: len(frame) for name, frame in
               {**publication.replace, **publication.append}.items()}
     context.log.info(f"published {counts} to {where} in {time.perf_counter() - started:.1f}s")
     return dg.MaterializeResult(metadata={
         "warehouse": where,
         **{f"rows_{name}": n for name, n in counts.items()},
+        **audit_metadata(audit.result),
     })
+
+
+def audit_metadata(result: AuditResult | None) -> dict:
+    """The audit's outcome as asset metadata: pass/fail, a table of checks, the Data Docs."""
+    if result is None:
+        return {}
+    rows = "\n".join(f"| {c.name} | {'pass' if c.success else 'FAIL'} | "
+                     f"{_cell(c.details)} |" for c in result.checks)
+    metadata = {
+        "audit_success": result.success,
+        "audit_checks": dg.MetadataValue.md("| check | result | details |\n|---|---|---|\n"
+                                            + rows),
+    }
+    if result.data_docs_path is not None:
+        metadata["data_docs"] = dg.MetadataValue.path(str(result.data_docs_path))
+    return metadata
+
+
+def _cell(details: dict) -> str:
+    return ", ".join(f"{k}: {v}" for k, v in details.items()).replace("|", "/")[:300]

@@ -19,6 +19,7 @@ from pipelines.sensors import new_delivery_sensor
 from resources.landing import LandingZone
 from resources.settings import (
     PII_HASH_KEY_ENV,
+    WAREHOUSE_URL_ENV,
     landing_dir_from_env,
     stale_after_days_from_env,
     warehouse_url_from_env,
@@ -39,7 +40,10 @@ def defs() -> dg.Definitions:
             "landing": LandingZone(root=landing_dir_from_env(),
                                    stale_after_days=stale_after_days_from_env()),
             "warehouse": Warehouse(
-                url=warehouse_url_from_env(),
+                # from the environment as EnvVars: the URL's password and the key are shown
+                # nowhere in the UI (only the variables' names)
+                url=dg.EnvVar(WAREHOUSE_URL_ENV) if os.environ.get(WAREHOUSE_URL_ENV)
+                else warehouse_url_from_env(),
                 pii_hash_key=dg.EnvVar(PII_HASH_KEY_ENV) if os.environ.get(PII_HASH_KEY_ENV)
                 else None,
             ),

@@ -20,6 +20,8 @@ DEMO_LANDING_DIR = DATA_DIR / "demo-landing"
 DEFAULT_WAREHOUSE_URL = f"duckdb:///{DATA_DIR / 'warehouse.duckdb'}"
 #: charts of the match model and other reports for data engineers
 REPORTS_DIR = DATA_DIR / "reports"
+#: Great Expectations' Data Docs of the blocking audit before publishing, rebuilt every run
+DATA_DOCS_DIR = REPORTS_DIR / "data_docs"
 #: size of the demo landing zone made on first use
 DEMO_BUSINESSES = 2_000
 DEMO_DAYS = 3

@@ -12,7 +12,7 @@ import dagster as dg
 from resources.settings import DATA_DIR, DEFAULT_WAREHOUSE_URL, PII_HASH_KEY_ENV
 import pandas as pd
 
-from umkm.warehouse import Publication, publish, read_table
+from umkm.warehouse import Audit, Publication, publish, published_row_count, read_table
 
 log = logging.getLogger(__name__)
 _LOCAL_KEY_FILE = DATA_DIR / ".pii_hash_key"
@@ -29,8 +29,13 @@ class Warehouse(dg.ConfigurableResource):
     url: str
     pii_hash_key: str | None = None
 
-    def publish(self, publication: Publication) -> None:
-        publish(self.url, publication)
+    def publish(self, publication: Publication, audit: Audit | None = None) -> None:
+        """Write, audit (nothing is published when ``audit`` raises) and publish atomically."""
+        publish(self.url, publication, audit)
+
+    def row_count(self, table: str) -> int | None:
+        """Rows of a published table, or None before the first run."""
+        return published_row_count(self.url, table)
 
     def read(self, table: str) -> pd.DataFrame | None:
         """A published table, or None before the first run."""
