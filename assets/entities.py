@@ -6,17 +6,26 @@ import time
 import dagster as dg
 import pandas as pd
 
+from assets.metadata import column_schema_metadata, frame_table
 from assets.sources import OWNERS, source_asset_name
 from resources.settings import REPORTS_DIR
 from resources.warehouse import Warehouse
+from schemas.canonical import CanonicalRecord
 from schemas.catalog import SOURCES
 from umkm import splink_model
 from umkm.entity_resolution import Resolution, resolve_entities
 from umkm.golden import golden_records
+from umkm.id_churn import MAX_ID_CHURN, id_churn
 from umkm.identity import IdAssignment, assign_ids
+from umkm.register_summary import (
+    businesses_per_kabupaten_kota,
+    platform_overlap,
+    platform_pairs,
+)
 from umkm.run import RunRecords, combine_snapshots
 
 _SOURCE_INS = {source_asset_name(s): dg.AssetIn() for s in SOURCES}
+ID_CHURN_CHECK = "id_churn"
 
 
 class MatchingConfig(dg.Config):
@@ -27,19 +36,33 @@ class MatchingConfig(dg.Config):
     count_candidate_pairs: bool = False
 
 
-@dg.asset(ins=_SOURCE_INS, group_name="entities", kinds={"pandas"}, owners=OWNERS)
+@dg.asset(ins=_SOURCE_INS, group_name="entities", kinds={"pandas"}, owners=OWNERS,
+          metadata=column_schema_metadata(CanonicalRecord))
 def standardised_records(context: dg.AssetExecutionContext, **snapshots) -> dg.Output:
     """All sources' accepted canonical records, their quarantine and delivery log, in one place."""
+    started = time.perf_counter()
     combined = combine_snapshots(list(snapshots.values()))
     context.log.info(
         f"{len(combined.records)} accepted records and {len(combined.rejected)} quarantined "
-        f"from {len(snapshots)} sources"
+        f"from {len(snapshots)} sources in {time.perf_counter() - started:.1f}s"
     )
     return dg.Output(combined, metadata={
         "records_accepted": len(combined.records),
         "records_quarantined": len(combined.rejected),
         "records_read": int(combined.summary["records_read"].sum()),
+        "per_source": frame_table(_per_source(combined)),
     })
+
+
+def _per_source(combined: RunRecords) -> pd.DataFrame:
+    """Per source: snapshot date, rows read, accepted, quarantined by reason."""
+    by_reason = pd.crosstab(combined.rejected["source"], combined.rejected["reason"])
+    table = combined.summary.set_index("source").join(by_reason.add_prefix("quarantined_"))
+    table = table.fillna({c: 0 for c in table.columns if c.startswith("quarantined_")})
+    table["snapshot_date"] = table["snapshot_date"].dt.strftime("%Y-%m-%d").fillna("none")
+    counts = [c for c in table.columns if c != "snapshot_date"]
+    table[counts] = table[counts].astype("int64")
+    return table.reset_index()
 
 
 @dg.asset(group_name="entities", kinds={"splink", "duckdb"}, owners=OWNERS)
@@ -79,11 +102,16 @@ def matched_records(context: dg.AssetExecutionContext, config: MatchingConfig,
     })
 
 
-@dg.asset(group_name="entities", kinds={"pandas"}, owners=OWNERS)
+@dg.asset(group_name="entities", kinds={"pandas"}, owners=OWNERS, check_specs=[
+    dg.AssetCheckSpec(ID_CHURN_CHECK, asset="business_ids",
+                      description=f"warns when more than {MAX_ID_CHURN:.0%} of the previous "
+                                  "run's ids were merged, retired or split"),
+])
 def business_ids(context: dg.AssetExecutionContext, warehouse: Warehouse,
-                 matched_records: Resolution) -> dg.Output:
+                 matched_records: Resolution):
     """A persistent ``umkm_id`` per business: kept, minted, merged, split or retired against
     the ids published by the previous run (rules in ``umkm.identity``)."""
+    started = time.perf_counter()
     records = matched_records.records
     assignment = assign_ids(
         records[["source", "source_record_id", "cluster"]],
@@ -92,12 +120,26 @@ def business_ids(context: dg.AssetExecutionContext, warehouse: Warehouse,
         run_id=context.run.run_id, recorded_at=pd.Timestamp.now(tz="UTC"),
     )
     counts = assignment.events["event"].value_counts().to_dict()
-    context.log.info(f"id events: {counts or 'none (every business kept its id)'}")
-    return dg.Output(assignment, metadata={
-        "businesses": int(assignment.record_ids.nunique()),
-        **{f"ids_{event}": int(counts.get(event, 0))
-           for event in ("minted", "split", "merged", "retired")},
+    churn = id_churn(assignment.record_ids, assignment.events)
+    matched = float((records["match_rule"] != "singleton").mean()) if len(records) else 0.0
+    context.log.info(f"{churn.businesses} businesses; id events: "
+                     f"{counts or 'none (every business kept its id)'}; {churn.message}; "
+                     f"in {time.perf_counter() - started:.1f}s")
+    yield dg.Output(assignment, metadata={
+        "businesses": churn.businesses,
+        "records": len(records),
+        "matched_share": round(matched, 4),
+        "ids_kept": churn.kept,
+        **{f"ids_{event}": count for event, count in churn.events.items()},
+        "id_churn": churn.churn,
     })
+    yield dg.AssetCheckResult(
+        check_name=ID_CHURN_CHECK, passed=churn.passed, severity=dg.AssetCheckSeverity.WARN,
+        description=churn.message,
+        metadata={"previous_ids": churn.previous_ids, "ids_kept": churn.kept,
+                  **{f"ids_{event}": count for event, count in churn.events.items()},
+                  "id_churn": churn.churn, "max_id_churn": churn.max_churn},
+    )
 
 
 @dg.asset(group_name="entities", kinds={"duckdb"}, owners=OWNERS)
@@ -107,13 +149,12 @@ def golden_businesses(context: dg.AssetExecutionContext, matched_records: Resolu
     started = time.perf_counter()
     records = matched_records.records.assign(umkm_id=business_ids.record_ids.to_numpy())
     golden = golden_records(records)
-    per_kab = golden["kab_name"].fillna("(unknown)").value_counts().rename_axis("kabupaten/kota")
     context.log.info(f"{len(golden)} golden records in {time.perf_counter() - started:.1f}s")
     return dg.Output(golden, metadata={
         "businesses": len(golden),
         "registered_with_nib": int(golden["is_registered"].sum()),
         "selling_online": int(golden["sells_online"].sum()),
-        "businesses_per_kabupaten_kota": dg.MetadataValue.md(
-            per_kab.reset_index(name="businesses").to_markdown(index=False)
-        ),
+        "businesses_per_kabupaten_kota": frame_table(businesses_per_kabupaten_kota(golden)),
+        "platform_overlap": frame_table(platform_overlap(golden)),
+        "platform_pairs": frame_table(platform_pairs(golden)),
     })

@@ -6,6 +6,7 @@ import os
 
 import dagster as dg
 
+from assets.checks import run_checks
 from assets.entities import (
     business_ids,
     golden_businesses,
@@ -33,6 +34,7 @@ def defs() -> dg.Definitions:
     return dg.Definitions(
         assets=[*source_assets(), standardised_records, matched_records, business_ids,
                 golden_businesses, warehouse_tables],
+        asset_checks=run_checks(),
         jobs=[nightly_job()],
         schedules=[nightly_schedule()],
         sensors=[new_delivery_sensor()],

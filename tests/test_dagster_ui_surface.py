@@ -1,0 +1,162 @@
+"""What the Dagster UI shows: descriptions, owners, kinds, groups, column schemas and checks on
+every asset, and blocking checks that stop a run when a source file is wrong."""
+
+from __future__ import annotations
+
+import re
+
+import dagster as dg
+import pandas as pd
+import pytest
+
+from assets.sources import build_source_asset
+from resources.landing import LandingZone
+from schemas.catalog import SOURCES, SOURCES_BY_KEY
+from umkm.demo import generate_landing_zone
+from umkm.record_balance import record_balance
+from umkm.register_summary import (
+    businesses_per_kabupaten_kota,
+    platform_overlap,
+    platform_pairs,
+)
+
+
+@pytest.fixture(scope="module")
+def definitions(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("UMKM_LANDING_DIR", str(tmp_path_factory.mktemp("empty")))
+        from pipelines.definitions import defs
+
+        yield defs()
+
+
+def test_every_asset_has_description_owners_kinds_and_group(definitions):
+    graph = definitions.resolve_asset_graph()
+    keys = list(graph.get_all_asset_keys())
+    assert len(keys) == len(SOURCES) + 5
+    for key in keys:
+        node = graph.get(key)
+        assert node.description and len(node.description) > 20, key
+        assert node.owners == ["team:data-engineering"], key
+        assert node.kinds, key
+        assert node.group_name in ("sources", "entities", "warehouse"), key
+
+
+def test_column_schemas_and_checks_are_declared(definitions):
+    graph = definitions.resolve_asset_graph()
+    for name in ("source_oss", "standardised_records"):
+        schema = graph.get(dg.AssetKey(name)).metadata["dagster/column_schema"]
+        assert "source_record_id" in {c.name for c in schema.columns}
+    checks = {(k.asset_key.to_user_string(), k.name) for k in graph.asset_check_keys}
+    for spec in SOURCES:
+        for check in ("raw_schema", "conservation", "freshness"):
+            assert (f"source_{spec.key}", check) in checks
+    assert ("business_ids", "id_churn") in checks
+    assert ("business_ids", "every_record_accounted_for") in checks
+    job_checks = definitions.resolve_job_def("nightly").asset_layer.asset_graph.asset_check_keys
+    assert {(k.asset_key.to_user_string(), k.name) for k in job_checks} >= checks
+
+
+@pytest.fixture(scope="module")
+def tiny_landing(tmp_path_factory):
+    root = tmp_path_factory.mktemp("tiny_landing")
+    generate_landing_zone(root, businesses=150, days=1, seed=5)
+    return root
+
+
+def _break_record_keys(landing) -> None:
+    """Turn every record key of Kota Tangerang's R2 export into a shape the schema refuses."""
+    (path,) = landing.glob("*/registry/umkm_3671_kota_tangerang.csv")
+    text = path.read_bytes().decode("cp1252")
+    path.write_bytes(re.sub(r"(?m)^(\d+);", r"KEY-\1;", text).encode("cp1252"))
+
+
+def _run_with_downstream(landing, key: str) -> dg.ExecuteInProcessResult:
+    source = build_source_asset(SOURCES_BY_KEY[key])
+
+    @dg.asset(deps=[source])
+    def downstream() -> None:
+        """Stands for everything after the source."""
+
+    return dg.materialize([source, downstream], raise_on_error=False,
+                          resources={"landing": LandingZone(root=str(landing))})
+
+
+def test_a_healthy_source_passes_its_checks_and_reports_counts(tiny_landing):
+    result = _run_with_downstream(tiny_landing, "registry_3671")
+    assert result.success
+    checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    assert set(checks) == {"raw_schema", "conservation", "freshness"}
+    assert all(e.passed for e in checks.values())
+    assert checks["freshness"].metadata["status"].value == "fresh"
+    (materialization,) = [m for m in result.asset_materializations_for_node("source_registry_3671")]
+    metadata = materialization.metadata
+    assert metadata["records_read"].value == (metadata["records_accepted"].value
+                                              + metadata["records_quarantined"].value)
+    assert metadata["snapshot_date"].value != "none"
+
+
+def test_a_source_file_with_a_changed_layout_blocks_what_follows(tiny_landing, tmp_path):
+    import shutil
+
+    landing = tmp_path / "landing"
+    shutil.copytree(tiny_landing, landing)
+    _break_record_keys(landing)
+    result = _run_with_downstream(landing, "registry_3671")
+    assert not result.success
+    checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    schema = checks["raw_schema"]
+    assert not schema.passed and schema.severity == dg.AssetCheckSeverity.ERROR
+    assert "fail the raw schema" in schema.description
+    samples = schema.metadata["failure_samples"].value.records
+    assert samples and all(r.data["reason"] == "malformed" for r in samples)
+    assert checks["conservation"].passed
+    failed = result.filter_events(lambda e: e.is_step_failure)
+    assert [e.step_key for e in failed] == ["source_registry_3671"]
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert "downstream" not in materialized
+
+
+def test_a_retired_platform_is_marked_retired_not_stale(tiny_landing):
+    result = dg.materialize([build_source_asset(SOURCES_BY_KEY["jdid"])],
+                            resources={"landing": LandingZone(root=str(tiny_landing),
+                                                              stale_after_days=0)})
+    (freshness,) = [e for e in result.get_asset_check_evaluations()
+                    if e.check_name == "freshness"]
+    assert freshness.passed and freshness.metadata["status"].value == "retired"
+
+
+def _golden() -> pd.DataFrame:
+    return pd.DataFrame({
+        "umkm_id": ["A", "B", "C", "D"],
+        "platforms": ["Shopee,Tokopedia", "Tokopedia", "", "Shopee,TikTok Shop,Tokopedia"],
+        "platform_count": [2, 1, 0, 3],
+        "in_regional_registry": [True, False, True, False],
+        "is_registered": [True, False, False, True],
+        "sells_online": [True, True, False, True],
+        "kab_code": ["3671", "3671", None, "3601"],
+        "kab_name": ["Kota Tangerang", "Kota Tangerang", None, "Kabupaten Pandeglang"],
+    })
+
+
+def test_platform_overlap_pairs_and_businesses_per_kabupaten_kota():
+    overlap = platform_overlap(_golden()).set_index("platform")
+    assert overlap.loc["Tokopedia"].to_dict() == {
+        "businesses": 3, "only_this_platform": 1, "also_other_platforms": 2,
+        "in_regional_registry": 1, "with_nib": 2}
+    pairs = platform_pairs(_golden())
+    assert pairs.iloc[0].to_dict() == {"platform_a": "Shopee", "platform_b": "Tokopedia",
+                                       "businesses": 2}
+    per_kab = businesses_per_kabupaten_kota(_golden())
+    assert list(per_kab["kab_code"]) == ["3601", "3671", ""]
+    assert list(per_kab["businesses"]) == [1, 2, 1]
+
+
+def test_record_balance_names_lost_and_doubled_records():
+    accepted = pd.DataFrame({"source": ["a", "a", "b"], "source_record_id": ["1", "2", "1"]})
+    ok = record_balance(5, accepted, 2, accepted, pd.Series(["U1", "U1", "U2"]))
+    assert ok.holds
+    lost = record_balance(5, accepted, 2, accepted.head(2), pd.Series(["U1", "U1"]))
+    assert not lost.holds and "1 lost" in lost.problems[0]
+    unbalanced = record_balance(6, accepted, 2, accepted, pd.Series(["U1", None, "U2"]))
+    assert len(unbalanced.problems) == 2
