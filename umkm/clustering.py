@@ -81,9 +81,11 @@ def cluster_records(
     links: pd.DataFrame,
     threshold: float,
     strong_probability: float = 0.999,
+    apart: pd.DataFrame | None = None,
 ) -> ClusteringResult:
     """Cluster ``len(attrs)`` records from ``links`` (left, right: record positions;
-    probability) that reach ``threshold``."""
+    probability) that reach ``threshold``; no cluster holds both records of a pair in
+    ``apart`` (left, right: pairs the match model scored as different businesses)."""
     n = len(attrs)
     links = links[links["probability"] >= threshold]
     links = links[links["left"] != links["right"]].drop_duplicates(["left", "right"])
@@ -95,9 +97,11 @@ def cluster_records(
     links = links[~weak].reset_index(drop=True)
     adjacency = _adjacency(n, links["left"].to_numpy(), links["right"].to_numpy())
     _, labels = connected_components(adjacency, directed=False)
-    conflicted = _conflicted_components(attrs, labels)
+    apart = _within_components(apart, labels)
+    conflicted = np.union1d(_conflicted_components(attrs, labels),
+                            labels[apart["left"].to_numpy()])
     if len(conflicted):
-        labels, undone = _constrained_merge(attrs, links, labels, conflicted)
+        labels, undone = _constrained_merge(attrs, links, labels, conflicted, apart)
         dropped["constrained_merge"] = undone
     return ClusteringResult(labels=labels, links_kept=links, dropped=dropped)
 
@@ -115,11 +119,20 @@ def _conflicted_components(attrs: pd.DataFrame, labels: np.ndarray) -> np.ndarra
                       registry_suspect.index.get_level_values("component").unique().to_numpy())
 
 
-def _constrained_merge(attrs, links, labels, conflicted) -> tuple[np.ndarray, int]:
+def _within_components(apart: pd.DataFrame | None, labels: np.ndarray) -> pd.DataFrame:
+    """The pairs of ``apart`` whose two records ended up in one component."""
+    if apart is None or not len(apart):
+        return pd.DataFrame({"left": np.zeros(0, np.int64), "right": np.zeros(0, np.int64)})
+    left, right = apart["left"].to_numpy(), apart["right"].to_numpy()
+    return apart[labels[left] == labels[right]]
+
+
+def _constrained_merge(attrs, links, labels, conflicted, apart) -> tuple[np.ndarray, int]:
     """Greedy merging, most probable link first, within the conflicted components only.
 
-    Each growing group keeps its NIBs and its registry records (source, name, owner) as sets,
-    so a merge is checked against the constraints with set operations, not record pairs.
+    Each growing group keeps its NIBs, its registry records (source, name, owner) and the
+    records it must stay apart from as sets, so a merge is checked against the constraints
+    with set operations, not record pairs.
     """
     in_conflict = np.isin(labels, conflicted)
     members = np.flatnonzero(in_conflict)
@@ -132,6 +145,10 @@ def _constrained_merge(attrs, links, labels, conflicted) -> tuple[np.ndarray, in
     groups = {int(m): [int(m)] for m in members}
     nibs = {int(m): ({nib[m]} if pd.notna(nib[m]) else set()) for m in members}
     listed = {int(m): ([(source[m], name[m], owner[m])] if registry[m] else []) for m in members}
+    against: dict[int, set] = {int(m): set() for m in members}
+    for left, right in zip(apart["left"].to_numpy(), apart["right"].to_numpy()):
+        against[int(left)].add(int(right))
+        against[int(right)].add(int(left))
 
     def root(x: int) -> int:
         while parent[x] != x:
@@ -150,7 +167,8 @@ def _constrained_merge(attrs, links, labels, conflicted) -> tuple[np.ndarray, in
         a, b = root(int(left)), root(int(right))
         if a == b:
             continue
-        if len(nibs[a] | nibs[b]) > 1 or registry_clash(listed[a], listed[b]):
+        if (len(nibs[a] | nibs[b]) > 1 or registry_clash(listed[a], listed[b])
+                or not against[a].isdisjoint(groups[b])):
             refused += 1
             continue
         if len(groups[a]) < len(groups[b]):
@@ -159,6 +177,7 @@ def _constrained_merge(attrs, links, labels, conflicted) -> tuple[np.ndarray, in
         groups[a].extend(groups.pop(b))
         nibs[a] |= nibs.pop(b)
         listed[a].extend(listed.pop(b))
+        against[a] |= against.pop(b)
     labels = labels.copy()
     next_label = labels.max() + 1
     for group_root, group in groups.items():

@@ -24,6 +24,8 @@ LINK_THRESHOLD = 0.3
 #: links at or above this probability may join records into one business; chosen on the
 #: accuracy benchmark (benchmarks/entity_resolution.py) as the best pairwise F1
 CLUSTER_THRESHOLD = 0.5
+#: candidate pairs scored below this are different businesses: no cluster may hold both
+APART_THRESHOLD = 0.001
 #: DuckDB spills to disk beyond this, keeping the nightly job's peak memory bounded
 DUCKDB_MEMORY_LIMIT = "1500MB"
 
@@ -70,7 +72,7 @@ def resolve_entities(
             model = splink_model.train(con, len(records))
             figures["training_reason"] = reason
             figures["training_seconds"] = round(model.training_seconds, 1)
-        predictions = splink_model.predict(con, model, LINK_THRESHOLD)
+        predictions = splink_model.predict(con, model, LINK_THRESHOLD, APART_THRESHOLD)
         if count_candidate_pairs:  # an exact count costs a join per blocking rule
             figures["candidate_pairs"] = splink_model.count_candidate_pairs(con)
         if charts_dir is not None and reason:
@@ -86,7 +88,8 @@ def resolve_entities(
     attrs = records[["nib", "source", "business_name_norm", "owner_name_norm"]].assign(
         is_registry=records["source"].map(
             {k: s.kind == "registry" for k, s in SOURCES_BY_KEY.items()}).fillna(False))
-    clustering = cluster_records(attrs, links, threshold=cluster_threshold)
+    apart = predictions.apart.rename(columns={"unique_id_l": "left", "unique_id_r": "right"})
+    clustering = cluster_records(attrs, links, threshold=cluster_threshold, apart=apart)
     figures["links_scored"] = len(scored)
     figures["links_dropped"] = clustering.dropped
     figures["clustering_seconds"] = round(time.perf_counter() - started, 1)

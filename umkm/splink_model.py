@@ -77,6 +77,19 @@ SELECT
     array_to_string(list_sort(list_transform(name_tokens, lambda t: right(t, 3))), ' ') AS name_tails,
     replace(business_name_norm, ' ', '') AS name_compact,
     nullif(shop_slug, '') AS shop_slug,
+    -- the shop slug without shop words before it and decoration or numbers after it:
+    -- 'kedaisumberrejekiputra', 'sumberrejekiputra2' and 'sumberrejekiputrastore' agree
+    nullif(regexp_replace(regexp_replace(shop_slug, $slug_prefix, ''), $slug_suffix, ''), '')
+        AS slug_core,
+    -- street, house number and block of the address, word order ignored: 'Jl. Raya Ciputat
+    -- No 153, Cibeber' and 'JL. RAYA CIPUTAT NO. 153 RT.01/RW.07' agree
+    nullif(array_to_string(list_sort(list_filter(
+        string_split(trim(regexp_replace(regexp_replace(regexp_replace(lower(address),
+            '[,;].*$', ''), $address_tail, ''), '[^a-z0-9]+', ' ', 'g')), ' '),
+        lambda t: t <> '' AND NOT list_contains($address_words, t))), ' '), '')
+        AS address_key,
+    -- blocking on an address only where it has a house number: a kampung name alone is shared
+    CASE WHEN regexp_matches(address_key, '[0-9]') THEN address_key END AS address_block,
     owner_name_norm,
     split_part(owner_name_norm, ' ', 1) AS owner_first,
     split_part(owner_name_norm, ' ', -1) AS owner_last,
@@ -84,6 +97,17 @@ SELECT
     kab_code, kecamatan_code, postal_code
 FROM base LEFT JOIN rare USING (unique_id) LEFT JOIN uncommon USING (unique_id)
 """
+
+#: shop words a slug may start with, and decoration a slug may end with
+SLUG_PREFIX = r"^(toko|warung|warteg|kedai|kios|depot|rm|grosir|outlet)+"
+SLUG_SUFFIX = r"(officialstore|official|store|shop|olshop|onlineshop|online|id|indonesia|[0-9])+$"
+#: where the street part of an address ends (RT/RW, village, district ...)
+ADDRESS_TAIL = r"\b(rt|rw|kel|kelurahan|kec|kecamatan|desa|kab|kabupaten|kota)\b.*$"
+#: words of an address that say what kind of street it is, not which one
+ADDRESS_WORDS = ["jl", "jln", "jalan", "gg", "gang", "kp", "kmp", "kampung", "perum",
+                 "perumahan", "komplek", "komp", "kompleks", "blok", "no", "nomor", "dusun",
+                 "dsn", "lingkungan", "lingk", "link"]
+
 
 
 def _overlap(column: str) -> str:
@@ -93,28 +117,54 @@ def _overlap(column: str) -> str:
 
 _SHARE_RARE_WORD = "len(list_intersect(name_rare_tokens_l, name_rare_tokens_r)) > 0"
 _NAME_JW = "jaro_winkler_similarity(business_name_norm_l, business_name_norm_r)"
+#: the two names written without spaces, and each shop slug, as the other's name or slug
+_SAME_SLUG = ("slug_core_l = slug_core_r OR slug_core_l = name_compact_r "
+              "OR name_compact_l = slug_core_r")
+
+
+def _few_typos(left: str, right: str) -> str:
+    """One edit apart in a name of 6 letters or more, two in a name of 12 or more."""
+    distance = f"damerau_levenshtein({left}, {right})"
+    shorter = f"least(len({left}), len({right}))"
+    return (f"(abs(len({left}) - len({right})) <= 2 AND "
+            f"({distance} <= 1 AND {shorter} >= 6 OR {distance} <= 2 AND {shorter} >= 12))")
 
 
 def _business_name() -> cl.CustomComparison:
+    typos = " OR ".join(_few_typos(a, b) for a, b in (
+        ("name_compact_l", "name_compact_r"), ("slug_core_l", "name_compact_r"),
+        ("name_compact_l", "slug_core_r"), ("slug_core_l", "slug_core_r")))
     return cl.CustomComparison(
         output_column_name="business_name",
         comparison_levels=[
             cll.NullLevel("business_name_norm"),
-            cll.ExactMatchLevel("business_name_norm", term_frequency_adjustments=True),
             cll.ExactMatchLevel("name_sorted").configure(
-                tf_adjustment_column="name_sorted", label_for_charts="same words, any order"),
-            cll.CustomLevel(
-                "name_compact_l = shop_slug_r OR shop_slug_l = name_compact_r "
-                "OR shop_slug_l = shop_slug_r",
-                label_for_charts="name equals the other's shop slug"),
-            cll.CustomLevel(f"{_SHARE_RARE_WORD} AND {_NAME_JW} >= 0.9",
-                            label_for_charts="a distinctive word shared, small typos"),
+                tf_adjustment_column="name_sorted", label_for_charts="same words"),
+            cll.CustomLevel(_SAME_SLUG).configure(
+                tf_adjustment_column="name_sorted",
+                label_for_charts="name or slug equals the other's slug"),
+            cll.CustomLevel(typos).configure(
+                tf_adjustment_column="name_sorted",
+                label_for_charts="the same name but for a typo or two"),
             cll.CustomLevel(f"{_SHARE_RARE_WORD} AND {_overlap('name_tokens')} >= 0.5",
                             label_for_charts="a distinctive word and half the words shared"),
             cll.CustomLevel(f"{_SHARE_RARE_WORD} OR {_overlap('name_tokens')} >= 0.5",
                             label_for_charts="some words shared"),
             cll.CustomLevel(f"{_overlap('name_tokens')} > 0 OR {_NAME_JW} >= 0.8",
                             label_for_charts="some likeness"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _address() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="address",
+        comparison_levels=[
+            cll.NullLevel("address_key"),
+            cll.ExactMatchLevel("address_key", term_frequency_adjustments=True),
+            cll.CustomLevel("jaro_winkler_similarity(address_key_l, address_key_r) >= 0.92",
+                            label_for_charts="the same street and number but for a typo"),
             cll.ElseLevel(),
         ],
     )
@@ -145,7 +195,11 @@ def _location() -> cl.CustomComparison:
         comparison_levels=[
             cll.NullLevel("kab_code"),
             cll.ExactMatchLevel("kecamatan_code"),
-            cll.ExactMatchLevel("kab_code"),
+            cll.CustomLevel("kab_code_l = kab_code_r AND "
+                            "(kecamatan_code_l IS NULL OR kecamatan_code_r IS NULL)",
+                            label_for_charts="same kabupaten/kota, a kecamatan unknown"),
+            cll.ExactMatchLevel("kab_code").configure(
+                label_for_charts="same kabupaten/kota, other kecamatan"),
             cll.ElseLevel(),
         ],
     )
@@ -174,8 +228,10 @@ def blocking_rules() -> list:
                    "(l.kecamatan_code = r.kecamatan_code OR l.kecamatan_code IS NULL "
                    "OR r.kecamatan_code IS NULL)"),
         CustomRule("l.name_sorted = r.name_sorted AND (l.kab_code IS NULL OR r.kab_code IS NULL)"),
-        CustomRule(f"l.name_compact = r.shop_slug AND {same_kab_or_unknown}"),
-        CustomRule(f"l.shop_slug = r.name_compact AND {same_kab_or_unknown}"),
+        CustomRule(f"l.name_compact = r.slug_core AND {same_kab_or_unknown}"),
+        CustomRule(f"l.slug_core = r.name_compact AND {same_kab_or_unknown}"),
+        CustomRule(f"l.slug_core = r.slug_core AND {same_kab_or_unknown}"),
+        block_on("kab_code", "address_block"),
         block_on("kecamatan_code", "owner_name_norm"),
         block_on("kab_code", "owner_name_norm", "substr(business_name_norm, 1, 1)"),
         block_on("kab_code", "name_block_tokens", arrays_to_explode=["name_block_tokens"]),
@@ -190,7 +246,7 @@ def settings() -> SettingsCreator:
         unique_id_column_name="unique_id",
         comparisons=[
             _business_name(), _owner_name(), _exact("phone_e164"), _exact("email"), _exact("nib"),
-            _exact("npwp"), _exact("nik"), _location(),
+            _exact("npwp"), _exact("nik"), _location(), _address(),
         ],
         blocking_rules_to_generate_predictions=blocking_rules(),
         retain_matching_columns=True,
@@ -283,14 +339,16 @@ def save_charts(model: TrainedModel, con: duckdb.DuckDBPyConnection, folder) -> 
 
 @dataclass
 class Predictions:
-    """Scored candidate pairs and figures of the prediction."""
+    """Scored candidate pairs, the pairs the model holds to be different businesses, and
+    figures of the prediction."""
 
     pairs: pd.DataFrame  # unique_id_l, unique_id_r, match_probability, match_weight, gamma_*, mw_*
+    apart: pd.DataFrame  # unique_id_l, unique_id_r of candidate pairs scored below apart_below
     seconds: float
 
 
 #: columns whose exact-match weight is adjusted by how common the value is
-TF_COLUMNS = ("business_name_norm", "name_sorted", "owner_name_norm", "phone_e164", "email",
+TF_COLUMNS = ("name_sorted", "address_key", "owner_name_norm", "phone_e164", "email",
               "nib", "npwp", "nik")
 
 
@@ -325,12 +383,14 @@ def prepare_input(con: duckdb.DuckDBPyConnection, records: pd.DataFrame) -> None
     """Create ``match_input`` in ``con`` from canonical records (position = row order)."""
     frame = records[[
         "source", "business_name_norm", "shop_slug", "owner_name_norm", "phone_e164",
-        "email", "nib", "npwp", "nik", "kab_code", "kecamatan_code", "postal_code",
+        "email", "nib", "npwp", "nik", "address", "kab_code", "kecamatan_code", "postal_code",
     ]].reset_index(drop=True)
     frame.insert(0, "position", range(len(frame)))
     con.register("records", frame)
     con.execute(f"CREATE OR REPLACE TABLE match_input AS {MATCH_INPUT_SQL}",
-                {"rare_share": RARE_TOKEN_SHARE})
+                {"rare_share": RARE_TOKEN_SHARE, "slug_prefix": SLUG_PREFIX,
+                 "slug_suffix": SLUG_SUFFIX, "address_tail": ADDRESS_TAIL,
+                 "address_words": ADDRESS_WORDS})
     _create_term_frequencies(con)
     con.unregister("records")
 
@@ -363,22 +423,27 @@ def train(con: duckdb.DuckDBPyConnection, n_records: int, seed: int = 1) -> Trai
     )
 
 
-def predict(con: duckdb.DuckDBPyConnection, model: TrainedModel,
-            threshold: float) -> Predictions:
-    """Score every candidate pair of ``match_input`` with a trained model."""
+def predict(con: duckdb.DuckDBPyConnection, model: TrainedModel, threshold: float,
+            apart_below: float) -> Predictions:
+    """Score every candidate pair of ``match_input`` with a trained model: the pairs at or
+    above ``threshold`` with their explanation, and those below ``apart_below``."""
     started = time.perf_counter()
     linker = _linker(con, json.loads(model.model_json))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        scored = linker.inference.predict(threshold_match_probability=threshold)
+        scored = linker.inference.predict()
         columns = [row[0] for row in con.execute(
             f"SELECT column_name FROM (DESCRIBE {scored.physical_name})").fetchall()]
         kept = [c for c in columns if c in ("unique_id_l", "unique_id_r", "match_probability",
                                             "match_weight") or c.startswith(("gamma_", "mw_"))]
         # only the scores and their explanation: the retained input columns would double the
         # memory of the biggest frame of the run
-        pairs = con.execute(f"SELECT {', '.join(kept)} FROM {scored.physical_name}").df()
-    return Predictions(pairs=pairs, seconds=time.perf_counter() - started)
+        pairs = con.execute(f"SELECT {', '.join(kept)} FROM {scored.physical_name} "
+                            "WHERE match_probability >= ?", [threshold]).df()
+        apart = con.execute(f"SELECT unique_id_l, unique_id_r FROM {scored.physical_name} "
+                            "WHERE match_probability < ?", [apart_below]).df()
+        scored.drop_table_from_database_and_remove_from_cache()
+    return Predictions(pairs=pairs, apart=apart, seconds=time.perf_counter() - started)
 
 
 def count_candidate_pairs(con: duckdb.DuckDBPyConnection) -> int:
