@@ -53,9 +53,11 @@ STAGING = "staging"
 #: (``staging``: after the first table is staged; ``swap``: PostgreSQL inside the swap
 #: transaction after the old tables are dropped, DuckDB just before the new file replaces the
 #: published one) the publishing process writes the point to ``UMKM_PUBLISH_PAUSE_MARKER``
-#: and sleeps, so that a test can kill it there.
+#: and sleeps (``UMKM_PUBLISH_PAUSE_SECONDS``, default an hour), so that a test can kill it
+#: there or read while it waits.
 PAUSE_AT_ENV = "UMKM_PUBLISH_PAUSE_AT"
 PAUSE_MARKER_ENV = "UMKM_PUBLISH_PAUSE_MARKER"
+PAUSE_SECONDS_ENV = "UMKM_PUBLISH_PAUSE_SECONDS"
 
 #: a blocking check run on the written, not yet published tables; it raises to stop publishing
 Audit = Callable[["Publication"], None]
@@ -168,7 +170,7 @@ def _pause_point(point: str) -> None:
     if marker:
         Path(marker).write_text(point)
     log.warning(f"publish: paused at {point!r} ({PAUSE_AT_ENV})")
-    time.sleep(3600)
+    time.sleep(float(os.environ.get(PAUSE_SECONDS_ENV, "3600")))
 
 
 # --- DuckDB: build a new file, audit, replace the published file atomically ---------------
@@ -183,9 +185,17 @@ def _publish_duckdb(path: Path, publication: Publication, audit: Audit | None) -
     building = building_path(path)
     _remove_database_file(building)  # left by a crashed run
     try:
-        _build_duckdb_file(building, path if path.exists() else None, publication)
-        if audit is not None:
-            audit(publication)
+        con = duckdb.connect(str(building))
+        try:
+            _write_duckdb_tables(con, path if path.exists() else None, publication)
+            if audit is not None:
+                audit(publication)
+            _apply_catalog_duckdb(con)
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        if Path(f"{building}.wal").exists():
+            raise RuntimeError(f"{building} still has a write-ahead log after closing")
         _pause_point("swap")
         os.replace(building, path)
         _fsync_directory(path.parent)
@@ -194,54 +204,52 @@ def _publish_duckdb(path: Path, publication: Publication, audit: Audit | None) -
         raise
 
 
-def _build_duckdb_file(building: Path, previous: Path | None, publication: Publication) -> None:
-    """Write the complete next warehouse into ``building``: the run's tables, the history
+def _write_duckdb_tables(con: duckdb.DuckDBPyConnection, previous: Path | None,
+                         publication: Publication) -> None:
+    """Write the next warehouse's tables into the new file: the run's tables, the history
     tables of ``previous`` with the run's rows appended, every other table of ``previous``
-    as it was, then keys, indexes, comments and views."""
-    con = duckdb.connect(str(building))
-    try:
-        for schema in SCHEMAS:
-            con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-        carried: set[str] = set()
-        if previous is not None:
-            con.execute(f"ATTACH {quote_literal(str(previous))} AS previous (READ_ONLY)")
-            carried = {f"{s}.{t}" for s, t in con.execute(
-                "SELECT schema_name, table_name FROM duckdb_tables() "
-                "WHERE database_name = 'previous'").fetchall() if s in SCHEMAS}
-        for number, (name, frame) in enumerate(publication.replace.items()):
-            _create_from_frame(con, name, frame)
-            if number == 0:
-                _pause_point("staging")
-        for name, frame in publication.append.items():
-            if name in carried:
-                con.execute(f"CREATE TABLE {name} AS SELECT * FROM previous.{name}")
-                con.register("frame", _text_where_untyped(frame))
-                con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM frame")
-                con.unregister("frame")
-            else:
-                _create_from_frame(con, name, frame)
-        for name in sorted(carried - set(publication.replace) - set(publication.append)):
-            con.execute(f"CREATE TABLE {name} AS SELECT * FROM previous.{name}")
-        if previous is not None:
-            con.execute("DETACH previous")
-        present = {f"{s}.{t}": None for s, t in con.execute(
+    as it was."""
+    for schema in SCHEMAS:
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    carried: set[str] = set()
+    if previous is not None:
+        con.execute(f"ATTACH {quote_literal(str(previous))} AS previous (READ_ONLY)")
+        carried = {f"{s}.{t}" for s, t in con.execute(
             "SELECT schema_name, table_name FROM duckdb_tables() "
-            "WHERE database_name = current_database()").fetchall()}
-        for name in present:
-            columns = [c for (c,) in con.execute(
-                "SELECT column_name FROM duckdb_columns() WHERE database_name = "
-                "current_database() AND schema_name = ? AND table_name = ? "
-                "ORDER BY column_index", name.split(".")).fetchall()]
-            for statement in (key_and_index_statements(name, columns)
-                              + comment_statements(name, columns)):
-                con.execute(statement)
-        for statement in view_statements(set(present)):
+            "WHERE database_name = 'previous'").fetchall() if s in SCHEMAS}
+    for number, (name, frame) in enumerate(publication.replace.items()):
+        _create_from_frame(con, name, frame)
+        if number == 0:
+            _pause_point("staging")
+    for name, frame in publication.append.items():
+        if name in carried:
+            con.execute(f"CREATE TABLE {name} AS SELECT * FROM previous.{name}")
+            con.register("frame", _text_where_untyped(frame))
+            con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM frame")
+            con.unregister("frame")
+        else:
+            _create_from_frame(con, name, frame)
+    for name in sorted(carried - set(publication.replace) - set(publication.append)):
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM previous.{name}")
+    if previous is not None:
+        con.execute("DETACH previous")
+
+
+def _apply_catalog_duckdb(con: duckdb.DuckDBPyConnection) -> None:
+    """Keys, indexes, comments and views of ``umkm.warehouse_catalog`` on the new file."""
+    present = [f"{s}.{t}" for s, t in con.execute(
+        "SELECT schema_name, table_name FROM duckdb_tables() "
+        "WHERE database_name = current_database()").fetchall()]
+    for name in present:
+        columns = [c for (c,) in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = "
+            "current_database() AND schema_name = ? AND table_name = ? "
+            "ORDER BY column_index", name.split(".")).fetchall()]
+        for statement in (key_and_index_statements(name, columns)
+                          + comment_statements(name, columns)):
             con.execute(statement)
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()
-    if Path(f"{building}.wal").exists():
-        raise RuntimeError(f"{building} still has a write-ahead log after closing")
+    for statement in view_statements(set(present)):
+        con.execute(statement)
 
 
 def _create_from_frame(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
@@ -298,8 +306,8 @@ def _copy_into(cursor, table: str, frame: pd.DataFrame) -> None:
 
 
 def _publish_postgres(url: str, publication: Publication, audit: Audit | None) -> None:
-    """Load every table into ``staging`` with COPY (keys, indexes and comments built there),
-    audit, then swap them in inside one transaction that waits at most ``LOCK_TIMEOUT`` for
+    """Load every table into ``staging`` with COPY, audit, build keys, indexes and comments
+    there, then swap them in inside one transaction that waits at most ``LOCK_TIMEOUT`` for
     readers' locks and is retried when it times out."""
     import psycopg
 
@@ -315,15 +323,17 @@ def _publish_postgres(url: str, publication: Publication, audit: Audit | None) -
                     staged = f"{STAGING}.{_staging_name(name)}"
                     cursor.execute(f"DROP TABLE IF EXISTS {staged}")
                     _copy_into(cursor, staged, frame)
-                    if name in publication.replace:
-                        columns = list(frame.columns)
-                        for statement in (key_and_index_statements(name, columns, target=staged)
-                                          + comment_statements(name, columns, target=staged)):
-                            cursor.execute(statement)
                     if number == 0:
                         _pause_point("staging")
             if audit is not None:
                 audit(publication)
+            with conn.transaction(), conn.cursor() as cursor:
+                for name in publication.replace:
+                    staged = f"{STAGING}.{_staging_name(name)}"
+                    columns = list(tables[name].columns)
+                    for statement in (key_and_index_statements(name, columns, target=staged)
+                                      + comment_statements(name, columns, target=staged)):
+                        cursor.execute(statement)
             _swap_with_retries(conn, publication, tables)
         except BaseException:
             _drop_staged(conn, tables)

@@ -1,0 +1,143 @@
+"""Helpers of the write-audit-publish tests: a small valid publication of a given version,
+and two command-line programs run as separate processes (a publishing worker that a test can
+kill, and a reader that queries in a loop while another process publishes).
+
+    python -m tests.wap_helpers publish URL VERSION ROWS
+    python -m tests.wap_helpers read URL STOP_FILE [--hold]
+
+The reader prints one JSON line per observation: the row counts of ``curated.umkm`` and
+``curated.umkm_source_record`` and the version tags found in each.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from schemas.canonical import KAB_CODES
+from umkm.warehouse import Publication, duckdb_path, publish
+
+READ_SQL = """
+    SELECT (SELECT count(*) FROM curated.umkm) AS businesses,
+           (SELECT count(*) FROM curated.umkm_source_record) AS records,
+           (SELECT min(business_name) FROM curated.umkm) AS umkm_min,
+           (SELECT max(business_name) FROM curated.umkm) AS umkm_max,
+           (SELECT min(match_rule) FROM curated.umkm_source_record) AS records_min,
+           (SELECT max(match_rule) FROM curated.umkm_source_record) AS records_max
+"""
+
+
+def make_publication(version: int, rows: int) -> Publication:
+    """A publication that passes the audit: ``rows`` businesses of one record each, every
+    business name and match rule tagged ``v<version>``, and run metrics that agree."""
+    index = np.arange(rows)
+    ids = pd.Series([f"U{version:02d}{i:012d}" for i in index], dtype="str")
+    tag = f"v{version}"
+    has_nib = index % 3 == 0
+    nib = pd.Series(np.where(has_nib, (1_000_000_000_000 + index).astype(str), None),
+                    dtype="str")
+    platforms = index % 4
+    umkm = pd.DataFrame({
+        "umkm_id": ids,
+        "business_name": tag,
+        "kab_code": pd.Series(np.array(KAB_CODES)[index % len(KAB_CODES)], dtype="str"),
+        "kab_name": "Kabupaten",
+        "kecamatan_code": None,
+        "kecamatan_name": None,
+        "kbli": "47111",
+        "sector": "Perdagangan",
+        "nib": nib,
+        "is_registered": has_nib,
+        "sells_online": platforms > 0,
+        "platforms": np.where(platforms > 0, "Tokopedia", ""),
+        "platform_count": platforms.astype("int64"),
+        "source_record_count": np.ones(rows, dtype="int64"),
+        "owner_nik_hash": None,
+        "owner_phone_hash": None,
+        "last_seen": pd.Timestamp("2026-11-25"),
+    })
+    records = pd.DataFrame({
+        "source": "oss",
+        "source_record_id": pd.Series([f"r{i}" for i in index], dtype="str"),
+        "umkm_id": ids,
+        "match_confidence": np.full(rows, 0.9),
+        "match_rule": tag,
+        "platform": None,
+    })
+    metrics = pd.DataFrame({"run_id": [tag], "source": ["(all)"],
+                            "records_accepted": [rows], "version": [version]})
+    return Publication(
+        replace={"curated.umkm": umkm, "curated.umkm_source_record": records},
+        append={"quality.run_metrics": metrics},
+    )
+
+
+def read_once(url: str, connection=None) -> dict:
+    """One consistent observation of the two curated tables (one statement)."""
+    path = duckdb_path(url)
+    if path is not None:
+        import duckdb
+
+        con = connection or duckdb.connect(str(path), read_only=True)
+        try:
+            row = con.execute(READ_SQL).fetchone()
+        finally:
+            if connection is None:
+                con.close()
+    else:
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+        with psycopg.connect(dsn, autocommit=True) as con:
+            row = con.execute(READ_SQL).fetchone()
+    keys = ("businesses", "records", "umkm_min", "umkm_max", "records_min", "records_max")
+    return dict(zip(keys, row))
+
+
+def _read_loop(url: str, stop: Path, hold: bool) -> None:
+    """Observe until ``stop`` exists; ``hold`` keeps one DuckDB connection open throughout."""
+    connection = None
+    if hold:
+        import duckdb
+
+        connection = duckdb.connect(str(duckdb_path(url)), read_only=True)
+    print(json.dumps({"ready": True}), flush=True)
+    while not stop.exists():
+        try:
+            print(json.dumps(read_once(url, connection)), flush=True)
+        except Exception as error:  # noqa: BLE001 - an error is an observation too
+            print(json.dumps({"error": f"{type(error).__name__}: {error}"}), flush=True)
+        time.sleep(0.005)
+
+
+def sql(url: str, statement: str) -> list[tuple]:
+    """Rows of one query on the warehouse at ``url`` (DuckDB opened read-only)."""
+    path = duckdb_path(url)
+    if path is not None:
+        import duckdb
+
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            return con.execute(statement).fetchall()
+        finally:
+            con.close()
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as con:
+        return con.execute(statement).fetchall()
+
+
+if __name__ == "__main__":
+    command, url = sys.argv[1], sys.argv[2]
+    if command == "publish":
+        publish(url, make_publication(int(sys.argv[3]), int(sys.argv[4])))
+    elif command == "read":
+        _read_loop(url, Path(sys.argv[3]), hold="--hold" in sys.argv)
