@@ -9,13 +9,11 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
-import psycopg
 import pytest
 
-from tests.wap_helpers import make_publication, read_once, sql
+from tests.wap_helpers import make_publication, read_once, sql, warehouse_url  # noqa: F401
 from umkm.audit import AuditFailed, PublicationAudit, RowCountBounds
 from umkm.warehouse import (
     PAUSE_AT_ENV,
@@ -27,21 +25,6 @@ from umkm.warehouse import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVER = "postgresql://postgres@127.0.0.1:5432"
-
-
-@pytest.fixture(params=["duckdb", "postgres"])
-def warehouse_url(request, tmp_path):
-    """An empty warehouse: a DuckDB file, or a fresh database on the local PostgreSQL."""
-    if request.param == "duckdb":
-        yield f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
-        return
-    name = f"umkm_test_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
 
 
 def _complete(version: int, rows: int) -> dict:

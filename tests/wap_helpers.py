@@ -11,16 +11,22 @@ The reader prints one JSON line per observation: the row counts of ``curated.umk
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import psycopg
+import pytest
 
 from schemas.canonical import KAB_CODES
 from umkm.warehouse import Publication, duckdb_path, publish
+
+SERVER = "postgresql://postgres@127.0.0.1:5432"
 
 READ_SQL = """
     SELECT (SELECT count(*) FROM curated.umkm) AS businesses,
@@ -30,6 +36,36 @@ READ_SQL = """
            (SELECT min(match_rule) FROM curated.umkm_source_record) AS records_min,
            (SELECT max(match_rule) FROM curated.umkm_source_record) AS records_max
 """
+
+
+@contextlib.contextmanager
+def postgres_database():
+    """A fresh database on the local PostgreSQL server (its SQLAlchemy URL), dropped after."""
+    name = f"umkm_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def warehouse_url(request, tmp_path):
+    """An empty warehouse: a DuckDB file, or a fresh database on the local PostgreSQL."""
+    if request.param == "duckdb":
+        yield f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
+        return
+    with postgres_database() as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url():
+    """A fresh database on the local PostgreSQL server."""
+    with postgres_database() as url:
+        yield url
 
 
 def make_publication(version: int, rows: int) -> Publication:
