@@ -168,7 +168,8 @@ def sql(url: str, statement: str) -> list[tuple]:
 
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(dsn, autocommit=True) as con:
-        return con.execute(statement).fetchall()
+        cursor = con.execute(statement)
+        return cursor.fetchall() if cursor.description else []
 
 
 if __name__ == "__main__":
