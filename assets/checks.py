@@ -1,11 +1,15 @@
-"""Asset checks that look at more than one asset: the run's record balance (and the audit).
+"""Asset checks that look at more than one asset, and the publication audit's check results.
 
+The run's record balance is a check of its own. The audit of write-audit-publish runs inside
+``warehouse_tables`` (between writing and swapping in), so its pandera and Great Expectations
+results are reported by that asset through ``AUDIT_CHECK_SPECS`` / ``audit_check_results``.
 Per-source checks live with the source assets (``assets.sources``) and the id churn check
 with ``business_ids``; each calls plain functions of ``umkm``.
 """
 
 import dagster as dg
 
+from umkm.audit import AuditResult, CheckResult
 from umkm.entity_resolution import Resolution
 from umkm.identity import IdAssignment
 from umkm.record_balance import record_balance
@@ -38,3 +42,51 @@ def every_record_accounted_for(business_ids: IdAssignment, standardised_records:
 def run_checks() -> list[dg.AssetChecksDefinition]:
     """The cross-asset checks of the nightly job."""
     return [every_record_accounted_for]
+
+
+CURATED_PANDERA_CHECK = "curated_pandera"
+GREAT_EXPECTATIONS_CHECK = "great_expectations"
+AUDIT_CHECK_SPECS = [
+    dg.AssetCheckSpec(CURATED_PANDERA_CHECK, asset="warehouse_tables", blocking=True,
+                      description="pandera models of the curated tables (schemas.curated) on "
+                                  "the run's tables before they are published"),
+    dg.AssetCheckSpec(GREAT_EXPECTATIONS_CHECK, asset="warehouse_tables", blocking=True,
+                      description="the Great Expectations suites of the publication audit; "
+                                  "the metadata links the Data Docs"),
+]
+
+
+def audit_check_results(result: AuditResult | None) -> list[dg.AssetCheckResult]:
+    """The publication audit (``umkm.audit``) as two check results: its pandera checks and
+    its Great Expectations checks with the path to the Data Docs. None before an audit ran."""
+    if result is None:
+        return []
+    pandera = [c for c in result.checks if c.name.startswith("pandera ")]
+    expectations = [c for c in result.checks if not c.name.startswith("pandera ")]
+    outcomes = []
+    for name, checks in ((CURATED_PANDERA_CHECK, pandera),
+                         (GREAT_EXPECTATIONS_CHECK, expectations)):
+        failed = [c for c in checks if not c.success]
+        metadata = {
+            "checks": len(checks), "failed": len(failed),
+            "results": dg.MetadataValue.md(_checks_markdown(checks)),
+        }
+        if name == GREAT_EXPECTATIONS_CHECK and result.data_docs_path is not None:
+            metadata["data_docs"] = dg.MetadataValue.path(str(result.data_docs_path))
+        outcomes.append(dg.AssetCheckResult(
+            check_name=name, asset_key="warehouse_tables", passed=bool(checks) and not failed,
+            severity=dg.AssetCheckSeverity.ERROR, metadata=metadata,
+            description=(f"{len(failed)} of {len(checks)} failed: "
+                         + "; ".join(c.name for c in failed[:5])) if failed
+            else f"all {len(checks)} passed",
+        ))
+    return outcomes
+
+
+def _checks_markdown(checks: list[CheckResult]) -> str:
+    def cell(details: dict) -> str:
+        return ", ".join(f"{k}: {v}" for k, v in details.items()).replace("|", "/")[:300]
+
+    rows = "\n".join(f"| {c.name} | {'pass' if c.success else 'FAIL'} | {cell(c.details)} |"
+                     for c in checks)
+    return "| check | result | details |\n|---|---|---|\n" + rows

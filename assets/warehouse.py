@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 import dagster as dg
 import pandas as pd
 
+from assets.checks import AUDIT_CHECK_SPECS, audit_check_results
 from assets.sources import OWNERS
 from resources.settings import DATA_DOCS_DIR
 from resources.warehouse import Warehouse
@@ -26,7 +27,8 @@ class PublishConfig(dg.Config):
     max_business_ratio: float = 2.0
 
 
-@dg.asset(group_name="warehouse", kinds={"duckdb", "postgres"}, owners=OWNERS)
+@dg.asset(group_name="warehouse", kinds={"duckdb", "postgres"}, owners=OWNERS,
+          check_specs=AUDIT_CHECK_SPECS)
 def warehouse_tables(
     context: dg.AssetExecutionContext,
     config: PublishConfig,
@@ -35,7 +37,7 @@ def warehouse_tables(
     matched_records: Resolution,
     business_ids: IdAssignment,
     golden_businesses: pd.DataFrame,
-) -> dg.MaterializeResult:
+):
     """Publish the curated, quality and restricted tables of the run, all at once: businesses,
     their records, attribute provenance, retired ids, match links, id history, quarantine,
     run metrics and delivery log. The tables are written out of readers' sight, audited
@@ -57,15 +59,16 @@ def warehouse_tables(
         warehouse.publish(publication, audit=audit)
     except AuditFailed as failed:
         context.log.error(f"nothing published to {where}: {failed}")
+        yield from audit_check_results(audit.result)  # the failed checks show in the UI
         raise
     counts = {name: len(frame) for name, frame in
               {**publication.replace, **publication.append}.items()}
     context.log.info(f"published {counts} to {where} in {time.perf_counter() - started:.1f}s")
-    return dg.MaterializeResult(metadata={
+    yield dg.MaterializeResult(metadata={
         "warehouse": where,
         **{f"rows_{name}": n for name, n in counts.items()},
         **audit_metadata(audit.result),
-    })
+    }, check_results=audit_check_results(audit.result))
 
 
 def audit_metadata(result: AuditResult | None) -> dict:

@@ -9,9 +9,11 @@ import dagster as dg
 import pandas as pd
 import pytest
 
+from assets.checks import audit_check_results
 from assets.sources import build_source_asset
 from resources.landing import LandingZone
 from schemas.catalog import SOURCES, SOURCES_BY_KEY
+from umkm.audit import AuditResult, CheckResult
 from umkm.demo import generate_landing_zone
 from umkm.record_balance import record_balance
 from umkm.register_summary import (
@@ -53,6 +55,8 @@ def test_column_schemas_and_checks_are_declared(definitions):
             assert (f"source_{spec.key}", check) in checks
     assert ("business_ids", "id_churn") in checks
     assert ("business_ids", "every_record_accounted_for") in checks
+    assert ("warehouse_tables", "great_expectations") in checks
+    assert ("warehouse_tables", "curated_pandera") in checks
     job_checks = definitions.resolve_job_def("nightly").asset_layer.asset_graph.asset_check_keys
     assert {(k.asset_key.to_user_string(), k.name) for k in job_checks} >= checks
 
@@ -160,3 +164,20 @@ def test_record_balance_names_lost_and_doubled_records():
     assert not lost.holds and "1 lost" in lost.problems[0]
     unbalanced = record_balance(6, accepted, 2, accepted, pd.Series(["U1", None, "U2"]))
     assert len(unbalanced.problems) == 2
+
+
+def test_the_audit_shows_as_a_pandera_and_a_great_expectations_check(tmp_path):
+    docs = tmp_path / "index.html"
+    result = AuditResult([
+        CheckResult("pandera curated.umkm", True, {"rows": 3}),
+        CheckResult("curated_umkm: expect_column_values_to_be_unique (umkm_id)", True, {}),
+        CheckResult("curated_umkm: expect_table_row_count_to_be_between", False,
+                    {"observed_value": 3, "min_value": 10}),
+    ], data_docs_path=docs)
+    pandera, expectations = audit_check_results(result)
+    assert pandera.check_name == "curated_pandera" and pandera.passed
+    assert expectations.check_name == "great_expectations" and not expectations.passed
+    assert "row_count" in expectations.description
+    assert expectations.metadata["data_docs"].value == str(docs)
+    assert expectations.metadata["failed"].value == 1
+    assert audit_check_results(None) == []

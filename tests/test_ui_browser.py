@@ -146,6 +146,7 @@ def test_the_asset_graph_shows_every_asset_and_its_checks(ui, page):
     for asset, checks in {
         "source_jdid": ("raw_schema", "conservation", "freshness"),
         "business_ids": ("id_churn", "every_record_accounted_for"),
+        "warehouse_tables": ("curated_pandera", "great_expectations"),
     }.items():
         page.goto(f"{ui['base']}/assets/{asset}?view=checks")
         for check in checks:
