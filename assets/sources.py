@@ -129,8 +129,8 @@ def _log_deliveries(log, snapshot: SourceSnapshot, spec: SourceSpec, landing: La
             log.error(f"source {spec.key}: broken file {row['source_file']} "
                       f"(delivery {row['delivered_on']}): {row['message']}; {used}")
         else:
-            log.error(f"source {spec.key}: {row['message'] or row['status']} "
-                      f"(expected file {spec.path} under {landing.root})")
+            message = row["message"] or f"source {spec.key}: {row['status']}"
+            log.error(f"{message} (expected file {spec.path} under {landing.root})")
     for message in snapshot.warnings:
         if message not in set(problems["message"]):
             log.warning(message)

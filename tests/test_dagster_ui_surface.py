@@ -75,14 +75,14 @@ def _break_record_keys(landing) -> None:
     path.write_bytes(re.sub(r"(?m)^(\d+);", r"KEY-\1;", text).encode("cp1252"))
 
 
-def _run_with_downstream(landing, key: str) -> dg.ExecuteInProcessResult:
+def _run_with_downstream(landing, key: str, instance=None) -> dg.ExecuteInProcessResult:
     source = build_source_asset(SOURCES_BY_KEY[key])
 
     @dg.asset(deps=[source])
     def downstream() -> None:
         """Stands for everything after the source."""
 
-    return dg.materialize([source, downstream], raise_on_error=False,
+    return dg.materialize([source, downstream], raise_on_error=False, instance=instance,
                           resources={"landing": LandingZone(root=str(landing))})
 
 
@@ -181,3 +181,23 @@ def test_the_audit_shows_as_a_pandera_and_a_great_expectations_check(tmp_path):
     assert expectations.metadata["data_docs"].value == str(docs)
     assert expectations.metadata["failed"].value == 1
     assert audit_check_results(None) == []
+
+
+def test_a_missing_source_file_is_named_in_the_log_and_blocks(tiny_landing, tmp_path):
+    import shutil
+
+    landing = tmp_path / "landing"
+    shutil.copytree(tiny_landing, landing)
+    for path in landing.glob("*/marketplace/shopee_shops.csv"):
+        path.unlink()
+    with dg.instance_for_test() as instance:
+        result = _run_with_downstream(landing, "shopee", instance)
+        errors = [r.user_message for r in instance.all_logs(result.run_id)
+                  if r.dagster_event is None and r.level >= 40]  # context.log.error
+    assert not result.success
+    assert any("shopee" in m and "marketplace/shopee_shops.csv" in m and str(landing) in m
+               for m in errors), errors
+    checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    assert checks["raw_schema"].severity == dg.AssetCheckSeverity.ERROR
+    assert "shopee_shops.csv" in checks["raw_schema"].description
+    assert checks["freshness"].metadata["status"].value == "missing"
