@@ -2,7 +2,7 @@
 
 ``column_schema`` turns a pandera ``DataFrameModel`` or ``DataFrameSchema`` into the
 ``dagster/column_schema`` the UI shows on an asset (column, type, nullable / unique and the
-checks). ``frame_table`` turns a small DataFrame into a ``MetadataValue.table``.
+checks; the table-wide checks as table constraints). ``frame_table`` turns a small DataFrame into a ``MetadataValue.table``.
 """
 
 import pandas as pd
@@ -36,7 +36,10 @@ def column_schema(schema: type[pa.DataFrameModel] | pa.DataFrameSchema) -> dg.Ta
         )
         for name, column in schema.columns.items()
     ]
-    return dg.TableSchema(columns=columns)
+    table_checks = [_check_text(c) for c in schema.checks]
+    if schema.unique:
+        table_checks.append(f"unique({', '.join(schema.unique)})")
+    return dg.TableSchema(columns=columns, constraints=dg.TableConstraints(other=table_checks))
 
 
 def column_schema_metadata(schema: type[pa.DataFrameModel] | pa.DataFrameSchema) -> dict:

@@ -8,9 +8,11 @@ import dagster as dg
 import pandas as pd
 
 from assets.checks import AUDIT_CHECK_SPECS, audit_check_results
+from assets.metadata import column_schema, column_schema_metadata
 from assets.sources import OWNERS
 from resources.settings import DATA_DOCS_DIR
 from resources.warehouse import Warehouse
+from schemas.curated import CuratedSourceRecord, CuratedUmkm
 from umkm.audit import AuditFailed, AuditResult, PublicationAudit, RowCountBounds
 from umkm.entity_resolution import Resolution
 from umkm.identity import IdAssignment
@@ -28,7 +30,11 @@ class PublishConfig(dg.Config):
 
 
 @dg.asset(group_name="warehouse", kinds={"duckdb", "postgres"}, owners=OWNERS,
-          check_specs=AUDIT_CHECK_SPECS)
+          check_specs=AUDIT_CHECK_SPECS, metadata={
+              **column_schema_metadata(CuratedUmkm),  # curated.umkm, the main table
+              "columns of curated.umkm_source_record": dg.MetadataValue.table_schema(
+                  column_schema(CuratedSourceRecord)),
+          })
 def warehouse_tables(
     context: dg.AssetExecutionContext,
     config: PublishConfig,

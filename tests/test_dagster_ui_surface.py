@@ -49,6 +49,9 @@ def test_column_schemas_and_checks_are_declared(definitions):
     for name in ("source_oss", "standardised_records"):
         schema = graph.get(dg.AssetKey(name)).metadata["dagster/column_schema"]
         assert "source_record_id" in {c.name for c in schema.columns}
+    curated = graph.get(dg.AssetKey("warehouse_tables")).metadata["dagster/column_schema"]
+    assert {"umkm_id", "owner_nik_hash"} <= {c.name for c in curated.columns}
+    assert "no personal data columns" in curated.constraints.other
     checks = {(k.asset_key.to_user_string(), k.name) for k in graph.asset_check_keys}
     for spec in SOURCES:
         for check in ("raw_schema", "conservation", "freshness"):
