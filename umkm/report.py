@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from resources.settings import warehouse_url_from_env
-from umkm.warehouse import duckdb_path
+from umkm.warehouse import display_url, duckdb_path
 
 SUMMARY_QUERIES = {
     "businesses (curated.umkm)": "SELECT count(*) FROM curated.umkm",
@@ -34,7 +34,7 @@ def summary_lines(url: str) -> list[str]:
 def main() -> None:
     url = warehouse_url_from_env()
     path = duckdb_path(url)
-    print(f"Published to {path.resolve() if path else url.split('@')[-1]}")
+    print(f"Published to {display_url(url)}")
     print("\n".join(summary_lines(url)))
     if path:
         print(f"Query it with: .venv/bin/python -c \"import duckdb; "
