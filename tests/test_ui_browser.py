@@ -152,6 +152,10 @@ def test_the_asset_graph_shows_every_asset_and_its_checks(ui, page):
         for check in checks:
             expect(page.get_by_text(check, exact=True).first).to_be_visible()
 
+    page.goto(f"{ui['base']}/automation")
+    for automation in ("new_delivery_sensor", "nightly_at_0100_wib"):
+        expect(page.get_by_text(automation, exact=True).first).to_be_visible()
+
 
 def test_launch_nightly_from_the_ui_and_wait_for_success(ui, page):
     expect = sync_api.expect
@@ -179,6 +183,10 @@ def test_launch_nightly_from_the_ui_and_wait_for_success(ui, page):
 
     page.goto(f"{ui['base']}/assets/business_ids?view=checks")
     expect(page.get_by_text("id_churn", exact=True).first).to_be_visible()
+    expect(page.get_by_text("Succeeded").first).to_be_visible()
     page.screenshot(path=ui["artifacts"] / "business_ids_checks.png")
+    page.goto(f"{ui['base']}/locations/{LOCATION}/asset-groups/entities")
+    expect(page.get_by_text("golden_businesses").first).to_be_visible()
+    page.screenshot(path=ui["artifacts"] / "entities_after_run.png")
     published = query(ui["warehouse"], "SELECT count(*) AS n FROM curated.umkm")
     assert published["n"].iloc[0] > 100
