@@ -183,3 +183,9 @@ def test_duckdb_keeps_history_and_tables_the_run_did_not_write(tmp_path):
     publish(url, make_publication(2, 120))  # no model trained this time
     assert _run_metrics_versions(url) == [1, 2]
     assert sql(url, "SELECT count(*) FROM quality.match_model")[0][0] == 1
+
+
+def test_view_names_mark_them_as_the_catalogs():
+    from umkm.warehouse_catalog import VIEWS
+
+    assert all(view.name.split(".")[1].startswith("v_") for view in VIEWS)

@@ -37,7 +37,6 @@ from sqlalchemy.engine import make_url
 from umkm.warehouse_catalog import (
     BI_READER_ROLE,
     BI_SCHEMAS,
-    VIEWS,
     comment_statements,
     key_and_index_statements,
     quote_literal,
@@ -360,8 +359,11 @@ def _swap_with_retries(conn, publication: Publication, tables: dict) -> None:
 def _swap_postgres(cursor, publication: Publication, tables: dict) -> None:
     """The swap: drop the views, replace and append the tables, re-create the views,
     comments and indexes of the history tables, and the grants of ``bi_reader``."""
-    for view in reversed(VIEWS):
-        cursor.execute(f"DROP VIEW IF EXISTS {view.name}")
+    cursor.execute("SELECT table_schema || '.' || table_name FROM information_schema.views "
+                   "WHERE table_schema = ANY(%s) AND table_name LIKE 'v\\_%%'",
+                   (list(SCHEMAS),))
+    for (view,) in cursor.fetchall():  # the catalog's views, also those it no longer declares
+        cursor.execute(f"DROP VIEW IF EXISTS {view} CASCADE")
     for name in publication.replace:
         schema, table = name.split(".")
         cursor.execute(f"DROP TABLE IF EXISTS {name}")

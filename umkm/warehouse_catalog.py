@@ -4,7 +4,9 @@ the views for the common questions, declared once and applied on DuckDB and Post
 ``umkm.warehouse`` applies this catalog every time it publishes: on PostgreSQL keys, indexes
 and comments are built on the staging tables and the views and grants are re-created inside
 the swap transaction; on DuckDB everything is built into the new database file before it
-replaces the published one. The view SQL is plain SQL that both engines understand.
+replaces the published one. The view SQL is plain SQL that both engines understand. View
+names start with ``v_``: the PostgreSQL swap drops every ``v_*`` view of the published schemas
+before it replaces their tables.
 """
 
 from __future__ import annotations
