@@ -13,7 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.wap_helpers import make_publication, read_once, sql, warehouse_url  # noqa: F401
+from tests.wap_helpers import (  # noqa: F401
+    make_publication,
+    postgres_url,
+    read_once,
+    sql,
+    warehouse_url,
+)
 from umkm.audit import AuditFailed, PublicationAudit, RowCountBounds
 from umkm.warehouse import (
     PAUSE_AT_ENV,
@@ -189,3 +195,32 @@ def test_view_names_mark_them_as_the_catalogs():
     from umkm.warehouse_catalog import VIEWS
 
     assert all(view.name.split(".")[1].startswith("v_") for view in VIEWS)
+
+
+def test_postgres_swap_waits_for_a_reader_and_retries(postgres_url, monkeypatch, caplog):
+    import threading
+
+    import umkm.warehouse as warehouse
+
+    publish(postgres_url, make_publication(1, 200))
+    monkeypatch.setattr(warehouse, "LOCK_TIMEOUT", "500ms")
+    dsn = postgres_url.replace("postgresql+psycopg", "postgresql")
+    locked, done = threading.Event(), threading.Event()
+
+    def long_report():  # a BI query inside a transaction that takes 1.5 s
+        import psycopg
+
+        with psycopg.connect(dsn) as conn:
+            conn.execute("SELECT count(*) FROM curated.umkm").fetchone()
+            locked.set()
+            time.sleep(1.5)
+        done.set()
+
+    reader = threading.Thread(target=long_report)
+    reader.start()
+    assert locked.wait(10)
+    publish(postgres_url, make_publication(2, 250))
+    reader.join()
+    assert done.is_set()
+    assert "attempt 1 of 5 timed out" in caplog.text
+    assert read_once(postgres_url) == _complete(2, 250)
