@@ -15,8 +15,8 @@ from assets.entities import (
 )
 from assets.sources import source_assets
 from assets.warehouse import warehouse_tables
-from pipelines.jobs import nightly_job, nightly_schedule
-from pipelines.sensors import new_delivery_sensor
+from pipelines.jobs import nightly_job
+from pipelines.sensors import new_delivery_sensor, nightly_schedule
 from resources.landing import LandingZone
 from resources.settings import (
     PII_HASH_KEY_ENV,

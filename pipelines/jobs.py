@@ -1,4 +1,7 @@
-"""The ``nightly`` job (every asset, one process) and its 01:00 Asia/Jakarta schedule."""
+"""The ``nightly`` job: every asset, in one process.
+
+Its 01:00 schedule and the delivery sensor are in ``pipelines.sensors``.
+"""
 
 from __future__ import annotations
 
@@ -19,9 +22,3 @@ def nightly_job() -> dg.UnresolvedAssetJobDefinition:
         tags=NIGHTLY_TAGS,
     )
 
-
-def nightly_schedule() -> dg.ScheduleDefinition:
-    return dg.ScheduleDefinition(
-        name="nightly_at_0100_wib", job_name=NIGHTLY, cron_schedule="0 1 * * *",
-        execution_timezone="Asia/Jakarta", default_status=dg.DefaultScheduleStatus.RUNNING,
-    )

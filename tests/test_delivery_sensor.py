@@ -1,4 +1,5 @@
-"""The delivery sensor: one run per new complete delivery, never twice, never overlapping."""
+"""The delivery sensor and the 01:00 schedule: one run per new complete delivery, never
+twice, never overlapping."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import dagster as dg
 import pytest
 
 from pipelines.jobs import NIGHTLY, NIGHTLY_TAGS
-from pipelines.sensors import DELIVERY_TAG, new_delivery_sensor
+from pipelines.sensors import DELIVERY_TAG, new_delivery_sensor, nightly_schedule
 from resources.landing import LandingZone
-from umkm.delivery_watch import delivery_to_request
+from umkm.delivery_watch import delivery_to_request, scheduled_delivery
 
 
 def test_decision_requests_the_newest_new_delivery():
@@ -96,3 +97,46 @@ def test_a_finished_nightly_run_does_not_hold_back_the_next_delivery(tmp_path):
                                        status=dg.DagsterRunStatus.SUCCESS, tags=NIGHTLY_TAGS))
         result = _evaluate(instance, tmp_path, "2026-11-24")
     assert [r.run_key for r in result.run_requests] == ["2026-11-25"]
+
+
+def _finished_run(instance, delivery: str | None, status=dg.DagsterRunStatus.SUCCESS) -> None:
+    tags = {**NIGHTLY_TAGS, **({DELIVERY_TAG: delivery} if delivery else {})}
+    instance.add_run(dg.DagsterRun(job_name=NIGHTLY, run_id=str(uuid.uuid4()), status=status,
+                                   tags=tags))
+
+
+def test_decisions_never_ask_for_a_processed_delivery_again():
+    processed = frozenset({"2026-11-25"})
+    again = delivery_to_request(["2026-11-25"], None, False, processed)
+    assert again.delivery is None and again.cursor == "2026-11-25"
+    assert scheduled_delivery(["2026-11-25"], False, processed).delivery is None
+    assert scheduled_delivery(["2026-11-25"], True, frozenset()).delivery is None
+    assert scheduled_delivery(["2026-11-24", "2026-11-25"], False,
+                              frozenset({"2026-11-24"})).delivery == "2026-11-25"
+
+
+def _evaluate_schedule(instance, landing: Path):
+    context = dg.build_schedule_context(instance=instance,
+                                        resources={"landing": LandingZone(root=str(landing))})
+    return nightly_schedule().evaluate_tick(context)
+
+
+def test_schedule_catches_up_only_on_an_unprocessed_delivery(tmp_path):
+    _delivery(tmp_path, "2026-11-25")
+    with dg.instance_for_test() as instance:
+        first = _evaluate_schedule(instance, tmp_path)
+        assert [r.tags[DELIVERY_TAG] for r in first.run_requests] == ["2026-11-25"]
+        _finished_run(instance, "2026-11-25", dg.DagsterRunStatus.FAILURE)
+        retry = _evaluate_schedule(instance, tmp_path)
+        assert len(retry.run_requests) == 1  # a failed run does not count as processed
+        _finished_run(instance, "2026-11-25")
+        done = _evaluate_schedule(instance, tmp_path)
+        assert not done.run_requests and "already processed" in done.skip_message
+
+
+def test_sensor_skips_a_delivery_the_schedule_processed(tmp_path):
+    _delivery(tmp_path, "2026-11-25")
+    with dg.instance_for_test() as instance:
+        _finished_run(instance, "2026-11-25")
+        result = _evaluate(instance, tmp_path, "2026-11-24")
+    assert not result.run_requests and result.cursor == "2026-11-25"
