@@ -73,3 +73,33 @@ def test_a_near_certain_link_is_never_a_weak_bridge():
     links = _links([(0, 1, 0.99), (2, 3, 0.99), (1, 2, 0.9999)])
     result = cluster_records(attrs, links, threshold=0.9)
     assert len(np.unique(result.labels)) == 1
+
+
+def test_pairs_scored_apart_never_share_a_cluster_through_a_sparse_record():
+    # two 'mutiara' shops of one kabupaten, joined by a third 'mutiara' with no kecamatan;
+    # the model scored the first two as different businesses
+    attrs = _attrs([("registry_3603", None, "mutiara", "hasanah"),
+                    ("shopee", None, "mutiara", None),
+                    ("tokopedia", None, "mutiara", None),
+                    ("registry_3603", None, "mutiara", "nur fitriani")])
+    links = _links([(0, 1, 0.9), (1, 2, 0.7), (2, 3, 0.8)])
+    apart = pd.DataFrame({"left": [0], "right": [3]})
+    # (strong_probability 0.5: no link here counts as a weak bridge, so only 'apart' acts)
+    result = cluster_records(attrs, links, threshold=0.5, strong_probability=0.5, apart=apart)
+    assert not _same(result.labels, 0, 3)
+    assert _same(result.labels, 0, 1) and _same(result.labels, 2, 3)
+    assert result.dropped["constrained_merge"] == 1
+    # without the model's verdict the chain joins all four
+    plain = cluster_records(attrs, links, threshold=0.5, strong_probability=0.5)
+    assert _same(plain.labels, 0, 1, 2, 3)
+
+
+def test_one_registry_listing_a_business_twice_with_typos_is_not_a_conflict():
+    attrs = _attrs([("registry_3603", None, "sederhana", "rahmat engkos sihotang"),
+                    ("registry_3603", None, "sedekhana", "rahmat"),
+                    ("registry_3603", None, "jamu rohman", "rohman"),
+                    ("registry_3603", None, "bengkel las", "siti")])
+    links = _links([(0, 1, 0.95), (2, 3, 0.95)])
+    result = cluster_records(attrs, links, threshold=0.9)
+    assert _same(result.labels, 0, 1)  # a typo and a shorter owner name are the same names
+    assert not _same(result.labels, 2, 3) and result.dropped["cannot_link"] == 1

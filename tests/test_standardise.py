@@ -462,3 +462,15 @@ def test_resolve_postal_code():
     assert list(out["postal_kab_code"].iloc[:2]) == ["3671", "3603"]
     assert list(out["postal_in_banten"].iloc[:3]) == [True, True, False]
     assert _na(out["postal_in_banten"].iloc[3])
+
+
+def test_company_named_as_owner_is_the_business_not_a_person():
+    from umkm.standardise import company_names_out_of_owner
+
+    business = pd.Series([None, "Buah Rizki", None, None])
+    owner = pd.Series(["PT BUAH KANG RIDWAN", "cv buah rizki", "Koperasi Sambal Mas", "Nana Permana"])
+    named, owned = company_names_out_of_owner(business, owner)
+    assert named.tolist()[:3] == ["PT BUAH KANG RIDWAN", "Buah Rizki", "Koperasi Sambal Mas"]
+    assert pd.isna(named[3])
+    assert owned.isna().tolist() == [True, True, True, False]
+    assert normalise_business_name(named)[0] == "buah kang ridwan"

@@ -5,8 +5,9 @@ family phone, one owner's two shops or a generic name. Three defences, in order:
 
 1. **Cannot-link constraints** on pairs: two records with different NIBs are different
    businesses; so are two records of the same regional registry whose business names and
-   owner names both differ (one registry may list a business twice, but not under other
-   names and owners). Links that break a constraint are dropped.
+   owner names are both other names, not the same written another way (one registry may
+   list a business twice, but not under other names and owners). Links that break a
+   constraint are dropped.
 2. **Weak bridges**: a link below ``strong_probability`` whose two records share no other
    linked record, while each of them has other links, joins two groups by a single thread
    (a shared family phone): it is dropped.
@@ -25,6 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy.sparse import coo_matrix, csr_matrix
+from rapidfuzz import fuzz
+from rapidfuzz.process import cpdist
 from scipy.sparse.csgraph import connected_components
 
 CONSTRAINT_COLUMNS = ["nib", "source", "is_registry", "business_name_norm", "owner_name_norm"]
@@ -37,13 +40,32 @@ class ClusteringResult:
     dropped: dict[str, int]  # links dropped per reason
 
 
+#: two names that score below this (rapidfuzz token-set ratio) are other names, not the same
+#: name with a typo, a word more or an initial ('rahmat' and 'rahmat engkos sihotang' agree)
+NAME_AGREEMENT = 85
+
+
 def _registry_conflict(attrs: pd.DataFrame, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     a, b = attrs.iloc[left], attrs.iloc[right]
     same_registry = (a["is_registry"].to_numpy() & b["is_registry"].to_numpy()
                      & (a["source"].to_numpy() == b["source"].to_numpy()))
-    names_differ = _differ(a["business_name_norm"], b["business_name_norm"])
-    owners_differ = _differ(a["owner_name_norm"], b["owner_name_norm"])
-    return same_registry & names_differ & owners_differ
+    conflict = np.zeros(len(left), dtype=bool)
+    if same_registry.any():
+        a, b = a[same_registry], b[same_registry]
+        conflict[same_registry] = (_other_names(a["business_name_norm"], b["business_name_norm"])
+                                   & _other_names(a["owner_name_norm"], b["owner_name_norm"]))
+    return conflict
+
+
+def _other_names(a: pd.Series, b: pd.Series) -> np.ndarray:
+    """Both present and not the same name written another way (vectorised in rapidfuzz)."""
+    present = _differ(a, b)
+    score = np.full(len(a), 100.0)
+    if present.any():
+        score[present] = cpdist(a.to_numpy(dtype=object)[present].tolist(),
+                                b.to_numpy(dtype=object)[present].tolist(),
+                                scorer=fuzz.token_set_ratio, workers=1)
+    return present & (score < NAME_AGREEMENT)
 
 
 def _differ(a: pd.Series, b: pd.Series) -> np.ndarray:
@@ -157,7 +179,7 @@ def _constrained_merge(attrs, links, labels, conflicted, apart) -> tuple[np.ndar
         return x
 
     def registry_clash(a: list, b: list) -> bool:
-        return any(sa == sb and _both_differ(na, nb) and _both_differ(oa, ob)
+        return any(sa == sb and _other_name(na, nb) and _other_name(oa, ob)
                    for sa, na, oa in a for sb, nb, ob in b)
 
     local = links[in_conflict[links["left"].to_numpy()]].sort_values(
@@ -186,5 +208,7 @@ def _constrained_merge(attrs, links, labels, conflicted, apart) -> tuple[np.ndar
     return labels, refused
 
 
-def _both_differ(a, b) -> bool:
-    return a is not None and b is not None and pd.notna(a) and pd.notna(b) and a != b
+def _other_name(a, b) -> bool:
+    """One pair's ``_other_names``."""
+    return (a is not None and b is not None and pd.notna(a) and pd.notna(b) and a != b
+            and fuzz.token_set_ratio(a, b) < NAME_AGREEMENT)

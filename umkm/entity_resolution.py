@@ -21,11 +21,12 @@ from umkm.matching import shared_key_links
 
 #: pairs at or above this probability are stored as links (with their explanation)
 LINK_THRESHOLD = 0.3
-#: links at or above this probability may join records into one business; chosen on the
-#: accuracy benchmark (benchmarks/entity_resolution.py) as the best pairwise F1
-CLUSTER_THRESHOLD = 0.5
-#: candidate pairs scored below this are different businesses: no cluster may hold both
-APART_THRESHOLD = 0.001
+#: links at or above this probability may join records into one business, and candidate
+#: pairs scored below ``APART_THRESHOLD`` are different businesses that no cluster may hold
+#: both of; the pair of values with the best pairwise F1 whose business count stays within
+#: 1 % of the truth on the accuracy benchmark (benchmarks/entity_resolution.py, seed 5)
+CLUSTER_THRESHOLD = 0.3
+APART_THRESHOLD = 0.05
 #: DuckDB spills to disk beyond this, keeping the nightly job's peak memory bounded
 DUCKDB_MEMORY_LIMIT = "1500MB"
 

@@ -36,10 +36,19 @@ log = logging.getLogger(__name__)
 RARE_TOKEN_SHARE = 0.0005
 
 MATCH_INPUT_SQL = """
-WITH base AS (
-    SELECT position AS unique_id, *,
-           list_distinct(string_split(business_name_norm, ' ')) AS name_tokens
+WITH typed AS (
+    SELECT position AS unique_id, *, string_split(business_name_norm, ' ') AS words
     FROM records
+),
+base AS (
+    -- a shop word with a typo ('warugn kencana', 'keadi maju') is still a shop word
+    SELECT *, list_distinct(name_words) AS name_tokens
+    FROM (SELECT *, CASE
+        WHEN len(words) > 1 AND len(list_filter($shop_words,
+            lambda w: damerau_levenshtein(w, words[1]) <= 1 AND len(words[1]) >= 5
+                   AND left(w, 1) = left(words[1], 1))) > 0
+        THEN words[2:] ELSE words END AS name_words
+    FROM typed)
 ),
 token_counts AS (
     SELECT token, count(*) AS n FROM (SELECT unnest(name_tokens) AS token FROM base)
@@ -75,7 +84,7 @@ SELECT
     -- typo-tolerant name keys: the first, and the last, three letters of every word
     array_to_string(list_sort(list_transform(name_tokens, lambda t: left(t, 3))), ' ') AS name_heads,
     array_to_string(list_sort(list_transform(name_tokens, lambda t: right(t, 3))), ' ') AS name_tails,
-    replace(business_name_norm, ' ', '') AS name_compact,
+    array_to_string(name_words, '') AS name_compact,
     nullif(shop_slug, '') AS shop_slug,
     -- the shop slug without shop words before it and decoration or numbers after it:
     -- 'kedaisumberrejekiputra', 'sumberrejekiputra2' and 'sumberrejekiputrastore' agree
@@ -98,6 +107,8 @@ SELECT
 FROM base LEFT JOIN rare USING (unique_id) LEFT JOIN uncommon USING (unique_id)
 """
 
+#: words naming the kind of shop, which a typo can hide from the name's standardisation
+SHOP_WORDS = ["toko", "warung", "kedai", "kios", "depot", "grosir", "outlet", "warteg"]
 #: shop words a slug may start with, and decoration a slug may end with
 SLUG_PREFIX = r"^(toko|warung|warteg|kedai|kios|depot|rm|grosir|outlet)+"
 SLUG_SUFFIX = r"(officialstore|official|store|shop|olshop|onlineshop|online|id|indonesia|[0-9])+$"
@@ -388,7 +399,8 @@ def prepare_input(con: duckdb.DuckDBPyConnection, records: pd.DataFrame) -> None
     frame.insert(0, "position", range(len(frame)))
     con.register("records", frame)
     con.execute(f"CREATE OR REPLACE TABLE match_input AS {MATCH_INPUT_SQL}",
-                {"rare_share": RARE_TOKEN_SHARE, "slug_prefix": SLUG_PREFIX,
+                {"rare_share": RARE_TOKEN_SHARE, "shop_words": SHOP_WORDS,
+                 "slug_prefix": SLUG_PREFIX,
                  "slug_suffix": SLUG_SUFFIX, "address_tail": ADDRESS_TAIL,
                  "address_words": ADDRESS_WORDS})
     _create_term_frequencies(con)

@@ -32,6 +32,8 @@ HONORIFICS = (
     "teh", "abah", "mak", "mpok", "kak", "bang", "cak", "ny", "nyonya", "tn", "sdr", "sdri",
     "dr", "drs", "dra", "ir", "prof",
 )
+#: a name that starts with a legal form belongs to a company, not a person
+_LEGAL_ENTITY_NAME = r"(?i)^\s*(?:pt|cv|ud|pd|fa|firma|koperasi|kop|yayasan)\b"
 _EMOJI_AND_SYMBOLS = r"[^\w\s&.,'()/-]"
 
 
@@ -73,6 +75,14 @@ def normalise_business_name(raw: pd.Series) -> pd.Series:
     text = text.str.replace(_words_pattern(BUSINESS_NOISE_WORDS), " ", regex=True)
     text = text.str.replace(r"\s\d{1,2}\s*$", " ", regex=True)  # 'Murah 2': a second shop
     return _collapse(text).replace("", pd.NA)
+
+
+def company_names_out_of_owner(business: pd.Series, owner: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Owner names that are a company's name (``PT BUAH RIZKI``, ``KOPERASI ...``) are no
+    person's: they become the business name where that is missing, and the owner is unknown.
+    OSS names the licence holder, which for a PT, CV or cooperative is the company itself."""
+    company = owner.fillna("").str.match(_LEGAL_ENTITY_NAME)
+    return business.mask(business.isna() & company, owner), owner.mask(company)
 
 
 @on_distinct
@@ -317,6 +327,7 @@ def standardise_source(
     out["platform"] = spec.platform
     business = blank_placeholders(field("business_name"))
     owner = blank_placeholders(field("owner_name"))
+    business, owner = company_names_out_of_owner(business, owner)
     out["business_name"] = display_business_name(business)
     out["business_name_norm"] = normalise_business_name(business)
     out["owner_name"] = owner.str.strip().replace("", pd.NA)
