@@ -38,9 +38,10 @@ def _delivery(root: Path, name: str, complete: bool = True) -> None:
 
 def _evaluate(instance, landing: Path, cursor: str | None):
     sensor = new_delivery_sensor()
-    context = dg.build_sensor_context(instance=instance, cursor=cursor,
-                                      resources={"landing": LandingZone(root=str(landing))})
-    return sensor.evaluate_tick(context)
+    # as a context manager: the context's resources and instance scope end with it
+    with dg.build_sensor_context(instance=instance, cursor=cursor,
+                                 resources={"landing": LandingZone(root=str(landing))}) as context:
+        return sensor.evaluate_tick(context)
 
 
 def test_sensor_requests_a_run_keyed_by_the_delivery(tmp_path):
@@ -116,9 +117,9 @@ def test_decisions_never_ask_for_a_processed_delivery_again():
 
 
 def _evaluate_schedule(instance, landing: Path):
-    context = dg.build_schedule_context(instance=instance,
-                                        resources={"landing": LandingZone(root=str(landing))})
-    return nightly_schedule().evaluate_tick(context)
+    with dg.build_schedule_context(instance=instance,
+                                   resources={"landing": LandingZone(root=str(landing))}) as context:
+        return nightly_schedule().evaluate_tick(context)
 
 
 def test_schedule_catches_up_only_on_an_unprocessed_delivery(tmp_path):
