@@ -122,3 +122,15 @@ def test_retired_chain_points_to_the_current_id():
 def test_ids_are_the_same_for_the_same_inputs():
     groups = {1: ["oss:1", "shopee:10"], 2: ["oss:2"]}
     assert _night(groups)[0] == _night(groups)[0]
+
+
+def test_a_tied_split_leaves_the_id_with_the_part_that_stayed_alone():
+    # night 1: a registry record and a Shopee shop were one business; night 2 the Shopee
+    # shop joins a bigger cluster: the registry record, unchanged, keeps the id
+    ids1, published, history, _ = _night({1: ["registry_3671:5", "shopee:9"],
+                                          2: ["tokopedia:1", "lazada:2"]})
+    ids2, _, _, events = _night({3: ["tokopedia:1", "lazada:2", "shopee:9"],
+                                 4: ["registry_3671:5"]},
+                                previous=published, history=history, when=T2, run="r2")
+    assert ids2[4] == ids1[1]
+    assert ids2[3] == ids1[2]

@@ -3,8 +3,10 @@
 Tonight's clusters (sets of records that are one business) are compared with last night's
 mapping from records to ids (``curated.umkm_source_record`` as published). The rules:
 
-- **keep**: an old id goes to the cluster that holds most of its records (ties: the cluster
-  whose smallest record reference sorts first). A cluster that is heir to exactly one old id
+- **keep**: an old id goes to the cluster that holds most of its records (ties: the smaller
+  cluster, where the old business is the larger share, so that a business whose records
+  did not change keeps its id when a record it lost went to a bigger cluster; then the
+  cluster whose smallest record reference sorts first). A cluster that is heir to exactly one old id
   keeps it, whatever records it gained or lost.
 - **merge**: a cluster that is heir to several old ids keeps the oldest (first minted; ties:
   the smallest id); the others are retired with the survivor as their successor.
@@ -101,7 +103,9 @@ def assign_ids(
     votes = (records.dropna(subset=["old_id"]).groupby(["old_id", "cluster"]).size()
              .rename("n").reset_index())
     votes["first_ref"] = votes["cluster"].map(first_ref)
-    heirs = (votes.sort_values(["old_id", "n", "first_ref"], ascending=[True, False, True])
+    votes["size"] = votes["cluster"].map(records.groupby("cluster").size())
+    heirs = (votes.sort_values(["old_id", "n", "size", "first_ref"],
+                               ascending=[True, False, True, True])
              .drop_duplicates("old_id"))
     minted_at = _minted_at(history)
     heirs["minted_at"] = heirs["old_id"].map(minted_at).fillna(pd.Timestamp.min)
