@@ -76,6 +76,7 @@ def matched_records(context: dg.AssetExecutionContext, config: MatchingConfig,
         standardised_records.records, stored, retrain=config.retrain_model,
         charts_dir=REPORTS_DIR / "match_model",
         count_candidate_pairs=config.count_candidate_pairs,
+        previous_ids=warehouse.read("curated.umkm_source_record"),
     )
     figures = resolution.figures
     if resolution.trained_now:
@@ -115,7 +116,7 @@ def business_ids(context: dg.AssetExecutionContext, warehouse: Warehouse,
     records = matched_records.records
     assignment = assign_ids(
         records[["source", "source_record_id", "cluster"]],
-        previous=warehouse.read("curated.umkm_source_record"),
+        previous=matched_records.previous_ids,
         history=warehouse.read("quality.umkm_id_history"),
         run_id=context.run.run_id, recorded_at=pd.Timestamp.now(tz="UTC"),
     )

@@ -27,6 +27,12 @@ LINK_THRESHOLD = 0.3
 #: 1 % of the truth on the accuracy benchmark (benchmarks/entity_resolution.py, seed 5)
 CLUSTER_THRESHOLD = 0.3
 APART_THRESHOLD = 0.05
+#: the previous run's businesses hold together tonight unless tonight's evidence keeps two of
+#: their records apart (two NIBs, a registry conflict, a pair scored below
+#: ``APART_THRESHOLD``): their records are chained by links of this probability, so they are
+#: never weak bridges and come first when conflicting links are merged one by one (the
+#: merge is stable), and a business whose records did not change keeps its cluster and id
+CONTINUITY_PROBABILITY = 1.0
 #: DuckDB spills to disk beyond this, keeping the nightly job's peak memory bounded
 DUCKDB_MEMORY_LIMIT = "1500MB"
 
@@ -40,6 +46,8 @@ class Resolution:
     model: splink_model.TrainedModel
     trained_now: bool
     figures: dict = field(default_factory=dict)
+    #: the previous run's published record links (source, source_record_id, umkm_id), if any
+    previous_ids: pd.DataFrame | None = None
 
 
 def needs_training(model: splink_model.TrainedModel | None, retrain: bool) -> str | None:
@@ -60,9 +68,12 @@ def resolve_entities(
     cluster_threshold: float = CLUSTER_THRESHOLD,
     charts_dir=None,
     count_candidate_pairs: bool = False,
+    previous_ids: pd.DataFrame | None = None,
 ) -> Resolution:
     """Cluster canonical ``records`` into businesses; returns records with ``cluster``,
-    ``match_probability`` (best link inside its cluster, NA alone) and ``match_rule``."""
+    ``match_probability`` (best link inside its cluster, NA alone) and ``match_rule``.
+    ``previous_ids`` (source, source_record_id, umkm_id: the previous run's published links)
+    keep yesterday's businesses together where tonight's evidence does not part them."""
     records = records.reset_index(drop=True)
     figures: dict = {}
     con = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY_LIMIT})
@@ -85,25 +96,63 @@ def resolve_entities(
     scored = predictions.pairs.rename(columns={"unique_id_l": "left", "unique_id_r": "right",
                                                "match_probability": "probability"})
     nib_links = shared_key_links(records, "nib").assign(probability=1.0)
-    links = pd.concat([scored[["left", "right", "probability"]], nib_links], ignore_index=True)
+    continuity = continuity_links(records, previous_ids)
+    links = pd.concat([continuity, scored[["left", "right", "probability"]], nib_links],
+                      ignore_index=True)
     attrs = records[["nib", "source", "business_name_norm", "owner_name_norm"]].assign(
         is_registry=records["source"].map(
             {k: s.kind == "registry" for k, s in SOURCES_BY_KEY.items()}).fillna(False))
-    apart = predictions.apart.rename(columns={"unique_id_l": "left", "unique_id_r": "right"})
+    apart = pd.concat([
+        predictions.apart.rename(columns={"unique_id_l": "left", "unique_id_r": "right"}),
+        scored.loc[_two_businesses(scored), ["left", "right"]],
+    ], ignore_index=True)
     clustering = cluster_records(attrs, links, threshold=cluster_threshold, apart=apart)
     figures["links_scored"] = len(scored)
+    figures["continuity_links"] = len(continuity)
     figures["links_dropped"] = clustering.dropped
     figures["clustering_seconds"] = round(time.perf_counter() - started, 1)
     out = records.copy()
     out["cluster"] = clustering.labels
-    out = out.join(_confidence(clustering.links_kept, len(records)))
+    evidence = pd.concat([scored[["left", "right", "probability"]], nib_links],
+                         ignore_index=True)
+    inside = evidence[clustering.labels[evidence["left"].to_numpy()]
+                      == clustering.labels[evidence["right"].to_numpy()]]
+    out = out.join(_confidence(inside, len(records)))
     return Resolution(
         records=out,
-        links=_explained_links(scored, nib_links, records, clustering.links_kept),
+        links=_explained_links(scored, nib_links, records, inside),
         model=model,
         trained_now=reason is not None,
         figures=figures,
+        previous_ids=previous_ids,
     )
+
+
+def _two_businesses(scored: pd.DataFrame) -> pd.Series:
+    """Scored pairs whose names have nothing in common (the name comparison's lowest level)
+    and whose owners are other people (at most a family name shared) or who sit in other
+    kecamatans: two businesses, whatever else they share (a family phone, one owner)."""
+    unlike_names = scored["gamma_business_name"] == 0
+    other_people = scored["gamma_owner_name"].isin([0, 1])
+    other_places = scored["gamma_location"].isin([0, 1])
+    return unlike_names & (other_people | other_places)
+
+
+def continuity_links(records: pd.DataFrame, previous_ids: pd.DataFrame | None) -> pd.DataFrame:
+    """Links (left, right, probability) chaining tonight's records that shared an ``umkm_id``
+    in the previous run, each to the next of the same id."""
+    if previous_ids is None or not len(previous_ids):
+        return pd.DataFrame({"left": np.zeros(0, np.int64), "right": np.zeros(0, np.int64),
+                             "probability": np.zeros(0)})
+    tonight = pd.DataFrame({"source": records["source"].to_numpy(),
+                            "source_record_id": records["source_record_id"].to_numpy(),
+                            "position": np.arange(len(records))})
+    known = tonight.merge(previous_ids[["source", "source_record_id", "umkm_id"]],
+                          on=["source", "source_record_id"]).sort_values(["umkm_id", "position"])
+    same = known["umkm_id"].eq(known["umkm_id"].shift()).to_numpy()
+    position = known["position"].to_numpy()
+    return pd.DataFrame({"left": position[:-1][same[1:]], "right": position[1:][same[1:]],
+                         "probability": CONTINUITY_PROBABILITY})
 
 
 def _confidence(kept: pd.DataFrame, n: int) -> pd.DataFrame:
@@ -116,16 +165,17 @@ def _confidence(kept: pd.DataFrame, n: int) -> pd.DataFrame:
 
 
 def _explained_links(scored: pd.DataFrame, nib_links: pd.DataFrame, records: pd.DataFrame,
-                     kept: pd.DataFrame) -> pd.DataFrame:
-    """Every stored link with both record references, probability, weight and the comparison
-    levels (``gamma_*``) and weights (``mw_*``) that produced it."""
+                     inside: pd.DataFrame) -> pd.DataFrame:
+    """Every stored link with both record references, probability, weight, the comparison
+    levels (``gamma_*``) and weights (``mw_*``) that produced it, and whether its two records
+    ended up in one business (``joined``: the links in ``inside``)."""
     explain = [c for c in scored.columns if c.startswith(("gamma_", "mw_"))]
     links = pd.concat([
         scored[["left", "right", "probability", "match_weight", *explain]].assign(
             rule="probabilistic"),
         nib_links.assign(rule="same NIB"),
     ], ignore_index=True)
-    joined = kept[["left", "right"]].drop_duplicates().assign(joined=True)
+    joined = inside[["left", "right"]].drop_duplicates().assign(joined=True)
     links = links.merge(joined, on=["left", "right"], how="left")
     links["joined"] = links["joined"].fillna(False).astype(bool)
     refs = records["source"].astype(str) + ":" + records["source_record_id"].astype(str)

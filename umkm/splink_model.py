@@ -189,12 +189,14 @@ def _owner_name() -> cl.CustomComparison:
             cll.ExactMatchLevel("owner_name_norm", term_frequency_adjustments=True),
             cll.JaroWinklerLevel("owner_name_norm", 0.92),
             cll.CustomLevel(
-                "owner_first_l = owner_first_r OR owner_last_l = owner_last_r "
+                "owner_first_l = owner_first_r "
                 "OR (len(owner_first_l) = 1 AND left(owner_first_r, 1) = owner_first_l "
                 "AND owner_last_l = owner_last_r) "
                 "OR (len(owner_first_r) = 1 AND left(owner_first_l, 1) = owner_first_r "
                 "AND owner_last_l = owner_last_r)",
-                label_for_charts="a name in common or initial and surname"),
+                label_for_charts="the same first name, or initial and surname"),
+            cll.CustomLevel("owner_last_l = owner_last_r",
+                            label_for_charts="the same last name only (a family)"),
             cll.ElseLevel(),
         ],
     )
