@@ -290,6 +290,8 @@ def _tag(frame: pd.DataFrame, rows: np.ndarray, tag: str) -> None:
 
 def _plant_generic_names(rng: np.random.Generator, frame: pd.DataFrame, rows: np.ndarray) -> None:
     """Give rows generic names so that each name repeats within one kabupaten."""
+    if not len(rows):  # a population too small to hold any
+        return
     ordered = rows[np.argsort(frame["kab_code"].to_numpy()[rows], kind="stable")]
     kab = frame["kab_code"].to_numpy()[ordered]
     rank = pd.Series(kab).groupby(kab).cumcount().to_numpy()
