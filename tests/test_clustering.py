@@ -103,3 +103,24 @@ def test_one_registry_listing_a_business_twice_with_typos_is_not_a_conflict():
     result = cluster_records(attrs, links, threshold=0.9)
     assert _same(result.labels, 0, 1)  # a typo and a shorter owner name are the same names
     assert not _same(result.labels, 2, 3) and result.dropped["cannot_link"] == 1
+
+
+def test_a_record_without_a_place_does_not_join_shops_of_two_kabupaten():
+    attrs = _attrs([("tokopedia", None, "sepatu murah", None), ("lazada", None, "sepatu murah", None),
+                    ("shopee", None, "sepatu murah", None)])
+    attrs["kab_code"] = ["3602", None, "3674"]
+    attrs["kecamatan_code"] = ["360206", None, None]
+    result = cluster_records(attrs, _links([(0, 1, 0.8), (1, 2, 0.7)]), threshold=0.5,
+                             strong_probability=0.5)
+    assert not _same(result.labels, 0, 2)
+    assert _same(result.labels, 0, 1)  # the more probable link wins
+
+
+def test_names_with_nothing_alike_never_share_a_cluster():
+    # one owner's first name links three shops of one kecamatan; the names tell them apart
+    attrs = _attrs([("registry_3674", None, "bibit tanaman mak putri", "putri"),
+                    ("tokopedia", None, "bibit tanaman mak putri", "putri s"),
+                    ("shopee", None, "laundry kilat", "putri")])
+    links = _links([(0, 1, 0.95), (1, 2, 0.6)])
+    result = cluster_records(attrs, links, threshold=0.5, strong_probability=0.5)
+    assert _same(result.labels, 0, 1) and not _same(result.labels, 1, 2)

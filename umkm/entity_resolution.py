@@ -20,13 +20,13 @@ from umkm.clustering import cluster_records
 from umkm.matching import shared_key_links
 
 #: pairs at or above this probability are stored as links (with their explanation)
-LINK_THRESHOLD = 0.3
+LINK_THRESHOLD = 0.2
 #: links at or above this probability may join records into one business, and candidate
 #: pairs scored below ``APART_THRESHOLD`` are different businesses that no cluster may hold
 #: both of; the pair of values with the best pairwise F1 whose business count stays within
 #: 1 % of the truth on the accuracy benchmark (benchmarks/entity_resolution.py, seed 5)
-CLUSTER_THRESHOLD = 0.3
-APART_THRESHOLD = 0.05
+CLUSTER_THRESHOLD = 0.2
+APART_THRESHOLD = 0.01
 #: the previous run's businesses hold together tonight unless tonight's evidence keeps two of
 #: their records apart (two NIBs, a registry conflict, a pair scored below
 #: ``APART_THRESHOLD``): their records are chained by links of this probability, so they are
@@ -99,7 +99,8 @@ def resolve_entities(
     continuity = continuity_links(records, previous_ids)
     links = pd.concat([continuity, scored[["left", "right", "probability"]], nib_links],
                       ignore_index=True)
-    attrs = records[["nib", "source", "business_name_norm", "owner_name_norm"]].assign(
+    attrs = records[["nib", "kab_code", "kecamatan_code", "source", "business_name_norm",
+                     "owner_name_norm"]].assign(
         is_registry=records["source"].map(
             {k: s.kind == "registry" for k, s in SOURCES_BY_KEY.items()}).fillna(False))
     apart = pd.concat([
