@@ -7,6 +7,7 @@ for, no model exists yet, or the comparisons changed since it was trained.
 
 from __future__ import annotations
 
+import tempfile
 import time
 from dataclasses import dataclass, field
 
@@ -76,7 +77,10 @@ def resolve_entities(
     keep yesterday's businesses together where tonight's evidence does not part them."""
     records = records.reset_index(drop=True)
     figures: dict = {}
-    con = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY_LIMIT})
+    # DuckDB spills beyond its memory limit into a folder of its own, not the working directory
+    spill = tempfile.TemporaryDirectory(prefix="umkm-matching-")
+    con = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY_LIMIT,
+                                 "temp_directory": spill.name})
     try:
         splink_model.prepare_input(con, records)
         reason = needs_training(model, retrain)
@@ -91,6 +95,7 @@ def resolve_entities(
             figures["model_charts"] = splink_model.save_charts(model, con, charts_dir)
     finally:
         con.close()
+        spill.cleanup()
     figures["prediction_seconds"] = round(predictions.seconds, 1)
     started = time.perf_counter()
     scored = predictions.pairs.rename(columns={"unique_id_l": "left", "unique_id_r": "right",
