@@ -19,7 +19,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-STEP_DONE = re.compile(r'STEP_SUCCESS - Finished execution of step "([^"]+)" in ([\d.]+)(ms|s|m)')
+#: Dagster writes step times as '812ms', '4.2s' or '1m12s'
+STEP_DONE = re.compile(
+    r'STEP_SUCCESS - Finished execution of step "([^"]+)" in (?:(\d+)m)?([\d.]+)?(ms|s)?')
 
 
 #: runs argv[1:] and prints the peak resident memory of that process tree's largest process
@@ -31,8 +33,11 @@ _MEASURED_CHILD = (
 PEAK = re.compile(r"PEAK_RSS_KB=(\d+)")
 
 
-def _seconds(value: str, unit: str) -> float:
-    return float(value) / 1000 if unit == "ms" else float(value) * (60 if unit == "m" else 1)
+def _seconds(minutes: str, value: str, unit: str) -> float:
+    seconds = float(minutes or 0) * 60
+    if value:
+        seconds += float(value) / 1000 if unit == "ms" else float(value)
+    return seconds
 
 
 def generate(businesses: int, days: int, seed: int, out: Path) -> float:
@@ -84,7 +89,7 @@ def main() -> None:
         print(f"generated {args.businesses} businesses x {args.days} day(s) in {seconds:.1f}s")
     elapsed, log = run_job(landing, warehouse, args.count_pairs)
     (work / "last_run.log").write_text(log)
-    steps = [(name, _seconds(v, u)) for name, v, u in STEP_DONE.findall(log)]
+    steps = [(name, _seconds(m, v, u)) for name, m, v, u in STEP_DONE.findall(log)]
     sources = sum(s for name, s in steps if name.startswith("source_"))
     peak_gb = int(PEAK.search(log).group(1)) / 1024 / 1024
     print(f"nightly job, {args.businesses} businesses: {elapsed:.1f}s wall, "
