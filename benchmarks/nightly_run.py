@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 #: Dagster writes step times as '812ms', '4.2s' or '1m12s'
 STEP_DONE = re.compile(
-    r'STEP_SUCCESS - Finished execution of step "([^"]+)" in (?:(\d+)m)?([\d.]+)?(ms|s)?')
+    r'STEP_SUCCESS - Finished execution of step "([^"]+)" in (?:(\d+)m(?!s))?([\d.]+)?(ms|s)?')
 
 
 #: runs argv[1:] and prints the peak resident memory of that process tree's largest process
