@@ -124,3 +124,17 @@ def test_names_with_nothing_alike_never_share_a_cluster():
     links = _links([(0, 1, 0.95), (1, 2, 0.6)])
     result = cluster_records(attrs, links, threshold=0.5, strong_probability=0.5)
     assert _same(result.labels, 0, 1) and not _same(result.labels, 1, 2)
+
+
+def test_two_phones_and_two_owners_are_two_businesses_of_one_name():
+    # two 'kopi bubuk teluknaga' of one kecamatan, each with its own phone and owner, joined
+    # by a Lazada listing that has neither
+    attrs = _attrs([("tokopedia", None, "kopi bubuk teluknaga", "winda fitriani"),
+                    ("lazada", None, "kopi bubuk teluknaga", None),
+                    ("tiktokshop", None, "kopi bubuk teluknaga", "teti ida rahayu"),
+                    ("shopee", None, "kopi bubuk teluknaga", "w fitriani")])
+    attrs["phone_e164"] = ["+628985120748", None, "+6281262903335", "+6281111111111"]
+    links = _links([(0, 1, 0.9), (1, 2, 0.8), (0, 3, 0.7)])
+    result = cluster_records(attrs, links, threshold=0.5, strong_probability=0.5)
+    assert not _same(result.labels, 0, 2)
+    assert _same(result.labels, 0, 1, 3)  # another phone of the same owner is no conflict

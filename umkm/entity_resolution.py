@@ -105,7 +105,7 @@ def resolve_entities(
     links = pd.concat([continuity, scored[["left", "right", "probability"]], nib_links],
                       ignore_index=True)
     attrs = records[["nib", "kab_code", "kecamatan_code", "source", "business_name_norm",
-                     "owner_name_norm"]].assign(
+                     "owner_name_norm", "phone_e164"]].assign(
         is_registry=records["source"].map(
             {k: s.kind == "registry" for k, s in SOURCES_BY_KEY.items()}).fillna(False))
     apart = pd.concat([
