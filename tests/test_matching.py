@@ -4,6 +4,7 @@ shop slugs, typos, generic names, a shared family phone and one owner with two b
 from __future__ import annotations
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -130,3 +131,12 @@ def test_the_previous_run_s_businesses_come_back_the_same(demo_records, trained)
     pairs = pd.crosstab(first.records["cluster"], again.records["cluster"])
     assert ((pairs > 0).sum(axis=1) == 1).all() and ((pairs > 0).sum(axis=0) == 1).all()
     assert again.figures["continuity_links"] > 0
+
+
+def test_a_record_held_only_by_the_previous_run_says_so():
+    from umkm.entity_resolution import _confidence
+
+    inside = pd.DataFrame({"left": [0], "right": [1], "probability": [0.9]})
+    frame = _confidence(inside, np.array([0, 0, 0, 1]))
+    assert frame["match_rule"].tolist() == ["probabilistic", "probabilistic", "previous run",
+                                            "singleton"]

@@ -123,7 +123,7 @@ def resolve_entities(
                          ignore_index=True)
     inside = evidence[clustering.labels[evidence["left"].to_numpy()]
                       == clustering.labels[evidence["right"].to_numpy()]]
-    out = out.join(_confidence(inside, len(records)))
+    out = out.join(_confidence(inside, clustering.labels))
     return Resolution(
         records=out,
         links=_explained_links(scored, nib_links, records, inside),
@@ -161,13 +161,17 @@ def continuity_links(records: pd.DataFrame, previous_ids: pd.DataFrame | None) -
                          "probability": CONTINUITY_PROBABILITY})
 
 
-def _confidence(kept: pd.DataFrame, n: int) -> pd.DataFrame:
-    ends = pd.concat([kept[["left", "probability"]].rename(columns={"left": "pos"}),
-                      kept[["right", "probability"]].rename(columns={"right": "pos"})])
+def _confidence(inside: pd.DataFrame, labels: np.ndarray) -> pd.DataFrame:
+    """Per record, its best link inside its business and the rule of that link; a record of a
+    bigger business without such a link tonight is there from the previous run."""
+    n = len(labels)
+    ends = pd.concat([inside[["left", "probability"]].rename(columns={"left": "pos"}),
+                      inside[["right", "probability"]].rename(columns={"right": "pos"})])
     best = ends.groupby("pos")["probability"].max().reindex(range(n))
-    rule = pd.Series(np.where(best.isna(), "singleton",
-                              np.where(best >= 1.0, "deterministic", "probabilistic")))
-    return pd.DataFrame({"match_probability": best.to_numpy(), "match_rule": rule.to_numpy()})
+    alone = np.bincount(labels)[labels] == 1
+    rule = np.where(best >= 1.0, "deterministic", "probabilistic")
+    rule = np.where(best.isna(), np.where(alone, "singleton", "previous run"), rule)
+    return pd.DataFrame({"match_probability": best.to_numpy(), "match_rule": rule})
 
 
 def _explained_links(scored: pd.DataFrame, nib_links: pd.DataFrame, records: pd.DataFrame,

@@ -78,8 +78,11 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
             "source_record_id": "The record's key in its source, as text",
             "umkm_id": "Business the record is linked to (curated.umkm.umkm_id)",
             "match_confidence": "Best match probability to another record of the business; "
-                                "null for a business of one record",
-            "match_rule": "How the record was linked (NIB key, model, single record)",
+                                "null for a business of one record or a record held by last "
+                                "night's business",
+            "match_rule": "How the record was linked: deterministic (NIB), probabilistic "
+                          "(match model), previous run (held by last night's business), "
+                          "singleton",
             "platform": "Marketplace of the record; null for registries and OSS",
             "snapshot_date": "Date of the delivery the record was read from",
         },
