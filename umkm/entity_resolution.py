@@ -98,8 +98,11 @@ def resolve_entities(
         spill.cleanup()
     figures["prediction_seconds"] = round(predictions.seconds, 1)
     started = time.perf_counter()
+    # in record order: DuckDB returns pairs in any order, and ties of probability are merged
+    # in the order the links come, so the same inputs must give the links in the same order
     scored = predictions.pairs.rename(columns={"unique_id_l": "left", "unique_id_r": "right",
-                                               "match_probability": "probability"})
+                                               "match_probability": "probability"}
+                                      ).sort_values(["left", "right"], ignore_index=True)
     nib_links = shared_key_links(records, "nib").assign(probability=1.0)
     continuity = continuity_links(records, previous_ids)
     links = pd.concat([continuity, scored[["left", "right", "probability"]], nib_links],

@@ -282,18 +282,30 @@ M_FLOOR = 0.01
 U_UNSEEN = 1e-6
 
 
+#: trained parameters are kept to this many significant digits: DuckDB's parallel sums differ
+#: in the last bits from run to run, and the same inputs must give the same businesses
+SIGNIFICANT_DIGITS = 6
+
+
 def regularise(model: dict) -> dict:
-    """Floor m probabilities at ``M_FLOOR`` (renormalised per comparison) and give levels
-    that random sampling never met a small u, so that no level has an extreme weight."""
+    """Floor m probabilities at ``M_FLOOR`` (renormalised per comparison), give levels
+    that random sampling never met a small u, so that no level has an extreme weight, and
+    round every parameter to ``SIGNIFICANT_DIGITS``."""
     for comparison in model["comparisons"]:
         levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
         floored = [max(lv.get("m_probability") or M_FLOOR, M_FLOOR) for lv in levels]
         total = sum(floored)
         for level, m in zip(levels, floored):
-            level["m_probability"] = m / total
-            if not level.get("u_probability"):
-                level["u_probability"] = U_UNSEEN
+            level["m_probability"] = _significant(m / total)
+            level["u_probability"] = _significant(level.get("u_probability") or U_UNSEEN)
+    model["probability_two_random_records_match"] = _significant(
+        model["probability_two_random_records_match"])
+    model.pop("linker_uid", None)  # random per linker: it would make every version new
     return model
+
+
+def _significant(value: float) -> float:
+    return float(f"{value:.{SIGNIFICANT_DIGITS}g}")
 
 
 @dataclass
