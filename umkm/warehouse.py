@@ -102,31 +102,22 @@ def publish(url: str, publication: Publication, audit: Audit | None = None) -> N
 def read_table(url: str, name: str) -> pd.DataFrame | None:
     """A published table as a DataFrame, or None when the warehouse or table does not exist
     yet (the first run)."""
-    path = duckdb_path(url)
     schema, table = name.split(".")
-    if path is not None:
-        if not path.exists():
-            return None
-        con = duckdb.connect(str(path), read_only=True)
-        try:
-            exists = con.execute(
-                "SELECT count(*) FROM information_schema.tables "
-                "WHERE table_schema = ? AND table_name = ?", [schema, table]).fetchone()[0]
-            return con.execute(f"SELECT * FROM {name}").df() if exists else None
-        finally:
-            con.close()
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as conn:
-            if not sa.inspect(conn).has_table(table, schema=schema):
-                return None
-            return pd.read_sql_table(table, conn, schema=schema)
-    finally:
-        engine.dispose()
+    return _on_published(url, name,
+                         lambda con: con.execute(f"SELECT * FROM {name}").df(),
+                         lambda conn: pd.read_sql_table(table, conn, schema=schema))
 
 
 def published_row_count(url: str, name: str) -> int | None:
     """Rows of a published table, None when it does not exist yet."""
+    count = f"SELECT count(*) FROM {name}"
+    return _on_published(url, name, lambda con: con.execute(count).fetchone()[0],
+                         lambda conn: conn.execute(sa.text(count)).scalar())
+
+
+def _on_published(url: str, name: str, on_duckdb: Callable, on_sqlalchemy: Callable):
+    """``on_duckdb(connection)`` or ``on_sqlalchemy(connection)`` on the warehouse at ``url``
+    when the table ``name`` is published there, else None (DuckDB opened read-only)."""
     path = duckdb_path(url)
     schema, table = name.split(".")
     if path is not None:
@@ -137,7 +128,7 @@ def published_row_count(url: str, name: str) -> int | None:
             exists = con.execute(
                 "SELECT count(*) FROM information_schema.tables "
                 "WHERE table_schema = ? AND table_name = ?", [schema, table]).fetchone()[0]
-            return con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] if exists else None
+            return on_duckdb(con) if exists else None
         finally:
             con.close()
     engine = sa.create_engine(url)
@@ -145,7 +136,7 @@ def published_row_count(url: str, name: str) -> int | None:
         with engine.connect() as conn:
             if not sa.inspect(conn).has_table(table, schema=schema):
                 return None
-            return conn.execute(sa.text(f"SELECT count(*) FROM {name}")).scalar()
+            return on_sqlalchemy(conn)
     finally:
         engine.dispose()
 
