@@ -60,8 +60,8 @@ class FormatSpec:
     record_key: str
     #: raw column (or JSON path for JSON formats) -> source record field
     mapping: dict[str, str]
-    #: regular expression a record key must match
-    record_key_pattern: str = r".+"
+    #: regular expression a record key must match (at least: a letter or digit)
+    record_key_pattern: str = r".*[^\W_]"
     encoding: str = "utf-8"
     delimiter: str = ","
     sheet: str | None = None
@@ -70,6 +70,12 @@ class FormatSpec:
     #: JSON formats: path of the record list and of the announced record count
     records_path: str | None = None
     count_path: str | None = None
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """Header columns a file cannot be read without: the record key and every column the
+        mapping takes a field from. The format's other columns may be missing (read blank)."""
+        return tuple(c for c in self.columns if c == self.record_key or c in self.mapping)
 
 
 @dataclass(frozen=True)

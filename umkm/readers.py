@@ -7,6 +7,13 @@ of the format's mapping), ``_row_number`` (1 for the first data row) and ``_pars
 short). A file that cannot be read at all raises ``BrokenFileError`` with a message that says
 what is wrong; the caller keeps the source's last good snapshot.
 
+Headers are matched leniently: case, surrounding spaces, a BOM and column order do not
+matter. A header that lacks one of the format's required columns (``FormatSpec.required``:
+the record key and every mapped column) makes the file broken, naming the column; a missing
+optional column is read as blank and an extra column is ignored, both with a warning. A CSV
+whose bytes are not in the contract's encoding (an R2 registry sent as UTF-8 instead of
+cp1252, or a UTF-8 export sent as cp1252) is decoded in the encoding it is in, with a warning.
+
 Excel is read with python-calamine, CSV with pandas' C parser, JSON and JSON lines inside
 DuckDB, so no reader loops over records in Python.
 """
@@ -19,6 +26,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import charset_normalizer
 import duckdb
 import pandas as pd
 from python_calamine import CalamineWorkbook
@@ -33,6 +41,9 @@ _SPARE_FIELDS = 30
 _MAX_UNDECODABLE_SHARE = 0.01
 _MAX_UNDECODABLE_ALWAYS_TOLERATED = 5
 _INTEGRAL_FLOAT = re.compile(r"^(-?\d+)\.0$")
+_BOM = "\ufeff"
+#: single-byte encodings a UTF-8 export may arrive in instead (charset-normalizer's names)
+_LEGACY_ENCODINGS = ("cp1252", "latin_1", "iso8859_15", "cp1250", "iso8859_2", "windows-1252")
 
 
 class BrokenFileError(Exception):
@@ -91,26 +102,60 @@ def _first_blank_row(text: pd.DataFrame) -> int:
     return int(blank.argmax()) if blank.any() else len(text)
 
 
-def _table_below_header(path: Path, rows: list[list], header_at: int, fmt: FormatSpec) -> RawTable:
-    header = [str(c).strip() for c in rows[header_at]]
-    missing = [c for c in fmt.columns if c not in header]
+def header_key(name) -> str:
+    """How a header cell is compared: no BOM, no surrounding or repeated spaces, case folded."""
+    return " ".join(str(name).replace(_BOM, "").split()).casefold()
+
+
+def match_header(path: Path, header: list, fmt: FormatSpec) -> tuple[dict[str, int], list[str]]:
+    """The position of each of the format's columns in a file's header row, and warnings.
+
+    Raises ``BrokenFileError`` naming the required columns the header lacks."""
+    positions: dict[str, int] = {}
+    for at, name in enumerate(header):
+        positions.setdefault(header_key(name), at)
+    found = {c: positions[header_key(c)] for c in fmt.columns if header_key(c) in positions}
+    missing = [c for c in fmt.required if c not in found]
     if missing:
-        raise BrokenFileError(f"{path.name}: header lacks columns {missing}")
-    body = pd.DataFrame(rows[header_at + 1:], columns=range(len(header)), dtype=object)
+        raise BrokenFileError(f"{path.name}: header lacks required column(s) {missing}")
+    warnings = []
+    optional = [c for c in fmt.columns if c not in found]
+    if optional:
+        warnings.append(f"{path.name}: header lacks optional column(s) {optional}, read as blank")
+    known = {header_key(c) for c in fmt.columns}
+    extra = [str(name).strip() for name in header
+             if header_key(name) not in known and str(name).strip()]
+    if extra:
+        warnings.append(f"{path.name}: extra column(s) {extra} ignored")
+    return found, warnings
+
+
+def _select_columns(cells: pd.DataFrame, found: dict[str, int], fmt: FormatSpec) -> pd.DataFrame:
+    """The format's columns from positional cells; a column the file lacks is blank."""
+    blank = pd.Series("", index=cells.index, dtype=object)
+    return pd.DataFrame({c: cells[found[c]] if c in found else blank for c in fmt.columns},
+                        index=cells.index)
+
+
+def _table_below_header(path: Path, rows: list[list], header_at: int, fmt: FormatSpec) -> RawTable:
+    header = rows[header_at]
+    found, warnings = match_header(path, header, fmt)
+    width = max((len(r) for r in rows[header_at + 1:]), default=len(header))
+    body = pd.DataFrame(rows[header_at + 1:], columns=range(width), dtype=object)
     text = _cells_as_text(body) if len(body) else body.astype(str)
     text = text.iloc[: _first_blank_row(text)]
-    table = pd.DataFrame({c: text[header.index(c)] for c in fmt.columns}, index=text.index)
-    return RawTable(_numbered(table))
+    return RawTable(_numbered(_select_columns(text, found, fmt)), warnings)
 
 
 def _read_titled_excel(path: Path, fmt: FormatSpec) -> RawTable:
     """R1: title rows, then the header row that holds the marker, data to the first blank row."""
     rows = _sheet_rows(path, fmt.sheet)
-    marker = fmt.header_marker.upper()
+    marker = header_key(fmt.header_marker)
     for at, row in enumerate(rows):
-        if any(str(cell).strip().upper() == marker for cell in row):
+        if any(header_key(cell) == marker for cell in row):
             return _table_below_header(path, rows, at, fmt)
-    raise BrokenFileError(f"{path.name}: sheet {fmt.sheet!r} has no header row with {marker!r}")
+    raise BrokenFileError(
+        f"{path.name}: sheet {fmt.sheet!r} has no header row with {fmt.header_marker!r}")
 
 
 def _read_excel(path: Path, fmt: FormatSpec) -> RawTable:
@@ -123,15 +168,32 @@ def _read_excel(path: Path, fmt: FormatSpec) -> RawTable:
 
 # --- CSV ---------------------------------------------------------------------------------
 
+def _is_utf8(encoding: str) -> bool:
+    return encoding.lower().replace("-", "").replace("_", "") in ("utf8", "utf8sig")
+
+
 def _decode(path: Path, data: bytes, encoding: str) -> tuple[str, list[str]]:
-    """Decode a CSV's bytes; tolerate the contract's few bad bytes, refuse a wrong encoding."""
+    """Decode a CSV's bytes in the contract's encoding, or in the one it was sent in (with a
+    warning); tolerate the contract's few bad bytes, refuse what is no text encoding."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    if encoding.lower().replace("-", "") == "utf8":
+    if _is_utf8(encoding):
         try:
             return data.decode("utf-8"), []
         except UnicodeDecodeError as exc:
-            raise BrokenFileError(f"{path.name}: not valid UTF-8 ({exc})") from exc
+            guess = charset_normalizer.from_bytes(data).best()
+            if guess is None or guess.encoding not in _LEGACY_ENCODINGS:
+                raise BrokenFileError(f"{path.name}: not valid UTF-8 ({exc}) and no other "
+                                      "text encoding fits") from exc
+            return str(guess), [f"{path.name}: not UTF-8 as the contract says; decoded as "
+                                f"{guess.encoding}"]
+    if not data.isascii():
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:  # cp1252 text with accents is practically never valid UTF-8
+            return text, [f"{path.name}: sent as UTF-8 instead of {encoding}; decoded as UTF-8"]
     try:
         return data.decode(encoding), []
     except UnicodeDecodeError:
@@ -153,26 +215,28 @@ def _read_csv(path: Path, fmt: FormatSpec) -> RawTable:
     if not data.endswith(b"\n"):
         raise BrokenFileError(f"{path.name}: file ends mid-row (truncated export)")
     text, warnings = _decode(path, data, fmt.encoding)
-    header = pd.read_csv(io.StringIO(text), sep=fmt.delimiter, nrows=0, dtype=str)
-    header_names = [str(c).strip() for c in header.columns]
-    missing = [c for c in fmt.columns if c not in header_names]
-    if missing:
-        raise BrokenFileError(f"{path.name}: header lacks columns {missing}")
-    spare = [f"_spare_{i}" for i in range(_SPARE_FIELDS)]
+    if "\x00" in text:
+        warnings.append(f"{path.name}: {text.count(chr(0))} NUL character(s) removed")
+        text = text.replace("\x00", "")
+    header = pd.read_csv(io.StringIO(text), sep=fmt.delimiter, nrows=1, dtype=str,
+                         header=None, keep_default_na=False)
+    header_names = [str(c) for c in header.iloc[0]] if len(header) else []
+    found, header_warnings = match_header(path, header_names, fmt)
+    width = len(header_names)
     body = pd.read_csv(
         io.StringIO(text), sep=fmt.delimiter, header=None, skiprows=1,
-        names=header_names + spare, dtype=str, keep_default_na=False, na_filter=False,
-        skip_blank_lines=True,
+        names=range(width + _SPARE_FIELDS), dtype=str, keep_default_na=False,
+        na_filter=False, skip_blank_lines=True,
     )
-    extra_fields = (body[spare] != "").sum(axis=1)
-    table = body[list(fmt.columns)].apply(lambda col: col.str.strip())
+    extra_fields = (body[list(range(width, width + _SPARE_FIELDS))] != "").sum(axis=1)
+    table = _select_columns(body, found, fmt).apply(lambda col: col.str.strip())
     table = _numbered(table)
     ragged = extra_fields > 0
     table.loc[ragged, PARSE_ERROR] = (
-        "row has " + (len(header_names) + extra_fields[ragged]).astype(str)
-        + f" fields, header has {len(header_names)}"
+        "row has " + (width + extra_fields[ragged]).astype(str)
+        + f" fields, header has {width}"
     )
-    return RawTable(table, warnings)
+    return RawTable(table, warnings + header_warnings)
 
 
 # --- JSON --------------------------------------------------------------------------------
