@@ -50,6 +50,8 @@ class CanonicalRecord(pa.DataFrameModel):
     registered_on: Series[pa.DateTime] = pa.Field(nullable=True)
     is_active: Series[pd.BooleanDtype] = pa.Field(nullable=True)
     product_count: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0)
+    #: the raw text of fields no standardiser understood, as a JSON object (restricted only)
+    unparsed: Series[str] = pa.Field(nullable=True)
 
     class Config:
         strict = "filter"

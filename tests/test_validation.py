@@ -844,7 +844,10 @@ def test_unusable_records_no_name_wins_over_out_of_scope():
         "region_scope": ["banten", "outside", "outside", "unknown"],
         "region_evidence": ["", "province=jawa barat", "province=jawa barat", ""],
     }, index=[0, 1, 2, 3])
-    unusable = unusable_records(records)
+    unusable = unusable_records(records, SOURCES_BY_KEY["tokopedia"])
     assert sorted(zip(unusable["row_position"], unusable["reason"])) == [
         (1, "out_of_scope"), (2, "no_usable_name"),
     ]
+    # the details name the source's own columns that held no usable name
+    details = unusable.set_index("row_position")["details"]
+    assert "shop_name" in details[2] and "owner_name" in details[2]

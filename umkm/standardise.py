@@ -9,6 +9,7 @@ snapshot and returns a frame that satisfies ``schemas.canonical.CanonicalRecord`
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import numpy as np
@@ -74,7 +75,7 @@ def normalise_business_name(raw: pd.Series) -> pd.Series:
     text = text.str.lower().str.replace(r"[^a-z0-9]+", " ", regex=True)
     text = text.str.replace(_words_pattern(BUSINESS_NOISE_WORDS), " ", regex=True)
     text = text.str.replace(r"\s\d{1,2}\s*$", " ", regex=True)  # 'Murah 2': a second shop
-    return _collapse(text).replace("", pd.NA)
+    return _collapse(text).str.slice(0, MAX_NAME_LENGTH).str.strip().replace("", pd.NA)
 
 
 def company_names_out_of_owner(business: pd.Series, owner: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -91,17 +92,36 @@ def normalise_owner_name(raw: pd.Series) -> pd.Series:
     text = fold_accents(raw.fillna("").astype(str)).str.split(",", n=1).str[0].str.lower()
     text = text.str.replace(r"[^a-z]+", " ", regex=True)
     text = text.str.replace(_words_pattern(HONORIFICS), " ", regex=True)
-    return _collapse(text).replace("", pd.NA)
+    return _collapse(text).str.slice(0, MAX_NAME_LENGTH).str.strip().replace("", pd.NA)
 
 
-_PLACEHOLDERS = {"", "-", "--", ".", "n/a", "na", "nan", "none", "null", "tidak ada", "0", "?"}
+#: cell texts that say "nothing" (compared in lower case); text without a single letter or
+#: digit (``...``, ``--``, ``???``, emoji alone) says nothing either
+PLACEHOLDERS = frozenset({
+    "n/a", "na", "nan", "none", "null", "nil", "<na>", "tidak ada", "tidak tahu", "kosong",
+    "belum ada", "0",
+})
+#: characters that are never part of a value: zero-width and direction marks, soft hyphen,
+#: byte-order marks, and control characters
+INVISIBLE = r"[\u0000-\u0008\u000b-\u001f\u007f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]"
+#: longest name kept for matching: longer text is no shop's name, and it would make every
+#: edit-distance comparison of the night slow
+MAX_NAME_LENGTH = 120
+
+
+@on_distinct
+def visible_text(raw: pd.Series) -> pd.Series:
+    """Text without invisible characters and surrounding space; NA becomes ``""``."""
+    return raw.fillna("").astype(str).str.replace(INVISIBLE, "", regex=True).str.strip()
 
 
 @on_distinct
 def blank_placeholders(raw: pd.Series) -> pd.Series:
-    """Text with placeholder values (``-``, ``N/A``, ...) turned into NA."""
-    text = raw.fillna("").astype(str).str.strip()
-    return text.mask(text.str.lower().isin(_PLACEHOLDERS))
+    """Text with placeholder values (``-``, ``N/A``, ``...``, ``tidak ada``) turned into NA."""
+    text = visible_text(raw)
+    says_nothing = text.str.lower().isin(PLACEHOLDERS) | ~text.str.contains(r"[^\W_]",
+                                                                            regex=True)
+    return text.mask(says_nothing)
 
 
 # --- phones and e-mail -------------------------------------------------------------------
@@ -125,8 +145,8 @@ def standardise_phones(raw: pd.Series) -> pd.DataFrame:
     digits = parts.str.replace(r"\D", "", regex=True)
     e164 = pd.Series(
         np.select(
-            [digits.str.startswith("62"), digits.str.startswith("0"),
-             digits.str.match(r"^8\d{8,11}$")],
+            [as_mask(digits.str.startswith("62")), as_mask(digits.str.startswith("0")),
+             as_mask(digits.str.match(r"^8\d{8,11}$"))],
             ["+" + digits, "+62" + digits.str[1:], "+62" + digits],
             default="",
         ),
@@ -173,7 +193,8 @@ def standardise_nik(raw: pd.Series) -> pd.DataFrame:
     valid &= day.mod(40).between(1, 31)
     issue = pd.Series(
         np.select(
-            [text == "", valid, scientific, digits.str.len() != 16],
+            [as_mask(text == ""), as_mask(valid), as_mask(scientific),
+             as_mask(digits.str.len() != 16)],
             ["", "", "typed as a number: precision lost", "not 16 digits"],
             default="not a valid NIK (region or birth date)",
         ),
@@ -222,7 +243,7 @@ def parse_indonesian_number(raw: pd.Series) -> pd.Series:
     plain = number.str.fullmatch(r"\d+(?:\.\d+)?")
     canonical = pd.Series(
         np.select(
-            [grouped, comma_decimal, plain],
+            [as_mask(grouped), as_mask(comma_decimal), as_mask(plain)],
             [number.str.replace(".", "", regex=False).str.replace(",", ".", regex=False),
              number.str.replace(",", ".", regex=False), number],
             default="",
@@ -249,12 +270,25 @@ def parse_dates(raw: pd.Series) -> pd.Series:
     return parse_date_text(text.str.replace(r"^(\d{4}-\d{2}-\d{2})[T ].*$", r"\1", regex=True))
 
 
+#: plausible years of a registration or joining date; anything else is no date
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+#: Excel counts days from 1899-12-31 and holds a 29 February 1900 that never was (day 60),
+#: so from day 61 on a serial is days since 1899-12-30
+_EXCEL_DAY_ZERO, _EXCEL_DAY_ZERO_AFTER_LEAP_BUG = pd.Timestamp("1899-12-31"), pd.Timestamp("1899-12-30")
+_EXCEL_LEAP_BUG_DAY = 60
+_EXCEL_LAST_DAY = (pd.Timestamp(f"{LAST_YEAR}-12-31") - _EXCEL_DAY_ZERO_AFTER_LEAP_BUG).days
+#: Unix times above this many seconds (the year 5138) are milliseconds
+_UNIX_MILLISECONDS_FROM = 1e11
+
+
 @on_distinct
 def parse_date_text(raw: pd.Series) -> pd.Series:
     """Dates in the contract's text forms -> datetime64 (day precision), NA when unreadable.
 
     ``2021-03-04`` (also with a time and offset, as Excel cells or ISO timestamps),
-    ``04/03/2021`` and ``04-03-2021`` (day first), ``Maret 2021`` (first of the month).
+    ``04/03/2021`` and ``04-03-2021`` (day first), ``Maret 2021`` (first of the month), and an
+    Excel serial day number (``44256``; day 60, Excel's 29 February 1900, is no date). Dates
+    that do not exist (``31/02/2021``) or lie outside ``FIRST_YEAR``..``LAST_YEAR`` are NA.
     """
     text = raw.fillna("").astype(str).str.strip()
     iso = text.str.extract(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})")
@@ -264,17 +298,36 @@ def parse_date_text(raw: pd.Series) -> pd.Series:
     month_year["d"] = 1
     parts = iso.fillna(dmy).fillna(month_year)
     parts = parts.apply(pd.to_numeric, errors="coerce")
-    usable = parts.notna().all(axis=1) & parts["y"].between(1900, 2100)
+    usable = (parts.notna().all(axis=1) & parts["y"].between(FIRST_YEAR, LAST_YEAR)
+              & parts["m"].between(1, 12) & parts["d"].between(1, 31)).to_numpy(dtype=bool)
     result = pd.to_datetime(
         parts[usable].astype("int64").rename(columns={"y": "year", "m": "month", "d": "day"}),
         errors="coerce",
     ) if usable.any() else pd.Series(dtype="datetime64[ns]")
-    return result.reindex(raw.index).astype("datetime64[ns]")
+    dates = result.reindex(raw.index).astype("datetime64[ns]")
+    return dates.fillna(_excel_serial_dates(text))
+
+
+def _excel_serial_dates(text: pd.Series) -> pd.Series:
+    serial = pd.to_numeric(text.where(text.str.fullmatch(r"\d{1,6}(?:\.\d+)?")),
+                           errors="coerce").astype("float64").to_numpy()
+    days = np.floor(np.nan_to_num(serial, nan=-1.0))
+    before_bug = (days >= 1) & (days < _EXCEL_LEAP_BUG_DAY)
+    after_bug = (days > _EXCEL_LEAP_BUG_DAY) & (days <= _EXCEL_LAST_DAY)
+    offsets = pd.to_timedelta(np.where(before_bug | after_bug, days, 0), unit="D")
+    dates = pd.Series(np.where(before_bug, _EXCEL_DAY_ZERO, _EXCEL_DAY_ZERO_AFTER_LEAP_BUG),
+                      index=text.index).astype("datetime64[ns]") + offsets
+    plausible = (before_bug | after_bug) & dates.dt.year.between(FIRST_YEAR, LAST_YEAR).to_numpy()
+    return dates.where(plausible).astype("datetime64[ns]")
 
 
 @on_distinct
 def parse_unix_dates(raw: pd.Series) -> pd.Series:
-    seconds = pd.to_numeric(raw, errors="coerce")
+    """Unix seconds (or milliseconds) -> the date in Asia/Jakarta; NA when not plausible."""
+    seconds = pd.to_numeric(raw, errors="coerce").astype("float64")
+    seconds = seconds.where(seconds < _UNIX_MILLISECONDS_FROM, seconds / 1000)
+    latest = (pd.Timestamp(f"{LAST_YEAR}-12-31") - pd.Timestamp("1970-01-01")).total_seconds()
+    seconds = seconds.where((seconds > 0) & (seconds <= latest))
     stamps = pd.to_datetime(seconds, unit="s", utc=True, errors="coerce")
     return stamps.dt.tz_convert("Asia/Jakarta").dt.tz_localize(None).dt.normalize().astype(
         "datetime64[ns]"
@@ -311,11 +364,29 @@ def source_fields(raw: pd.DataFrame, spec: SourceSpec) -> pd.DataFrame:
     return fields[keep]
 
 
+#: source record fields whose text a standardiser may not understand, and the canonical
+#: columns they fill: text that fills none of them is kept in ``unparsed``
+UNDERSTOOD_AS: dict[str, tuple[str, ...]] = {
+    "nik": ("nik",), "nib": ("nib",), "npwp": ("npwp",), "registration_no": ("nib", "npwp"),
+    "phone": ("phone_e164",), "email": ("email",), "postal_code": ("postal_code",),
+    "city": ("kab_code",), "city_and_kecamatan": ("kab_code",),
+    "kecamatan": ("kecamatan_code",), "village_code": ("kecamatan_code",), "kbli": ("kbli",),
+    "turnover_yearly": ("turnover_yearly",), "turnover_monthly": ("turnover_yearly",),
+    "registered_on": ("registered_on",), "registered_unix": ("registered_on",),
+    "status": ("is_active",), "active_flag": ("is_active",), "closed_flag": ("is_active",),
+    "product_count": ("product_count",),
+}
+
+
 def standardise_source(
     fields: pd.DataFrame, spec: SourceSpec, snapshot_date: date
 ) -> pd.DataFrame:
-    """Standardise one source snapshot's records (``source_fields`` output) to canonical form."""
-    f = fields.apply(lambda col: col.fillna("").astype(str))
+    """Standardise one source snapshot's records (``source_fields`` output) to canonical form.
+
+    Any text in any cell is survived: what cannot be understood becomes NA, and its raw text
+    is kept in ``unparsed`` (a JSON object, field -> text), which only ``restricted`` holds."""
+    f = fields.apply(visible_text)
+    f["source_record_id"] = fields["source_record_id"].astype(str)
 
     def field(name: str) -> pd.Series:
         return f[name] if name in f else pd.Series("", index=f.index, dtype=str)
@@ -344,12 +415,12 @@ def standardise_source(
     out = out.join(standardise_phones(field("phone")))
     out["email"] = standardise_email(field("email"))
     out["address"] = _collapse(blank_placeholders(field("address")).fillna("")).replace("", pd.NA)
-    out["kelurahan"] = _collapse(field("kelurahan")).str.title().replace("", pd.NA)
+    out["kelurahan"] = _plain_text(field("kelurahan")).str.title()
     out = out.join(_regions(f, field, spec))
     out["kbli"] = first_kbli(field("kbli"))
-    out["sector"] = _collapse(field("sector")).str.title().replace("", pd.NA)
-    out["size_class"] = _collapse(field("size_class")).replace("", pd.NA)
-    out["legal_form"] = _collapse(field("legal_form")).replace("", pd.NA)
+    out["sector"] = _plain_text(field("sector")).str.title()
+    out["size_class"] = _plain_text(field("size_class"))
+    out["legal_form"] = _plain_text(field("legal_form"))
     yearly = parse_indonesian_number(field("turnover_yearly"))
     monthly = parse_indonesian_number(field("turnover_monthly")) * 12
     out["turnover_yearly"] = yearly.fillna(monthly)
@@ -360,16 +431,42 @@ def standardise_source(
     out["is_active"] = activity(f)
     products = parse_indonesian_number(field("product_count")).round()
     out["product_count"] = products.where(products < 1e9).astype("Int64")
+    out["unparsed"] = unparsed_text(f, out)
     return out.reset_index(drop=True)
+
+
+def _plain_text(raw: pd.Series) -> pd.Series:
+    """Free text without placeholders and repeated spaces; NA when nothing is left."""
+    return _collapse(blank_placeholders(raw).fillna("")).replace("", pd.NA)
+
+
+def unparsed_text(fields: pd.DataFrame, out: pd.DataFrame) -> pd.Series:
+    """Per record, a JSON object of the fields whose text (not a placeholder) filled none of
+    the canonical columns it stands for (``UNDERSTOOD_AS``), else NA. A masked phone number is
+    understood: it is known to be unusable."""
+    result = pd.Series(pd.NA, index=out.index, dtype=object)
+    for name, columns in UNDERSTOOD_AS.items():
+        if name not in fields:
+            continue
+        text = blank_placeholders(fields[name])
+        lost = text.notna() & out[list(columns)].isna().all(axis=1)
+        if name == "phone":
+            lost &= ~out["phone_masked"].astype(bool)
+        lost = as_mask(lost)
+        if not lost.any():
+            continue
+        entry = f"{json.dumps(name)}: " + text[lost].map(json.dumps)
+        previous = result[lost]
+        result[lost] = previous.where(previous.isna(), previous + ", ").fillna("") + entry
+    return ("{" + result + "}").where(result.notna())
 
 
 def _regions(f: pd.DataFrame, field, spec: SourceSpec) -> pd.DataFrame:
     """kab/kota and kecamatan codes and whether the record lies in Banten."""
     city_text, kecamatan_text = field("city"), field("kecamatan")
     if "city_and_kecamatan" in f:
-        split = f["city_and_kecamatan"].str.split(r"\s+-\s+", n=1, regex=True)
-        city_text = split.str[0].fillna("")
-        kecamatan_text = split.str[1].fillna("")
+        parts = f["city_and_kecamatan"].str.extract(r"^(.*?)(?:\s+-\s+(.*))?$")
+        city_text, kecamatan_text = parts[0].fillna(""), parts[1].fillna("")
     city = regions.resolve_city(city_text)
     postal = blank_placeholders(field("postal_code")).str.extract(r"(\d{5})", expand=False)
     by_postal = regions.resolve_postal_code(postal.fillna(""))
@@ -395,9 +492,11 @@ def _regions(f: pd.DataFrame, field, spec: SourceSpec) -> pd.DataFrame:
     province = province.fillna(kab.str[:2])
     outside_by_text = (province_text != "") & (province_text != "banten")
     outside_by_code = province.notna() & (province != regions.BANTEN)
+    # a blank postal code says nothing: its nullable 'in Banten' flag is NA, never False
     outside_by_postal = province.isna() & by_postal["postal_in_banten"].eq(False)
     in_scope = pd.Series(
-        np.select([outside_by_text | outside_by_code | outside_by_postal, province.notna()],
+        np.select([as_mask(outside_by_text | outside_by_code | outside_by_postal),
+                   as_mask(province.notna())],
                   ["outside", "banten"], default="unknown"),
         index=f.index,
     )
@@ -419,6 +518,12 @@ def _regions(f: pd.DataFrame, field, spec: SourceSpec) -> pd.DataFrame:
         "region_scope": in_scope,
         "region_evidence": _region_evidence(province_text, city_text, postal, village),
     })
+
+
+def as_mask(condition: pd.Series) -> np.ndarray:
+    """A condition as a plain boolean array for numpy (``np.select``, ``np.where``): a
+    nullable boolean's NA (nothing known) counts as False."""
+    return condition.fillna(False).to_numpy(dtype=bool)
 
 
 def _same_city_name(kab_code: pd.Series, city_text: pd.Series) -> pd.Series:

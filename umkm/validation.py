@@ -15,7 +15,7 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
-from schemas.catalog import FormatSpec
+from schemas.catalog import FormatSpec, SourceSpec
 from schemas.source_formats import raw_schema
 from umkm.readers import PARSE_ERROR
 
@@ -65,7 +65,13 @@ def duplicate_keys(keys: pd.Series) -> pd.DataFrame:
     })
 
 
-def unusable_records(records: pd.DataFrame) -> pd.DataFrame:
+def raw_columns(spec: SourceSpec, *fields: str) -> str:
+    """The source's own column names (JSON paths) that the given record fields come from."""
+    names = [raw for raw, mapped in spec.format.mapping.items() if mapped in fields]
+    return " / ".join(names) or "/".join(fields)
+
+
+def unusable_records(records: pd.DataFrame, spec: SourceSpec) -> pd.DataFrame:
     """Standardised records with no usable name, or outside Banten (row position kept)."""
     no_name = records["business_name"].isna() & records["owner_name"].isna()
     outside = (records["region_scope"] == "outside") & ~no_name
@@ -73,7 +79,8 @@ def unusable_records(records: pd.DataFrame) -> pd.DataFrame:
         pd.DataFrame({
             "row_position": records.index[no_name].astype(int),
             "reason": "no_usable_name",
-            "details": "neither a business name nor an owner name",
+            "details": "no usable business or owner name in "
+                       + raw_columns(spec, "business_name", "owner_name"),
         }),
         pd.DataFrame({
             "row_position": records.index[outside].astype(int),
