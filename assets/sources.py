@@ -2,10 +2,12 @@
 
 The assets are made from ``schemas.catalog.SOURCES``, so a new source is a catalog entry.
 Each reports rows read / accepted / quarantined by reason, the snapshot date in use and any
-broken delivery it had to skip, and carries three checks the UI shows per source:
+delivery it had to pass over, and carries three checks the UI shows per source:
 
-- ``raw_schema`` (blocking): the pandera validation of the snapshot, with failure samples;
-  fails when the file rather than some rows is wrong (``umkm.source_health``);
+- ``raw_schema`` (not blocking): the pandera validation of the snapshot, with failure
+  samples; fails as a warning when the newest file could not be used and the source is held
+  at an older snapshot or at its records as last published (``umkm.snapshots``), saying what
+  it is held at and why. One source never stops the night;
 - ``conservation`` (blocking): rows read = accepted + quarantined;
 - ``freshness`` (warning): the source lags too far behind the newest delivery; closed
   platforms are reported as retired (``umkm.freshness``).
@@ -15,10 +17,11 @@ import dagster as dg
 
 from assets.metadata import column_schema_metadata, frame_table
 from resources.landing import LandingZone
+from resources.warehouse import Warehouse
 from schemas.canonical import CanonicalRecord
 from schemas.catalog import SOURCES, SourceSpec
 from umkm.freshness import source_freshness
-from umkm.snapshots import SourceSnapshot, load_source_snapshot
+from umkm.snapshots import ARCHIVE_TABLE, CURRENT, SourceSnapshot, load_source_snapshot
 from umkm.source_health import (
     MAX_MALFORMED_SHARE,
     conservation_holds,
@@ -38,7 +41,7 @@ def source_asset_name(spec: SourceSpec) -> str:
 
 
 def _metadata(snapshot: SourceSnapshot) -> dict:
-    broken = snapshot.deliveries[snapshot.deliveries["status"] != "current"]
+    broken = snapshot.deliveries[snapshot.deliveries["status"] != CURRENT]
     return {
         "snapshot_date": str(snapshot.snapshot_date) if snapshot.snapshot_date else "none",
         "source_file": snapshot.source_file or "none",
@@ -59,11 +62,12 @@ def _metadata(snapshot: SourceSnapshot) -> dict:
 def _check_specs(name: str, spec: SourceSpec) -> list[dg.AssetCheckSpec]:
     return [
         dg.AssetCheckSpec(
-            RAW_SCHEMA_CHECK, asset=name, blocking=True,
+            RAW_SCHEMA_CHECK, asset=name, blocking=False,
             description=f"pandera schema of format {spec.format.name}: bad rows are "
-                        "quarantined; fails (and stops publishing) when no good file exists, "
-                        f"more than {MAX_MALFORMED_SHARE:.0%} of the rows are malformed or "
-                        "none is accepted; warns on a skipped broken file",
+                        "quarantined; a file that cannot be read, raises while processed, "
+                        f"has more than {MAX_MALFORMED_SHARE:.0%} of its rows malformed or "
+                        "none accepted is passed over, and the check fails (a warning, the "
+                        "night goes on) saying what the source is held at instead",
         ),
         dg.AssetCheckSpec(CONSERVATION_CHECK, asset=name, blocking=True,
                           description="rows read = records accepted + records quarantined"),
@@ -78,19 +82,19 @@ def _check_specs(name: str, spec: SourceSpec) -> list[dg.AssetCheckSpec]:
 def _check_results(snapshot: SourceSnapshot, spec: SourceSpec, landing: LandingZone,
                    reference_date) -> list[dg.AssetCheckResult]:
     accepted, quarantined = len(snapshot.accepted), len(snapshot.rejected)
-    verdict = schema_verdict(snapshot.records_read, accepted, snapshot.rejected_by_reason,
+    verdict = schema_verdict(snapshot.records_read, snapshot.rejected_by_reason,
                              snapshot.deliveries, snapshot.warnings)
     freshness = source_freshness(spec.key, snapshot.snapshot_date, reference_date,
                                  landing.stale_after_days, retired=spec.retired)
     return [
         dg.AssetCheckResult(
             check_name=RAW_SCHEMA_CHECK, passed=verdict.passed,
-            severity=dg.AssetCheckSeverity.ERROR if verdict.severity == "error"
-            else dg.AssetCheckSeverity.WARN,
-            description="; ".join(verdict.messages) or None,
+            severity=dg.AssetCheckSeverity.WARN,
+            description=snapshot.held or "; ".join(verdict.messages) or None,
             metadata={
                 "format": spec.format.name,
                 "source_file": snapshot.source_file or "none",
+                "held": snapshot.held or "no: the newest delivered file is in use",
                 "records_read": snapshot.records_read,
                 "malformed_share": verdict.malformed_share,
                 "quarantined_by_reason": dg.MetadataValue.json(snapshot.rejected_by_reason),
@@ -121,16 +125,18 @@ def _check_results(snapshot: SourceSnapshot, spec: SourceSpec, landing: LandingZ
 
 
 def _log_deliveries(log, snapshot: SourceSnapshot, spec: SourceSpec, landing: LandingZone):
-    problems = snapshot.deliveries[snapshot.deliveries["status"] != "current"]
+    problems = snapshot.deliveries[snapshot.deliveries["status"] != CURRENT]
     for _, row in problems.iterrows():
-        if row["status"] == "broken":
-            used = (f"using the snapshot of {snapshot.snapshot_date}"
-                    if snapshot.snapshot_date else "no good snapshot left")
-            log.error(f"source {spec.key}: broken file {row['source_file']} "
-                      f"(delivery {row['delivered_on']}): {row['message']}; {used}")
+        if row["status"] in ("broken", "failed"):
+            log.error(f"source {spec.key}: {row['status']} file {row['source_file']} "
+                      f"(delivery {row['delivered_on']}): {row['message']}")
+        elif row["status"] == "archive":
+            log.error(row["message"])
         else:
             message = row["message"] or f"source {spec.key}: {row['status']}"
             log.error(f"{message} (expected file {spec.path} under {landing.root})")
+    if snapshot.held:
+        log.error(snapshot.held)
     for message in snapshot.warnings:
         if message not in set(problems["message"]):
             log.warning(message)
@@ -156,10 +162,13 @@ def build_source_asset(spec: SourceSpec) -> dg.AssetsDefinition:
                   **column_schema_metadata(CanonicalRecord)},
         check_specs=_check_specs(name, spec),
     )
-    def source_snapshot(context: dg.AssetExecutionContext, landing: LandingZone):
-        """Read, validate, standardise and quarantine the source's current snapshot."""
+    def source_snapshot(context: dg.AssetExecutionContext, landing: LandingZone,
+                        warehouse: Warehouse):
+        """Read, validate, standardise and quarantine the source's current snapshot; when no
+        file of it can be used, keep its records as last published."""
         deliveries = landing.deliveries(context.log)
-        snapshot = load_source_snapshot(deliveries, spec)
+        snapshot = load_source_snapshot(
+            deliveries, spec, archive=lambda: warehouse.read(ARCHIVE_TABLE, source=spec.key))
         _log_deliveries(context.log, snapshot, spec, landing)
         context.log.info(
             f"{spec.key}: snapshot {snapshot.snapshot_date}, read {snapshot.records_read}, "

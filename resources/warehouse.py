@@ -37,9 +37,10 @@ class Warehouse(dg.ConfigurableResource):
         """Rows of a published table, or None before the first run."""
         return published_row_count(self.url, table)
 
-    def read(self, table: str) -> pd.DataFrame | None:
-        """A published table, or None before the first run."""
-        return read_table(self.url, table)
+    def read(self, table: str, source: str | None = None) -> pd.DataFrame | None:
+        """A published table (only the rows of ``source`` when given), or None before the
+        first run."""
+        return read_table(self.url, table, source)
 
     def hash_key(self) -> bytes:
         if self.pii_hash_key:

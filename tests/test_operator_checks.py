@@ -12,7 +12,12 @@ from schemas.canonical import CanonicalRecord
 from umkm.freshness import source_freshness
 from umkm.id_churn import id_churn
 from umkm.snapshots import DELIVERY_COLUMNS, REJECTED_COLUMNS
-from umkm.source_health import conservation_holds, failure_samples, schema_verdict
+from umkm.source_health import (
+    conservation_holds,
+    failure_samples,
+    file_problem,
+    schema_verdict,
+)
 
 NEWEST = date(2026, 11, 30)
 
@@ -38,27 +43,28 @@ CURRENT = ("r", date(2026, 11, 30), "/l/2026-11-30/r.csv", "current", "")
 
 
 def test_schema_verdict_passes_a_few_bad_rows():
-    verdict = schema_verdict(100, 95, {"malformed": 2, "out_of_scope": 3}, _log(CURRENT))
+    verdict = schema_verdict(100, {"malformed": 2, "out_of_scope": 3}, _log(CURRENT))
     assert verdict.passed and verdict.severity == "ok" and verdict.malformed_share == 0.02
 
 
-def test_schema_verdict_fails_a_changed_layout_but_not_a_tiny_source():
-    changed = schema_verdict(100, 60, {"malformed": 40}, _log(CURRENT))
-    assert changed.severity == "error" and "40 of 100" in changed.messages[0]
-    tiny = schema_verdict(5, 3, {"malformed": 2}, _log(CURRENT))
-    assert tiny.severity == "ok"
+def test_a_file_wrong_as_a_whole_is_a_file_problem_but_not_a_tiny_source():
+    changed = file_problem(100, 60, {"malformed": 40})
+    assert changed is not None and "40 of 100" in changed
+    assert file_problem(5, 3, {"malformed": 2}) is None
+    assert "none of the 10" in file_problem(10, 0, {"out_of_scope": 10})
+    assert file_problem(0, 0, {}) is None  # a header-only file is judged by its size elsewhere
 
 
-def test_schema_verdict_fails_without_a_good_file_and_warns_on_a_skipped_one():
+def test_schema_verdict_warns_without_a_good_file_and_on_a_skipped_one():
+    """Nothing about one source is an error: the night goes on with the source held."""
     missing = _log(("r", None, None, "missing", "source r: no complete delivery holds r.csv"))
-    verdict = schema_verdict(0, 0, {}, missing)
-    assert verdict.severity == "error" and "r.csv" in verdict.messages[0]
-    skipped = _log(("r", date(2026, 11, 30), "/l/2026-11-30/r.csv", "broken", "truncated"),
+    verdict = schema_verdict(0, {}, missing)
+    assert not verdict.passed and verdict.severity == "warn" and "r.csv" in verdict.messages[0]
+    skipped = _log(("r", date(2026, 11, 30), "/l/2026-11-30/r.csv", "failed", "TypeError: x"),
                    ("r", date(2026, 11, 29), "/l/2026-11-29/r.csv", "current", ""))
-    warned = schema_verdict(10, 10, {}, skipped)
+    warned = schema_verdict(10, {}, skipped)
     assert warned.severity == "warn" and "/l/2026-11-30/r.csv" in warned.messages[0]
-    nothing_accepted = schema_verdict(10, 0, {"out_of_scope": 10}, _log(CURRENT))
-    assert nothing_accepted.severity == "error"
+    assert "TypeError" in warned.messages[0]
 
 
 def test_conservation_and_failure_samples_put_schema_failures_first_without_raw_rows():

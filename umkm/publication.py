@@ -12,6 +12,7 @@ from datetime import datetime
 
 import pandas as pd
 
+from schemas.canonical import CanonicalRecord
 from schemas.catalog import SOURCES_BY_KEY
 from umkm.privacy import keyed_hash
 from umkm.validation import REASONS
@@ -70,6 +71,13 @@ def restricted_personal_data(records: pd.DataFrame) -> pd.DataFrame:
         "source", "source_record_id", "umkm_id", "owner_name", "nik", "phone_e164",
         "phone_e164_alt", "email", "address",
     ]].copy()
+
+
+def canonical_archive(records: pd.DataFrame) -> pd.DataFrame:
+    """``restricted.canonical_record``: every accepted record of the run in canonical form,
+    personal data and unparsed raw text included. A source none of whose files can be used
+    on a later night falls back to its rows here (``umkm.snapshots``)."""
+    return records[list(CanonicalRecord.to_schema().columns)].copy()
 
 
 def quality_rejected(rejected: pd.DataFrame, run_id: str) -> pd.DataFrame:

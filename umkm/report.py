@@ -20,15 +20,32 @@ SUMMARY_QUERIES = {
 }
 
 
+#: the latest run's sources that could not use their newest file, and what became of them
+HELD_SOURCES_QUERY = """
+    SELECT source, status, delivered_on, message FROM quality.source_delivery
+    WHERE run_id = (SELECT run_id FROM quality.run_metrics ORDER BY run_started_at DESC LIMIT 1)
+      AND status <> 'current'
+    ORDER BY source, delivered_on DESC
+"""
+
+
 def summary_lines(url: str) -> list[str]:
-    """One line per headline figure of the published warehouse."""
+    """One line per headline figure of the published warehouse, then one per source that
+    was held back in the latest run (a file passed over, the archive used, nothing found)."""
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:
-            return [f"  {label}: {conn.execute(sa.text(sql)).scalar():,}"
-                    for label, sql in SUMMARY_QUERIES.items()]
+            lines = [f"  {label}: {conn.execute(sa.text(sql)).scalar():,}"
+                     for label, sql in SUMMARY_QUERIES.items()]
+            held = conn.execute(sa.text(HELD_SOURCES_QUERY)).fetchall()
     finally:
         engine.dispose()
+    if held:
+        lines.append("  sources held back tonight (see each source's raw_schema check):")
+        lines += [f"    {source}: {status}"
+                  + (f" (delivery {str(day)[:10]})" if day is not None else "")
+                  + f": {str(message)[:160]}" for source, status, day, message in held]
+    return lines
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ from umkm import splink_model
 from umkm.entity_resolution import Resolution
 from umkm.golden import attribute_provenance
 from umkm.identity import IdAssignment, retired_id_successors
-from umkm.snapshots import DELIVERY_COLUMNS, REJECTED_COLUMNS, SourceSnapshot
+from umkm.snapshots import ARCHIVE_TABLE, DELIVERY_COLUMNS, REJECTED_COLUMNS, SourceSnapshot
 from umkm.warehouse import Publication
 
 
@@ -74,6 +74,7 @@ def build_publication(run: RunRecords, resolution: Resolution, ids: IdAssignment
             "quality.rejected_record": tables.quality_rejected(run.rejected, run_id),
             "restricted.source_record_personal_data": tables.restricted_personal_data(linked),
             "restricted.rejected_raw_record": tables.restricted_rejected_raw(run.rejected, run_id),
+            ARCHIVE_TABLE: tables.canonical_archive(run.records),
         },
         append=append,
     )

@@ -1,18 +1,17 @@
 """Verdicts on one source's snapshot for the asset checks an operator sees per source.
 
-The source step already validates every row against its format's pandera schema and
-quarantines the rows that fail (``umkm.validation``); a few bad rows are normal and must not
-stop the night. What must stop it (a blocking failure, nothing is published) is a snapshot
-whose *file* is wrong rather than some of its rows:
+The source step validates every row against its format's pandera schema and quarantines the
+rows that fail (``umkm.validation``); a few bad rows are normal. A file that is wrong as a
+whole rather than in some rows (``file_problem``) is not used at all:
 
-- no complete delivery holds a good file of the source (missing, or every file broken):
-  publishing without it would retire the ids of all its businesses;
 - more than ``MAX_MALFORMED_SHARE`` of its rows (and at least ``MIN_MALFORMED_ROWS``) fail
   the raw schema: the export's layout or vocabulary has changed;
 - rows were read but none was accepted.
 
-A newer file that was broken (the last good snapshot is used instead) or reader warnings are
-a warning. Conservation (rows read = accepted + quarantined) is checked on its own.
+The source is then held at its last good snapshot or its archived records
+(``umkm.snapshots``), and nothing about one source stops the night: ``schema_verdict`` fails
+(as a warning) when the newest file was passed over or no snapshot exists, and warns on
+reader warnings. Conservation (rows read = accepted + quarantined) is checked on its own.
 """
 
 from __future__ import annotations
@@ -46,31 +45,41 @@ class SchemaVerdict:
         return self.severity == "ok"
 
 
-def schema_verdict(records_read: int, records_accepted: int, rejected_by_reason: dict[str, int],
+def file_problem(records_read: int, records_accepted: int,
+                 rejected_by_reason: dict[str, int]) -> str | None:
+    """Why a processed file is wrong as a whole and must not be used, or None."""
+    malformed = int(rejected_by_reason.get("malformed", 0))
+    share = malformed / records_read if records_read else 0.0
+    if records_read and share > MAX_MALFORMED_SHARE and malformed >= MIN_MALFORMED_ROWS:
+        return (f"{malformed} of {records_read} rows ({share:.0%}) fail the raw schema "
+                f"(allowed {MAX_MALFORMED_SHARE:.0%}): has the export's layout changed?")
+    if records_read and not records_accepted:
+        return f"none of the {records_read} rows read was accepted"
+    return None
+
+
+def schema_verdict(records_read: int, rejected_by_reason: dict[str, int],
                    deliveries: pd.DataFrame, warnings: list[str] | tuple[str, ...] = ()
                    ) -> SchemaVerdict:
     """Judge a source snapshot from its counts and its delivery log (``status``/``message``
-    per candidate file: ``current``, ``broken``, ``missing``, ``no_good_snapshot``)."""
+    per candidate file, see ``umkm.snapshots``). Never an error: a source whose files are
+    unusable is held at an older snapshot or its archive, and the night goes on."""
     malformed = int(rejected_by_reason.get("malformed", 0))
     share = malformed / records_read if records_read else 0.0
     statuses = set(deliveries["status"]) if len(deliveries) else set()
-    errors, warns = [], []
+    failures, warns = [], []
+    passed_over = (deliveries[deliveries["status"].isin(["broken", "failed"])]
+                   if len(deliveries) else deliveries)
+    failures.extend(f"{row['status']} file {row['source_file']}: {row['message']}"
+                    for _, row in passed_over.iterrows())
     if "current" not in statuses:
-        errors.extend(m for m in deliveries.get("message", pd.Series(dtype=str)) if m)
-        if not errors:
-            errors.append("no good snapshot in any complete delivery")
-    elif records_read and share > MAX_MALFORMED_SHARE and malformed >= MIN_MALFORMED_ROWS:
-        errors.append(f"{malformed} of {records_read} rows ({share:.0%}) fail the raw schema "
-                      f"(allowed {MAX_MALFORMED_SHARE:.0%}): has the export's layout changed?")
-    elif records_read and not records_accepted:
-        errors.append(f"none of the {records_read} rows read was accepted")
-    broken = deliveries[deliveries["status"] == "broken"] if len(deliveries) else deliveries
-    if "current" in statuses:
-        warns.extend(f"skipped broken file {row['source_file']}: {row['message']}"
-                     for _, row in broken.iterrows())
-    warns.extend(warnings)
-    severity: Severity = "error" if errors else "warn" if warns else "ok"
-    return SchemaVerdict(severity, tuple(errors + warns), round(share, 4))
+        failures.extend(m for m in deliveries.get("message", pd.Series(dtype=str))
+                        if m and m not in " ".join(failures))
+        if not failures:
+            failures.append("no good snapshot in any complete delivery")
+    warns.extend(w for w in warnings if w not in failures)
+    severity: Severity = "warn" if failures or warns else "ok"
+    return SchemaVerdict(severity, tuple(failures + warns), round(share, 4))
 
 
 def conservation_holds(records_read: int, records_accepted: int, records_quarantined: int) -> bool:

@@ -99,13 +99,16 @@ def publish(url: str, publication: Publication, audit: Audit | None = None) -> N
         raise ValueError(f"unsupported warehouse {backend!r}: use duckdb:/// or postgresql+psycopg://")
 
 
-def read_table(url: str, name: str) -> pd.DataFrame | None:
-    """A published table as a DataFrame, or None when the warehouse or table does not exist
-    yet (the first run)."""
-    schema, table = name.split(".")
+def read_table(url: str, name: str, source: str | None = None) -> pd.DataFrame | None:
+    """A published table as a DataFrame (only the rows of ``source`` when given), or None
+    when the warehouse or table does not exist yet (the first run)."""
+    where, params = ("WHERE source = ?", [source]) if source is not None else ("", [])
+    sql = f"SELECT * FROM {name} {where}"
     return _on_published(url, name,
-                         lambda con: con.execute(f"SELECT * FROM {name}").df(),
-                         lambda conn: pd.read_sql_table(table, conn, schema=schema))
+                         lambda con: con.execute(sql, params).df(),
+                         lambda conn: pd.read_sql_query(
+                             sa.text(sql.replace("?", ":source")), conn,
+                             params={"source": source} if source is not None else None))
 
 
 def published_row_count(url: str, name: str) -> int | None:

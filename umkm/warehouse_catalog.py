@@ -180,6 +180,15 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
         "restricted.rejected_raw_record", "Raw quarantined rows as delivered; may contain "
         "personal data. Authorised users only.", {},
     ),
+    TableSpec(
+        "restricted.canonical_record", "Every accepted record of the run in canonical form, "
+        "personal data included: the archive a source falls back to when none of its files "
+        "can be used. Authorised users only.", {
+            "unparsed": "Raw text of the fields no standardiser understood, as a JSON object "
+                        "(field -> text); null when every field was understood",
+        },
+        primary_key=("source", "source_record_id"),
+    ),
 )}
 
 VIEWS: tuple[ViewSpec, ...] = (
