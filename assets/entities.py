@@ -9,11 +9,18 @@ import pandas as pd
 from assets.metadata import column_schema_metadata, frame_table
 from assets.sources import OWNERS, source_asset_name
 from resources.settings import REPORTS_DIR
+from resources.engine import DuckDBEngine
 from resources.warehouse import Warehouse
 from schemas.canonical import CanonicalRecord
 from schemas.catalog import SOURCES
 from umkm import splink_model
-from umkm.entity_resolution import Resolution, resolve_entities
+from umkm.entity_resolution import (
+    SCORE_COLUMNS,
+    SCORE_TABLE,
+    PreviousNight,
+    Resolution,
+    resolve_entities,
+)
 from umkm.golden import golden_records
 from umkm.id_churn import MAX_ID_CHURN, id_churn
 from umkm.identity import IdAssignment, assign_ids
@@ -23,6 +30,7 @@ from umkm.register_summary import (
     platform_pairs,
 )
 from umkm.run import RunRecords, combine_snapshots
+from umkm.snapshots import ARCHIVE_TABLE
 
 _SOURCE_INS = {source_asset_name(s): dg.AssetIn() for s in SOURCES}
 ID_CHURN_CHECK = "id_churn"
@@ -31,9 +39,10 @@ ID_CHURN_CHECK = "id_churn"
 class MatchingConfig(dg.Config):
     """Launch-time options of entity resolution."""
 
+    #: train the match model again on tonight's records (its scores are all new then)
     retrain_model: bool = False
-    #: count the blocking rules' candidate pairs exactly (a join per rule; for benchmarks)
-    count_candidate_pairs: bool = False
+    #: score every candidate pair instead of reusing last night's scores of unchanged pairs
+    full_rebuild: bool = False
 
 
 @dg.asset(ins=_SOURCE_INS, group_name="entities", kinds={"pandas"}, owners=OWNERS,
@@ -67,16 +76,21 @@ def _per_source(combined: RunRecords) -> pd.DataFrame:
 
 @dg.asset(group_name="entities", kinds={"splink", "duckdb"}, owners=OWNERS)
 def matched_records(context: dg.AssetExecutionContext, config: MatchingConfig,
-                    warehouse: Warehouse, standardised_records: RunRecords) -> dg.Output:
-    """Records clustered into businesses: NIB links plus the Splink model's scored pairs,
-    clustered without chaining. The stored model is reused unless retraining is asked for."""
+                    warehouse: Warehouse, engine: DuckDBEngine,
+                    standardised_records: RunRecords) -> dg.Output:
+    """Records clustered into businesses: NIB links plus the Splink model's scored candidate
+    pairs, clustered without chaining. The stored model is reused unless retraining is asked
+    for; on an incremental night only the pairs touching a new or changed record are scored,
+    the rest keep last night's scores."""
     started = time.perf_counter()
-    stored = splink_model.latest_model(warehouse.read("quality.match_model"))
+    stored = splink_model.latest_model(warehouse.read("quality.match_model"),
+                                       warehouse.read(splink_model.FREQUENCY_TABLE))
     resolution = resolve_entities(
         standardised_records.records, stored, retrain=config.retrain_model,
         charts_dir=REPORTS_DIR / "match_model",
-        count_candidate_pairs=config.count_candidate_pairs,
         previous_ids=warehouse.read("curated.umkm_source_record"),
+        previous=None if config.full_rebuild else previous_night(warehouse),
+        full_rebuild=config.full_rebuild, duckdb_settings=engine.settings(),
     )
     figures = resolution.figures
     if resolution.trained_now:
@@ -84,23 +98,47 @@ def matched_records(context: dg.AssetExecutionContext, config: MatchingConfig,
                          f"({figures['training_reason']}) in {figures['training_seconds']}s")
     businesses = resolution.records["cluster"].nunique()
     context.log.info(
-        f"{len(resolution.records)} records -> {businesses} businesses; "
-        f"{figures.get('candidate_pairs', 'uncounted')} candidate pairs, "
-        f"{figures['links_scored']} links scored, "
-        f"dropped {figures['links_dropped']} in {time.perf_counter() - started:.1f}s"
+        f"{len(resolution.records)} records -> {businesses} businesses ({figures['night']} "
+        f"night{': ' + figures['full_rebuild_reason'] if figures['full_rebuild_reason'] else ''}"
+        f"); {figures['candidate_pairs']} candidate pairs, {figures['pairs_scored']} scored "
+        f"tonight, {figures['links_scored']} links, dropped {figures['links_dropped']} "
+        f"in {time.perf_counter() - started:.1f}s"
     )
     matched = float((resolution.records["match_rule"] != "singleton").mean())
     return dg.Output(resolution, metadata={
         "records": len(resolution.records),
         "businesses": businesses,
         "matched_share": round(matched, 4),
-        "candidate_pairs": figures.get("candidate_pairs", -1),
+        "night": figures["night"],
+        "full_rebuild_reason": figures["full_rebuild_reason"] or "none",
+        "candidate_pairs": figures["candidate_pairs"],
+        "candidate_pairs_per_record": round(
+            figures["candidate_pairs"] / max(len(resolution.records), 1), 2),
+        "pairs_scored_tonight": figures["pairs_scored"],
+        "blocking_rules": frame_table(resolution.blocking),
         "links_scored": figures["links_scored"],
         "links_dropped": dg.MetadataValue.json(figures["links_dropped"]),
+        "seconds": dg.MetadataValue.json({k: v for k, v in figures.items()
+                                          if k.endswith("_seconds")}),
         "model_version": resolution.model.version,
         "model_trained_now": resolution.trained_now,
         "model_charts": dg.MetadataValue.json(figures.get("model_charts", [])),
     })
+
+
+def previous_night(warehouse: Warehouse) -> PreviousNight | None:
+    """Last night's match hashes, links and scores, when all three are published."""
+    scores = warehouse.read(SCORE_TABLE)
+    if scores is None or scores.empty:
+        return None
+    hashes = warehouse.read(ARCHIVE_TABLE,
+                            columns=("source", "source_record_id", "match_hash"))
+    links = warehouse.read("quality.match_link")
+    if hashes is None or links is None or "match_hash" not in hashes:
+        return None
+    return PreviousNight(match_hashes=hashes, links=links,
+                         scores=scores[SCORE_COLUMNS],
+                         model_version=str(scores["model_version"].iloc[0]))
 
 
 @dg.asset(group_name="entities", kinds={"pandas"}, owners=OWNERS, check_specs=[

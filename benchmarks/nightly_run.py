@@ -1,10 +1,21 @@
-"""Benchmark: generate N businesses, run the nightly job once, print wall time per step and
-peak memory.
+"""Benchmark: the nightly job at a given size, as an operator runs it: a training night, a
+full night with the model reused, and an incremental night.
 
-    .venv/bin/python benchmarks/nightly_run.py --businesses 20000 [--days 1] [--keep DIR]
+    .venv/bin/python benchmarks/nightly_run.py --businesses 800000 [--keep DIR] [--seed 1]
 
-The job runs as ``dagster job execute`` in a child process, as an operator would run it; peak
-memory is that process's maximum resident set size.
+Generates a landing zone of N businesses over two delivery days (kept in ``--keep DIR`` and
+reused when it exists), then runs ``dagster job execute`` three times:
+
+1. **training night**: the first delivery into an empty warehouse (the model is trained);
+2. **full night**: both deliveries, every candidate pair scored (``full_rebuild: true``);
+3. **incremental night**: the same inputs as 2, from a copy of the warehouse after night 1,
+   scoring only the pairs that touch a new or changed record; its businesses and ids must be
+   those of night 2 (the benchmark compares them).
+
+Per night it prints wall time, the time of each step, the peak memory of the job's process
+tree (every process, DuckDB included: the sum of their resident sets, sampled every 0.2 s),
+the peak size of DuckDB's spill folder (``UMKM_DUCKDB_TEMP_DIR``), candidate pairs (per
+record) and the pairs scored.
 """
 
 from __future__ import annotations
@@ -12,25 +23,22 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
-import tempfile
+import threading
 import time
 from pathlib import Path
+
+import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Dagster writes step times as '812ms', '4.2s' or '1m12s'
 STEP_DONE = re.compile(
     r'STEP_SUCCESS - Finished execution of step "([^"]+)" in (?:(\d+)m(?!s))?([\d.]+)?(ms|s)?')
-
-
-#: runs argv[1:] and prints the peak resident memory of that process tree's largest process
-_MEASURED_CHILD = (
-    "import resource, subprocess, sys; rc = subprocess.call(sys.argv[1:]); "
-    "print(f'PEAK_RSS_KB={resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}', "
-    "file=sys.stderr); sys.exit(rc)"
-)
-PEAK = re.compile(r"PEAK_RSS_KB=(\d+)")
+MATCHED = re.compile(r"(\d+) records -> (\d+) businesses \((\w+) night.*?\); (\d+) candidate "
+                     r"pairs, (\d+) scored tonight")
+FULL_REBUILD = "ops:\n  matched_records:\n    config:\n      full_rebuild: true\n"
 
 
 def _seconds(minutes: str, value: str, unit: str) -> float:
@@ -40,75 +48,146 @@ def _seconds(minutes: str, value: str, unit: str) -> float:
     return seconds
 
 
-def generate(businesses: int, days: int, seed: int, out: Path) -> float:
+class PeakWatch:
+    """Samples a process tree's summed resident memory and a folder's size until stopped."""
+
+    def __init__(self, pid: int, folder: Path):
+        self.pid, self.folder = pid, folder
+        self.peak_rss = self.peak_spill = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                root = psutil.Process(self.pid)
+                rss = sum(p.memory_info().rss for p in [root, *root.children(recursive=True)])
+                self.peak_rss = max(self.peak_rss, rss)
+            except psutil.Error:
+                pass
+            spill = sum(f.stat().st_size for f in self.folder.rglob("*") if f.is_file())
+            self.peak_spill = max(self.peak_spill, spill)
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def generate(businesses: int, seed: int, out: Path) -> float:
     started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "umkm.demo", "--businesses", str(businesses), "--days", str(days),
-         "--seed", str(seed), "--out", str(out)],
-        check=True, cwd=ROOT,
-    )
+    subprocess.run([sys.executable, "-m", "umkm.demo", "--businesses", str(businesses),
+                    "--days", "2", "--seed", str(seed), "--out", str(out)], check=True, cwd=ROOT)
     return time.perf_counter() - started
 
 
-COUNT_PAIRS_CONFIG = "ops:\n  matched_records:\n    config:\n      count_candidate_pairs: true\n"
-CANDIDATE_PAIRS = re.compile(r"(\d+) candidate pairs")
+def night_landing(landing: Path, work: Path, days: int) -> Path:
+    """A landing root with the first ``days`` complete deliveries (symbolic links)."""
+    folder = work / f"landing_{days}_days"
+    folder.mkdir(exist_ok=True)
+    deliveries = sorted(p.name for p in landing.iterdir() if (p / "_SUCCESS").exists())
+    for day in deliveries[:days]:
+        if not (folder / day).exists():
+            (folder / day).symlink_to(landing / day)
+    return folder
 
 
-def run_job(landing: Path, warehouse: Path, count_pairs: bool = False) -> tuple[float, str]:
+def run_night(label: str, landing: Path, warehouse: Path, work: Path,
+              config: str | None = None) -> dict:
+    spill = work / "spill"
+    spill.mkdir(exist_ok=True)
     env = {**os.environ, "UMKM_LANDING_DIR": str(landing),
-           "UMKM_WAREHOUSE_URL": f"duckdb:///{warehouse}",
+           "UMKM_WAREHOUSE_URL": f"duckdb:///{warehouse}", "UMKM_DUCKDB_TEMP_DIR": str(spill),
            "UMKM_PII_HASH_KEY": os.environ.get("UMKM_PII_HASH_KEY", "benchmark-only-key")}
-    command = [sys.executable, "-c", _MEASURED_CHILD, str(ROOT / ".venv/bin/dagster"), "job",
-               "execute", "-m", "pipelines.definitions", "-j", "nightly"]
-    if count_pairs:
-        config = warehouse.parent / "count_pairs.yaml"
-        config.write_text(COUNT_PAIRS_CONFIG)
-        command += ["-c", str(config)]
+    command = [str(ROOT / ".venv/bin/dagster"), "job", "execute", "-m",
+               "pipelines.definitions", "-j", "nightly"]
+    if config:
+        path = work / f"{label}.yaml"
+        path.write_text(config)
+        command += ["-c", str(path)]
+    log_path = work / f"{label}.log"
     started = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log,
+                                   stderr=subprocess.STDOUT)
+        watch = PeakWatch(process.pid, spill)
+        process.wait()
+        watch.stop()
     elapsed = time.perf_counter() - started
-    if done.returncode != 0 or "RUN_SUCCESS" not in done.stderr + done.stdout:
-        sys.stderr.write(done.stderr[-5000:])
-        raise SystemExit("the nightly job failed")
-    return elapsed, done.stderr + done.stdout
+    text = log_path.read_text()
+    if process.returncode != 0 or "RUN_SUCCESS" not in text:
+        sys.stderr.write(text[-5000:])
+        raise SystemExit(f"the {label} failed (log: {log_path})")
+    steps = [(name, _seconds(m, v, u)) for name, m, v, u in STEP_DONE.findall(text)]
+    matched = MATCHED.search(text)
+    return {"label": label, "seconds": elapsed, "steps": steps,
+            "peak_gb": watch.peak_rss / 2**30, "spill_gb": watch.peak_spill / 2**30,
+            "records": int(matched.group(1)) if matched else 0,
+            "businesses": int(matched.group(2)) if matched else 0,
+            "night": matched.group(3) if matched else "?",
+            "candidate_pairs": int(matched.group(4)) if matched else 0,
+            "pairs_scored": int(matched.group(5)) if matched else 0}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--businesses", type=int, default=20_000)
-    parser.add_argument("--days", type=int, default=1)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--keep", type=Path, help="generate into this folder and keep it")
-    parser.add_argument("--count-pairs", action="store_true",
-                        help="also count the candidate pairs exactly (adds a join per rule)")
-    args = parser.parse_args()
-    work = args.keep or Path(tempfile.mkdtemp(prefix="umkm-bench-"))
-    landing, warehouse = work / "landing", work / "warehouse.duckdb"
-    if not landing.exists():
-        seconds = generate(args.businesses, args.days, args.seed, landing)
-        print(f"generated {args.businesses} businesses x {args.days} day(s) in {seconds:.1f}s")
-    elapsed, log = run_job(landing, warehouse, args.count_pairs)
-    (work / "last_run.log").write_text(log)
-    steps = [(name, _seconds(m, v, u)) for name, m, v, u in STEP_DONE.findall(log)]
+def report(night: dict) -> None:
+    steps = night["steps"]
     sources = sum(s for name, s in steps if name.startswith("source_"))
-    peak_gb = int(PEAK.search(log).group(1)) / 1024 / 1024
-    print(f"nightly job, {args.businesses} businesses: {elapsed:.1f}s wall, "
-          f"peak memory {peak_gb:.2f} GB")
-    slowest = sorted((step for step in steps if step[0].startswith("source_")),
-                     key=lambda step: -step[1])[:3]
+    slowest = sorted((s for s in steps if s[0].startswith("source_")), key=lambda s: -s[1])[:3]
+    per_record = night["candidate_pairs"] / max(night["records"], 1)
+    print(f"{night['label']} ({night['night']}): {night['seconds']:.1f}s wall, peak memory "
+          f"{night['peak_gb']:.2f} GB (process tree), DuckDB spill {night['spill_gb']:.2f} GB")
+    print(f"  {night['records']:,} records -> {night['businesses']:,} businesses; "
+          f"{night['candidate_pairs']:,} candidate pairs ({per_record:.2f} per record), "
+          f"{night['pairs_scored']:,} scored tonight")
     print(f"  29 source steps together: {sources:.1f}s "
           f"(slowest: {', '.join(f'{n} {s:.1f}s' for n, s in slowest)})")
     for name, s in steps:
         if not name.startswith("source_"):
             print(f"  {name}: {s:.1f}s")
-    print("  (rest: process start, definitions loading and run bookkeeping)")
-    if args.count_pairs and CANDIDATE_PAIRS.search(log):
-        print(f"  candidate pairs: {int(CANDIDATE_PAIRS.search(log).group(1)):,}")
+
+
+def published_ids(warehouse: Path):
     import duckdb
 
     con = duckdb.connect(str(warehouse), read_only=True)
-    for table in ("curated.umkm", "curated.umkm_source_record", "quality.rejected_record"):
-        print(f"  {table}: {con.execute(f'SELECT count(*) FROM {table}').fetchone()[0]:,} rows")
+    try:
+        return con.execute("SELECT source, source_record_id, umkm_id FROM "
+                           "curated.umkm_source_record ORDER BY 1, 2").df()
+    finally:
+        con.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--businesses", type=int, default=20_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    args = parser.parse_args()
+    work = args.keep or Path(os.environ.get("TMPDIR", "/tmp")) / f"umkm-bench-{os.getpid()}"
+    work.mkdir(parents=True, exist_ok=True)
+    landing = work / "landing"
+    if not landing.exists():
+        seconds = generate(args.businesses, args.seed, landing)
+        print(f"generated {args.businesses:,} businesses x 2 days in {seconds:.1f}s")
+    after_first = work / "after_first_night.duckdb"
+    for leftover in work.glob("*.duckdb*"):
+        leftover.unlink()
+    first = run_night("training night", night_landing(landing, work, 1), after_first, work)
+    report(first)
+    full_warehouse = work / "full.duckdb"
+    shutil.copy(after_first, full_warehouse)
+    full = run_night("full night", night_landing(landing, work, 2), full_warehouse, work,
+                     FULL_REBUILD)
+    report(full)
+    incremental_warehouse = work / "incremental.duckdb"
+    shutil.copy(after_first, incremental_warehouse)
+    incremental = run_night("incremental night", night_landing(landing, work, 2),
+                            incremental_warehouse, work)
+    report(incremental)
+    print(f"incremental night: {incremental['seconds'] / full['seconds']:.0%} of the full night")
+    same = published_ids(full_warehouse).equals(published_ids(incremental_warehouse))
+    print(f"incremental and full night give the same records, businesses and ids: {same}")
 
 
 if __name__ == "__main__":

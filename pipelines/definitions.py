@@ -17,10 +17,12 @@ from assets.sources import source_assets
 from assets.warehouse import warehouse_tables
 from pipelines.jobs import nightly_job
 from pipelines.sensors import new_delivery_sensor, nightly_schedule
+from resources.engine import DuckDBEngine
 from resources.landing import LandingZone
 from resources.settings import (
     PII_HASH_KEY_ENV,
     WAREHOUSE_URL_ENV,
+    duckdb_settings_from_env,
     landing_dir_from_env,
     stale_after_days_from_env,
     warehouse_url_from_env,
@@ -31,6 +33,7 @@ from resources.warehouse import Warehouse
 @dg.definitions
 def defs() -> dg.Definitions:
     """Assets, the nightly job and schedule, and resources configured from the environment."""
+    engine = duckdb_settings_from_env()
     return dg.Definitions(
         assets=[*source_assets(), standardised_records, matched_records, business_ids,
                 golden_businesses, warehouse_tables],
@@ -49,5 +52,7 @@ def defs() -> dg.Definitions:
                 pii_hash_key=dg.EnvVar(PII_HASH_KEY_ENV) if os.environ.get(PII_HASH_KEY_ENV)
                 else None,
             ),
+            "engine": DuckDBEngine(memory_limit=engine.memory_limit, threads=engine.threads,
+                                   temp_directory=engine.temp_directory),
         },
     )

@@ -5,6 +5,8 @@ on first use). ``UMKM_WAREHOUSE_URL``: a SQLAlchemy URL (default: a DuckDB file 
 ``data/``). ``UMKM_PII_HASH_KEY``: the secret of the keyed hashes of personal data.
 ``UMKM_STALE_AFTER_DAYS``: days a source may lag behind the newest delivery before its
 freshness check warns (default ``umkm.freshness.DEFAULT_STALE_AFTER_DAYS``).
+``UMKM_DUCKDB_MEMORY``, ``UMKM_DUCKDB_THREADS``, ``UMKM_DUCKDB_TEMP_DIR``: DuckDB's memory
+limit, threads and spill folder in the job (defaults: ``umkm.duckdb_settings``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from umkm.duckdb_settings import DuckDBSettings
 from umkm.freshness import DEFAULT_STALE_AFTER_DAYS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +33,9 @@ LANDING_DIR_ENV = "UMKM_LANDING_DIR"
 WAREHOUSE_URL_ENV = "UMKM_WAREHOUSE_URL"
 PII_HASH_KEY_ENV = "UMKM_PII_HASH_KEY"
 STALE_AFTER_DAYS_ENV = "UMKM_STALE_AFTER_DAYS"
+DUCKDB_MEMORY_ENV = "UMKM_DUCKDB_MEMORY"
+DUCKDB_THREADS_ENV = "UMKM_DUCKDB_THREADS"
+DUCKDB_TEMP_DIR_ENV = "UMKM_DUCKDB_TEMP_DIR"
 
 
 def landing_dir_from_env() -> str:
@@ -38,6 +44,19 @@ def landing_dir_from_env() -> str:
 
 def warehouse_url_from_env() -> str:
     return os.environ.get(WAREHOUSE_URL_ENV) or DEFAULT_WAREHOUSE_URL
+
+
+def duckdb_settings_from_env() -> DuckDBSettings:
+    """DuckDB's limits in the job: the environment's, else those for this machine."""
+    machine = DuckDBSettings.for_this_machine()
+    threads = os.environ.get(DUCKDB_THREADS_ENV)
+    try:
+        threads = int(threads) if threads else machine.threads
+    except ValueError:
+        raise ValueError(f"{DUCKDB_THREADS_ENV} must be a whole number, got {threads!r}") from None
+    return DuckDBSettings(memory_limit=os.environ.get(DUCKDB_MEMORY_ENV) or machine.memory_limit,
+                          threads=threads,
+                          temp_directory=os.environ.get(DUCKDB_TEMP_DIR_ENV) or None)
 
 
 def stale_after_days_from_env() -> int:

@@ -8,6 +8,8 @@ import secrets
 from pathlib import Path
 
 import dagster as dg
+import duckdb
+import sqlalchemy as sa
 
 from resources.settings import DATA_DIR, DEFAULT_WAREHOUSE_URL, PII_HASH_KEY_ENV
 import pandas as pd
@@ -37,10 +39,17 @@ class Warehouse(dg.ConfigurableResource):
         """Rows of a published table, or None before the first run."""
         return published_row_count(self.url, table)
 
-    def read(self, table: str, source: str | None = None) -> pd.DataFrame | None:
-        """A published table (only the rows of ``source`` when given), or None before the
-        first run."""
-        return read_table(self.url, table, source)
+    def read(self, table: str, source: str | None = None,
+             columns: tuple[str, ...] | None = None) -> pd.DataFrame | None:
+        """A published table (only the rows of ``source`` and the ``columns`` when given), or
+        None before the first run. Missing columns (a table of an older release) read as
+        None: the caller falls back as if the table were missing."""
+        try:
+            return read_table(self.url, table, source, columns)
+        except (duckdb.BinderException, sa.exc.ProgrammingError):
+            if columns is None:
+                raise
+            return None
 
     def hash_key(self) -> bytes:
         if self.pii_hash_key:

@@ -12,6 +12,7 @@ from schemas.catalog import SOURCES
 from umkm import splink_model
 from umkm.entity_resolution import resolve_entities
 from umkm.landing import complete_deliveries
+from umkm.match_input import prepare_input
 from umkm.run import combine_snapshots
 from umkm.snapshots import load_source_snapshot
 from umkm.standardise import normalise_business_name, normalise_owner_name
@@ -26,7 +27,7 @@ def test_match_input_derives_slug_core_and_address_key():
         {"business_name": "Sumber Rejeki", "address": "Kp. Pasir Kupa, Kel. Masigit"},
     ])
     con = duckdb.connect()
-    splink_model.prepare_input(con, records)
+    prepare_input(con, records)
     rows = con.execute("SELECT slug_core, address_key, address_block FROM match_input "
                        "ORDER BY unique_id").fetchall()
     assert [r[0] for r in rows] == ["sumberrejekiputra", "sumberrejeki", None, None]
@@ -44,8 +45,8 @@ def demo_records(small_landing) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def trained(demo_records) -> splink_model.TrainedModel:
     con = duckdb.connect()
-    splink_model.prepare_input(con, demo_records)
-    return splink_model.train(con, len(demo_records))
+    frequencies = prepare_input(con, demo_records)
+    return splink_model.train(con, len(demo_records), frequencies)
 
 
 HARD_CASES = [

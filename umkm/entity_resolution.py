@@ -1,23 +1,39 @@
 """Entity resolution: from canonical records to clusters of records that are one business.
 
-Deterministic NIB links and Splink's scored candidate pairs are clustered without chaining
-(``umkm.clustering``). The model is reused from the previous run unless retraining is asked
-for, no model exists yet, or the comparisons changed since it was trained.
+The steps (each in ``con``, a DuckDB connection within the job's limits):
+
+1. ``umkm.match_input``: the features of every record, with the value frequencies stored
+   with the model (counted afresh on a training night);
+2. ``umkm.blocking``: the candidate pairs, about linear in the records;
+3. ``umkm.scoring``: every candidate pair scored with the model. On an **incremental night**
+   (the model unchanged, last night's scores at hand, no full rebuild asked for) a pair of two
+   records whose match fields did not change since last night keeps last night's score
+   (``quality.match_link`` for links, ``restricted.match_score`` for the rest): only the pairs
+   touching a new or changed record are scored. Scores depend on the pair and the model alone
+   (frozen frequencies), so an incremental night gives the businesses a full night gives;
+4. ``umkm.clustering``: NIB links, scored links and last night's businesses (continuity) are
+   clustered without chaining; the pairs scored as different businesses are looked up only
+   inside the components that links make.
+
+The model is reused from the previous run unless retraining is asked for, no model exists
+yet, or the comparisons or blocking rules changed since it was trained.
 """
 
 from __future__ import annotations
 
-import tempfile
 import time
 from dataclasses import dataclass, field
 
 import duckdb
 import numpy as np
 import pandas as pd
+from scipy.sparse.csgraph import connected_components
 
 from schemas.catalog import SOURCES_BY_KEY
-from umkm import splink_model
-from umkm.clustering import cluster_records
+from umkm import blocking, scoring, splink_model
+from umkm.clustering import _adjacency, cluster_records
+from umkm.duckdb_settings import DuckDBSettings
+from umkm.match_input import prepare_input
 from umkm.matching import shared_key_links
 
 #: pairs at or above this probability are stored as links (with their explanation)
@@ -34,8 +50,21 @@ APART_THRESHOLD = 0.01
 #: never weak bridges and come first when conflicting links are merged one by one (the
 #: merge is stable), and a business whose records did not change keeps its cluster and id
 CONTINUITY_PROBABILITY = 1.0
-#: DuckDB spills to disk beyond this, keeping the nightly job's peak memory bounded
-DUCKDB_MEMORY_LIMIT = "1500MB"
+#: last night's scores (every scored candidate pair's probability), by stable record keys
+SCORE_TABLE = "restricted.match_score"
+SCORE_COLUMNS = ["key_l", "key_r", "probability"]
+
+
+@dataclass
+class PreviousNight:
+    """What an incremental night reuses: the match hash of each record last night
+    (``source``, ``source_record_id``, ``match_hash``), last night's explained links
+    (``quality.match_link``) and every scored pair's probability (``SCORE_TABLE``)."""
+
+    match_hashes: pd.DataFrame
+    links: pd.DataFrame
+    scores: pd.DataFrame
+    model_version: str
 
 
 @dataclass
@@ -49,6 +78,10 @@ class Resolution:
     figures: dict = field(default_factory=dict)
     #: the previous run's published record links (source, source_record_id, umkm_id), if any
     previous_ids: pd.DataFrame | None = None
+    #: every scored candidate pair's probability, by stable record keys (``SCORE_COLUMNS``)
+    scores: pd.DataFrame | None = None
+    #: per blocking rule: pairs made, new pairs, blocks skipped (``blocking.RULE_COUNT_COLUMNS``)
+    blocking: pd.DataFrame | None = None
 
 
 def needs_training(model: splink_model.TrainedModel | None, retrain: bool) -> str | None:
@@ -58,7 +91,23 @@ def needs_training(model: splink_model.TrainedModel | None, retrain: bool) -> st
     if model is None:
         return "no trained model is stored yet"
     if model.structure != splink_model.structure_fingerprint():
-        return "the comparisons changed since the stored model was trained"
+        return "the comparisons or blocking rules changed since the stored model was trained"
+    if model.frequencies is None:
+        return "the stored model has no value frequencies"
+    return None
+
+
+def full_rebuild_reason(trained_now: bool, full_rebuild: bool,
+                        previous: PreviousNight | None, model_version: str) -> str | None:
+    """Why every candidate pair is scored tonight, or None for an incremental night."""
+    if full_rebuild:
+        return "a full rebuild was asked for"
+    if trained_now:
+        return "the model was trained tonight"
+    if previous is None:
+        return "no scores of an earlier night are stored"
+    if previous.model_version != model_version:
+        return "last night's scores come from another model"
     return None
 
 
@@ -68,53 +117,74 @@ def resolve_entities(
     retrain: bool = False,
     cluster_threshold: float = CLUSTER_THRESHOLD,
     charts_dir=None,
-    count_candidate_pairs: bool = False,
     previous_ids: pd.DataFrame | None = None,
+    previous: PreviousNight | None = None,
+    full_rebuild: bool = False,
+    duckdb_settings: DuckDBSettings | None = None,
 ) -> Resolution:
     """Cluster canonical ``records`` into businesses; returns records with ``cluster``,
-    ``match_probability`` (best link inside its cluster, NA alone) and ``match_rule``.
-    ``previous_ids`` (source, source_record_id, umkm_id: the previous run's published links)
-    keep yesterday's businesses together where tonight's evidence does not part them."""
+    ``match_probability`` (best link inside its cluster, NA alone), ``match_rule`` and
+    ``match_hash``. ``previous_ids`` (source, source_record_id, umkm_id: the previous run's
+    published links) keep yesterday's businesses together where tonight's evidence does not
+    part them; ``previous`` lets an incremental night reuse last night's scores."""
     records = records.reset_index(drop=True)
     figures: dict = {}
-    # DuckDB spills beyond its memory limit into a folder of its own, not the working directory
-    spill = tempfile.TemporaryDirectory(prefix="umkm-matching-")
-    con = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY_LIMIT,
-                                 "temp_directory": spill.name})
-    try:
-        splink_model.prepare_input(con, records)
+    settings = duckdb_settings or DuckDBSettings.for_this_machine()
+    with settings.connection() as con:
+        started = time.perf_counter()
         reason = needs_training(model, retrain)
+        frequencies = prepare_input(con, records, None if reason else model.frequencies)
+        figures["match_input_seconds"] = round(time.perf_counter() - started, 1)
         if reason:
-            model = splink_model.train(con, len(records))
+            model = splink_model.train(con, len(records), frequencies)
             figures["training_reason"] = reason
             figures["training_seconds"] = round(model.training_seconds, 1)
-        predictions = splink_model.predict(con, model, LINK_THRESHOLD, APART_THRESHOLD)
-        if count_candidate_pairs:  # an exact count costs a join per blocking rule
-            figures["candidate_pairs"] = splink_model.count_candidate_pairs(con)
+        started = time.perf_counter()
+        rule_counts = blocking.candidate_pairs(con)
+        figures["candidate_pairs"] = int(rule_counts["new_pairs"].sum())
+        figures["blocking_seconds"] = round(time.perf_counter() - started, 1)
+        started = time.perf_counter()
+        rebuild = full_rebuild_reason(reason is not None, full_rebuild, previous, model.version)
+        figures["night"] = "full" if rebuild else "incremental"
+        figures["full_rebuild_reason"] = rebuild or ""
+        _record_keys(con, records)
+        if rebuild:
+            to_score = "candidate_pairs"
+        else:
+            to_score = _reuse_previous_scores(con, previous, LINK_THRESHOLD, figures)
+        scored = scoring.score_pairs(con, model.model_json, to_score, LINK_THRESHOLD)
+        figures["pairs_scored"] = scored.pairs
+        figures["scoring_seconds"] = round(time.perf_counter() - started, 1)
+        scored_links = con.execute("SELECT * FROM scored_links ORDER BY unique_id_l, unique_id_r"
+                                   ).df()
+        scores = con.execute("""
+            SELECT least(k.key_l, k.key_r) AS key_l, greatest(k.key_l, k.key_r) AS key_r,
+                   s.match_probability::FLOAT AS probability
+            FROM scored_probabilities s JOIN (
+                SELECT p.unique_id_l, p.unique_id_r, l.record_key AS key_l, r.record_key AS key_r
+                FROM candidate_pairs p JOIN record_keys l ON l.unique_id = p.unique_id_l
+                JOIN record_keys r ON r.unique_id = p.unique_id_r) k
+            USING (unique_id_l, unique_id_r)""").df()
+        match_hashes = con.execute("SELECT match_hash FROM match_input ORDER BY unique_id"
+                                   ).df()["match_hash"]
         if charts_dir is not None and reason:
             figures["model_charts"] = splink_model.save_charts(model, con, charts_dir)
-    finally:
-        con.close()
-        spill.cleanup()
-    figures["prediction_seconds"] = round(predictions.seconds, 1)
-    started = time.perf_counter()
-    # in record order: DuckDB returns pairs in any order, and ties of probability are merged
-    # in the order the links come, so the same inputs must give the links in the same order
-    scored = predictions.pairs.rename(columns={"unique_id_l": "left", "unique_id_r": "right",
-                                               "match_probability": "probability"}
-                                      ).sort_values(["left", "right"], ignore_index=True)
-    nib_links = shared_key_links(records, "nib").assign(probability=1.0)
-    continuity = continuity_links(records, previous_ids)
-    links = pd.concat([continuity, scored[["left", "right", "probability"]], nib_links],
-                      ignore_index=True)
+        started = time.perf_counter()
+        # in record order: DuckDB returns pairs in any order, and ties of probability are
+        # merged in the order the links come, so the same inputs must give the same order
+        scored = scored_links.rename(columns={"unique_id_l": "left", "unique_id_r": "right",
+                                              "match_probability": "probability"})
+        nib_links = shared_key_links(records, "nib").assign(probability=1.0)
+        continuity = continuity_links(records, previous_ids)
+        links = pd.concat([continuity, scored[["left", "right", "probability"]], nib_links],
+                          ignore_index=True)
+        apart = _apart_within_components(con, len(records), links, cluster_threshold)
     attrs = records[["nib", "kab_code", "kecamatan_code", "source", "business_name_norm",
                      "owner_name_norm", "phone_e164"]].assign(
         is_registry=records["source"].map(
             {k: s.kind == "registry" for k, s in SOURCES_BY_KEY.items()}).fillna(False))
-    apart = pd.concat([
-        predictions.apart.rename(columns={"unique_id_l": "left", "unique_id_r": "right"}),
-        scored.loc[_two_businesses(scored), ["left", "right"]],
-    ], ignore_index=True)
+    apart = pd.concat([apart, scored.loc[_two_businesses(scored), ["left", "right"]]],
+                      ignore_index=True)
     clustering = cluster_records(attrs, links, threshold=cluster_threshold, apart=apart)
     figures["links_scored"] = len(scored)
     figures["continuity_links"] = len(continuity)
@@ -122,6 +192,7 @@ def resolve_entities(
     figures["clustering_seconds"] = round(time.perf_counter() - started, 1)
     out = records.copy()
     out["cluster"] = clustering.labels
+    out["match_hash"] = match_hashes.to_numpy()
     evidence = pd.concat([scored[["left", "right", "probability"]], nib_links],
                          ignore_index=True)
     inside = evidence[clustering.labels[evidence["left"].to_numpy()]
@@ -134,7 +205,90 @@ def resolve_entities(
         trained_now=reason is not None,
         figures=figures,
         previous_ids=previous_ids,
+        scores=scores,
+        blocking=rule_counts,
     )
+
+
+def _record_keys(con: duckdb.DuckDBPyConnection, records: pd.DataFrame) -> None:
+    """``record_keys``: each record's position, its reference and its stable 64-bit key (from
+    ``source:source_record_id``), by which scores are kept from night to night."""
+    con.register("refs", pd.DataFrame({"unique_id": np.arange(len(records)),
+                                       "ref": record_refs(records).to_numpy()}))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE record_keys AS "
+                f"SELECT unique_id, ref, {_KEY_SQL.format(ref='ref')} AS record_key FROM refs")
+    con.unregister("refs")
+
+
+#: a record's stable key from its reference (collisions are checked, ``_record_keys``)
+_KEY_SQL = "(md5_number_lower({ref}) >> 1)::BIGINT"  # 63 bits: a BIGINT on every engine
+
+
+def record_refs(frame: pd.DataFrame) -> pd.Series:
+    """``source:source_record_id`` of each record: how links name their records."""
+    return frame["source"].astype(str) + ":" + frame["source_record_id"].astype(str)
+
+
+def _reuse_previous_scores(con: duckdb.DuckDBPyConnection, previous: PreviousNight,
+                           threshold: float, figures: dict) -> str:
+    """Carry last night's scores of the candidate pairs whose two records did not change into
+    ``scored_links`` and ``scored_probabilities``; return the table of the pairs left to score
+    (those touching a new or changed record)."""
+    con.register("previous_hashes", previous.match_hashes.assign(
+        ref=record_refs(previous.match_hashes))[["ref", "match_hash"]])
+    con.register("previous_scores", previous.scores)
+    links = previous.links[previous.links["rule"] == "probabilistic"]
+    explained = [c for c in links.columns if c.startswith(("gamma_", "mw_"))]
+    con.register("previous_links", links[["left_record", "right_record", "probability",
+                                           "match_weight", *explained]])
+    key_l, key_r = _KEY_SQL.format(ref="left_record"), _KEY_SQL.format(ref="right_record")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE unchanged AS
+        SELECT k.unique_id, k.record_key FROM record_keys k JOIN match_input m USING (unique_id)
+        JOIN previous_hashes p ON p.ref = k.ref AND p.match_hash = m.match_hash;
+        CREATE OR REPLACE TEMP TABLE reused AS
+        SELECT c.unique_id_l, c.unique_id_r, s.probability FROM candidate_pairs c
+        JOIN unchanged l ON l.unique_id = c.unique_id_l
+        JOIN unchanged r ON r.unique_id = c.unique_id_r
+        JOIN previous_scores s ON s.key_l = least(l.record_key, r.record_key)
+                              AND s.key_r = greatest(l.record_key, r.record_key);
+        CREATE OR REPLACE TEMP TABLE pairs_to_score AS
+        SELECT unique_id_l, unique_id_r FROM candidate_pairs
+        ANTI JOIN reused USING (unique_id_l, unique_id_r);
+        CREATE OR REPLACE TABLE scored_probabilities AS
+        SELECT unique_id_l, unique_id_r, probability AS match_probability FROM reused;
+        CREATE OR REPLACE TABLE scored_links AS
+        SELECT r.unique_id_l, r.unique_id_r, p.match_weight,
+               p.probability AS match_probability, {', '.join(explained)}
+        FROM reused r
+        JOIN record_keys l ON l.unique_id = r.unique_id_l
+        JOIN record_keys k ON k.unique_id = r.unique_id_r
+        JOIN (SELECT *, least({key_l}, {key_r}) AS key_lo, greatest({key_l}, {key_r}) AS key_hi
+              FROM previous_links) p
+          ON p.key_lo = least(l.record_key, k.record_key)
+         AND p.key_hi = greatest(l.record_key, k.record_key)
+        WHERE r.probability >= {threshold}""")
+    for table in ("previous_hashes", "previous_scores", "previous_links"):
+        con.unregister(table)
+    figures["records_unchanged"] = con.execute("SELECT count(*) FROM unchanged").fetchall()[0][0]
+    figures["pairs_reused"] = con.execute("SELECT count(*) FROM reused").fetchall()[0][0]
+    return "pairs_to_score"
+
+
+def _apart_within_components(con: duckdb.DuckDBPyConnection, n: int, links: pd.DataFrame,
+                             threshold: float) -> pd.DataFrame:
+    """The scored pairs below ``APART_THRESHOLD`` whose two records the links at or above
+    ``threshold`` put into one component: the only ones clustering can use (it only takes
+    links away)."""
+    strong = links[links["probability"] >= threshold]
+    _, components = connected_components(
+        _adjacency(n, strong["left"].to_numpy(), strong["right"].to_numpy()), directed=False)
+    pairs = con.execute("SELECT unique_id_l, unique_id_r FROM scored_probabilities "
+                        "WHERE match_probability < ? ORDER BY 1, 2", [APART_THRESHOLD]
+                        ).fetchnumpy()
+    left, right = pairs["unique_id_l"].astype(np.int64), pairs["unique_id_r"].astype(np.int64)
+    inside = components[left] == components[right]
+    return pd.DataFrame({"left": left[inside], "right": right[inside]})
 
 
 def _two_businesses(scored: pd.DataFrame) -> pd.Series:
@@ -191,7 +345,7 @@ def _explained_links(scored: pd.DataFrame, nib_links: pd.DataFrame, records: pd.
     joined = inside[["left", "right"]].drop_duplicates().assign(joined=True)
     links = links.merge(joined, on=["left", "right"], how="left")
     links["joined"] = links["joined"].fillna(False).astype(bool)
-    refs = records["source"].astype(str) + ":" + records["source_record_id"].astype(str)
+    refs = record_refs(records)
     links.insert(0, "left_record", refs.to_numpy()[links["left"].to_numpy()])
     links.insert(1, "right_record", refs.to_numpy()[links["right"].to_numpy()])
     return links.drop(columns=["left", "right"])

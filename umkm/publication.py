@@ -75,9 +75,10 @@ def restricted_personal_data(records: pd.DataFrame) -> pd.DataFrame:
 
 def canonical_archive(records: pd.DataFrame) -> pd.DataFrame:
     """``restricted.canonical_record``: every accepted record of the run in canonical form,
-    personal data and unparsed raw text included. A source none of whose files can be used
-    on a later night falls back to its rows here (``umkm.snapshots``)."""
-    return records[list(CanonicalRecord.to_schema().columns)].copy()
+    personal data and unparsed raw text included, with its ``match_hash``. A source none of
+    whose files can be used on a later night falls back to its rows here
+    (``umkm.snapshots``); an incremental night finds here which records changed."""
+    return records[[*CanonicalRecord.to_schema().columns, "match_hash"]].copy()
 
 
 def quality_rejected(rejected: pd.DataFrame, run_id: str) -> pd.DataFrame:

@@ -9,7 +9,7 @@ import pandas as pd
 
 from umkm import publication as tables
 from umkm import splink_model
-from umkm.entity_resolution import Resolution
+from umkm.entity_resolution import SCORE_TABLE, Resolution
 from umkm.golden import attribute_provenance
 from umkm.identity import IdAssignment, retired_id_successors
 from umkm.snapshots import ARCHIVE_TABLE, DELIVERY_COLUMNS, REJECTED_COLUMNS, SourceSnapshot
@@ -61,8 +61,11 @@ def build_publication(run: RunRecords, resolution: Resolution, ids: IdAssignment
         "quality.source_delivery": deliveries,
         "quality.umkm_id_history": ids.events,
     }
+    replace_on_training = {}
     if resolution.trained_now:
         append["quality.match_model"] = splink_model.model_to_row(resolution.model, started_at)
+        replace_on_training[splink_model.FREQUENCY_TABLE] = splink_model.frequencies_to_rows(
+            resolution.model)
     return Publication(
         replace={
             "curated.umkm": tables.curated_umkm(golden, pii_key, linked),
@@ -74,7 +77,9 @@ def build_publication(run: RunRecords, resolution: Resolution, ids: IdAssignment
             "quality.rejected_record": tables.quality_rejected(run.rejected, run_id),
             "restricted.source_record_personal_data": tables.restricted_personal_data(linked),
             "restricted.rejected_raw_record": tables.restricted_rejected_raw(run.rejected, run_id),
-            ARCHIVE_TABLE: tables.canonical_archive(run.records),
+            ARCHIVE_TABLE: tables.canonical_archive(resolution.records),
+            SCORE_TABLE: resolution.scores.assign(model_version=resolution.model.version),
+            **replace_on_training,
         },
         append=append,
     )

@@ -1,4 +1,5 @@
-"""The probabilistic match model (Splink 5, DuckDB backend) for Indonesian business records.
+"""The probabilistic match model (Splink 5, DuckDB backend) for Indonesian business records:
+its comparisons, its training, and how a trained model is stored.
 
 Comparisons fit the data: business names compared on the normalised name (legal forms, shop
 words and decoration already removed), on the sorted token set (word order), on token
@@ -7,11 +8,14 @@ adjustment so that generic names (``berkah``, ``barokah``) weigh little; owner n
 honorifics and degrees are gone, with an initial-and-surname level; phone, e-mail, NIB, NPWP
 and NIK exact with term-frequency adjustment (a family phone shared by several businesses
 weighs less); kabupaten/kota, kecamatan and postal code together as one location comparison.
+The features compared are made in ``umkm.match_input``; the candidate pairs in
+``umkm.blocking``; the pairs are scored in ``umkm.scoring``.
 
 Training: the probability that two records match from deterministic rules on the strong
 keys (NIB; phone with the same name), u by random sampling, m by expectation maximisation in
-two sessions blocked on phone and on name. The trained model is a JSON document (Splink's own
-format) with a structure fingerprint: a changed comparison set forces retraining.
+two sessions blocked on phone and on name within a kecamatan. The trained model is a JSON
+document (Splink's own format) with a structure fingerprint (comparisons and blocking rules:
+a change forces retraining) and the value frequencies it was trained with.
 """
 
 from __future__ import annotations
@@ -21,105 +25,18 @@ import json
 import logging
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
-from splink.blocking_rule_library import CustomRule
+
+from umkm import blocking
+from umkm.match_input import FREQUENCY_COLUMNS, TF_COLUMNS
 
 log = logging.getLogger(__name__)
-
-#: a name word used by at most this share of records is distinctive (not 'berkah', 'jaya')
-RARE_TOKEN_SHARE = 0.0005
-
-MATCH_INPUT_SQL = """
-WITH typed AS (
-    SELECT position AS unique_id, *, string_split(business_name_norm, ' ') AS words
-    FROM records
-),
-base AS (
-    -- a shop word with a typo ('warugn kencana', 'keadi maju') is still a shop word
-    SELECT *, list_distinct(name_words) AS name_tokens
-    FROM (SELECT *, CASE
-        WHEN len(words) > 1 AND len(list_filter($shop_words,
-            lambda w: damerau_levenshtein(w, words[1]) <= 1 AND len(words[1]) >= 5
-                   AND left(w, 1) = left(words[1], 1))) > 0
-        THEN words[2:] ELSE words END AS name_words
-    FROM typed)
-),
-token_counts AS (
-    SELECT token, count(*) AS n FROM (SELECT unnest(name_tokens) AS token FROM base)
-    GROUP BY token
-),
-rare AS (
-    -- distinctive words of the name, leaving out the owner's own names: 'Jamu Rohman' and
-    -- 'Bengkel Rohman' of one owner share a word but not a distinctive one
-    SELECT b.unique_id, list(t.token ORDER BY t.token) AS name_rare_tokens
-    FROM (SELECT unique_id, owner_name_norm, unnest(name_tokens) AS token FROM base) b
-    JOIN token_counts t USING (token)
-    WHERE t.n <= greatest(3, $rare_share * (SELECT count(*) FROM base))
-      AND NOT list_contains(coalesce(string_split(b.owner_name_norm, ' '), []), b.token)
-    GROUP BY b.unique_id
-),
-uncommon AS (
-    -- for blocking: every uncommon word of the name, the owner's names included, so that a
-    -- typo in one word still leaves another to meet on
-    SELECT b.unique_id, list(t.token ORDER BY t.token) AS name_block_tokens
-    FROM (SELECT unique_id, unnest(name_tokens) AS token FROM base) b
-    JOIN token_counts t USING (token)
-    WHERE t.n <= greatest(3, $rare_share * (SELECT count(*) FROM base))
-    GROUP BY b.unique_id
-)
-SELECT
-    unique_id,
-    source,
-    business_name_norm,
-    name_tokens,
-    coalesce(rare.name_rare_tokens, []::VARCHAR[]) AS name_rare_tokens,
-    coalesce(uncommon.name_block_tokens, []::VARCHAR[]) AS name_block_tokens,
-    array_to_string(list_sort(name_tokens), ' ') AS name_sorted,
-    -- typo-tolerant name keys: the first, and the last, three letters of every word
-    array_to_string(list_sort(list_transform(name_tokens, lambda t: left(t, 3))), ' ') AS name_heads,
-    array_to_string(list_sort(list_transform(name_tokens, lambda t: right(t, 3))), ' ') AS name_tails,
-    array_to_string(name_words, '') AS name_compact,
-    nullif(shop_slug, '') AS shop_slug,
-    -- the shop slug without shop words before it and decoration or numbers after it:
-    -- 'kedaisumberrejekiputra', 'sumberrejekiputra2' and 'sumberrejekiputrastore' agree
-    nullif(regexp_replace(regexp_replace(shop_slug, $slug_prefix, ''), $slug_suffix, ''), '')
-        AS slug_core,
-    -- street, house number and block of the address, word order ignored: 'Jl. Raya Ciputat
-    -- No 153, Cibeber' and 'JL. RAYA CIPUTAT NO. 153 RT.01/RW.07' agree
-    nullif(array_to_string(list_sort(list_filter(
-        string_split(trim(regexp_replace(regexp_replace(regexp_replace(lower(address),
-            '[,;].*$', ''), $address_tail, ''), '[^a-z0-9]+', ' ', 'g')), ' '),
-        lambda t: t <> '' AND NOT list_contains($address_words, t))), ' '), '')
-        AS address_key,
-    -- blocking on an address only where it has a house number: a kampung name alone is shared
-    CASE WHEN regexp_matches(address_key, '[0-9]') THEN address_key END AS address_block,
-    owner_name_norm,
-    split_part(owner_name_norm, ' ', 1) AS owner_first,
-    split_part(owner_name_norm, ' ', -1) AS owner_last,
-    phone_e164, email, nib, npwp, nik,
-    kab_code, kecamatan_code, postal_code
-FROM base LEFT JOIN rare USING (unique_id) LEFT JOIN uncommon USING (unique_id)
-"""
-
-#: words naming the kind of shop, which a typo can hide from the name's standardisation
-SHOP_WORDS = ["toko", "warung", "kedai", "kios", "depot", "grosir", "outlet", "warteg"]
-#: shop words a slug may start with, and decoration a slug may end with
-SLUG_PREFIX = r"^(toko|warung|warteg|kedai|kios|depot|rm|grosir|outlet)+"
-SLUG_SUFFIX = r"(officialstore|official|store|shop|olshop|onlineshop|online|id|indonesia|[0-9])+$"
-#: where the street part of an address ends (RT/RW, village, district ...)
-ADDRESS_TAIL = r"\b(rt|rw|kel|kelurahan|kec|kecamatan|desa|kab|kabupaten|kota)\b.*$"
-#: words of an address that say what kind of street it is, not which one
-ADDRESS_WORDS = ["jl", "jln", "jalan", "gg", "gang", "kp", "kmp", "kampung", "perum",
-                 "perumahan", "komplek", "komp", "kompleks", "blok", "no", "nomor", "dusun",
-                 "dsn", "lingkungan", "lingk", "link"]
-
-
 
 def _overlap(column: str) -> str:
     return (f"len(list_intersect({column}_l, {column}_r)) / "
@@ -222,37 +139,6 @@ def _exact(column: str) -> cl.ExactMatch:
     return cl.ExactMatch(column).configure(term_frequency_adjustments=True)
 
 
-def blocking_rules() -> list:
-    """Candidate pairs, kept near linear in the number of records: records that share a
-    strong key; the same name words (any order) in one kecamatan (or one kab/kota when a
-    kecamatan is unknown), or anywhere when one side's
-    kab/kota is unknown; a name equal to a shop slug; the same owner in one kecamatan, or in
-    one kab/kota with the same first letter of the business name; an uncommon name word in
-    one kab/kota (so a typo in another word does not hide the pair); the same first, or last,
-    three letters of every name word in one kab/kota (a typo rarely changes both). Names alone across the province, or a common owner name in a whole
-    kab/kota, would make blocks whose pairs grow with the square of their size."""
-    same_kab_or_unknown = "(l.kab_code = r.kab_code OR l.kab_code IS NULL OR r.kab_code IS NULL)"
-    return [
-        block_on("phone_e164"),
-        block_on("nib"),
-        block_on("email"),
-        block_on("npwp"),
-        CustomRule("l.kab_code = r.kab_code AND l.name_sorted = r.name_sorted AND "
-                   "(l.kecamatan_code = r.kecamatan_code OR l.kecamatan_code IS NULL "
-                   "OR r.kecamatan_code IS NULL)"),
-        CustomRule("l.name_sorted = r.name_sorted AND (l.kab_code IS NULL OR r.kab_code IS NULL)"),
-        CustomRule(f"l.name_compact = r.slug_core AND {same_kab_or_unknown}"),
-        CustomRule(f"l.slug_core = r.name_compact AND {same_kab_or_unknown}"),
-        CustomRule(f"l.slug_core = r.slug_core AND {same_kab_or_unknown}"),
-        block_on("kab_code", "address_block"),
-        block_on("kecamatan_code", "owner_name_norm"),
-        block_on("kab_code", "owner_name_norm", "substr(business_name_norm, 1, 1)"),
-        block_on("kab_code", "name_block_tokens", arrays_to_explode=["name_block_tokens"]),
-        block_on("kab_code", "name_heads"),
-        block_on("kab_code", "name_tails"),
-    ]
-
-
 def settings() -> SettingsCreator:
     return SettingsCreator(
         link_type="dedupe_only",
@@ -261,7 +147,7 @@ def settings() -> SettingsCreator:
             _business_name(), _owner_name(), _exact("phone_e164"), _exact("email"), _exact("nib"),
             _exact("npwp"), _exact("nik"), _location(), _address(),
         ],
-        blocking_rules_to_generate_predictions=blocking_rules(),
+        blocking_rules_to_generate_predictions=[],
         retain_matching_columns=True,
         retain_intermediate_calculation_columns=True,
         max_iterations=25,
@@ -270,8 +156,10 @@ def settings() -> SettingsCreator:
 
 
 def structure_fingerprint() -> str:
-    """A hash of the comparisons and blocking rules (not their trained parameters)."""
-    spec = settings().create_settings_dict("duckdb")
+    """A hash of the comparisons and the blocking rules (not the trained parameters): a model
+    trained under other ones is not reused, and neither are last night's scores."""
+    spec = {"comparisons": settings().create_settings_dict("duckdb"),
+            "blocking": [repr(rule) for rule in blocking.RULES]}
     return hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
@@ -310,14 +198,15 @@ def _significant(value: float) -> float:
 
 @dataclass
 class TrainedModel:
-    """A Splink model as JSON, with its version and the figures of its training."""
+    """A Splink model as JSON, with its version, the figures of its training and the value
+    frequencies it was trained with (``umkm.match_input``; None when not stored)."""
 
     model_json: str
     version: str
     structure: str
     trained_on_records: int
     training_seconds: float
-    notes: dict = field(default_factory=dict)
+    frequencies: pd.DataFrame | None = None
 
 
 MODEL_COLUMNS = ["model_version", "structure", "trained_at", "trained_on_records",
@@ -333,15 +222,32 @@ def model_to_row(model: TrainedModel, trained_at) -> pd.DataFrame:
     }], columns=MODEL_COLUMNS)
 
 
-def latest_model(stored: pd.DataFrame | None) -> TrainedModel | None:
-    """The newest model of ``quality.match_model``, or None."""
+#: the value frequencies of the newest model, stored on training nights (personal values among
+#: them: phones, NIKs, e-mails, owner names)
+FREQUENCY_TABLE = "restricted.match_frequency"
+
+
+def frequencies_to_rows(model: TrainedModel) -> pd.DataFrame:
+    """The model's value frequencies as the rows of ``FREQUENCY_TABLE``."""
+    return model.frequencies.assign(model_version=model.version)[
+        ["model_version", *FREQUENCY_COLUMNS]]
+
+
+def latest_model(stored: pd.DataFrame | None,
+                 frequencies: pd.DataFrame | None = None) -> TrainedModel | None:
+    """The newest model of ``quality.match_model`` with its frequencies from
+    ``FREQUENCY_TABLE`` (None when they are not stored for it), or None."""
     if stored is None or stored.empty:
         return None
     row = stored.sort_values("trained_at").iloc[-1]
+    own = None
+    if frequencies is not None and len(frequencies):
+        own = frequencies[frequencies["model_version"] == row["model_version"]]
+        own = own[FREQUENCY_COLUMNS].reset_index(drop=True) if len(own) else None
     return TrainedModel(model_json=row["model_json"], version=row["model_version"],
                         structure=row["structure"],
                         trained_on_records=int(row["trained_on_records"]),
-                        training_seconds=float(row["training_seconds"]))
+                        training_seconds=float(row["training_seconds"]), frequencies=own)
 
 
 def save_charts(model: TrainedModel, con: duckdb.DuckDBPyConnection, folder) -> list[str]:
@@ -362,38 +268,6 @@ def save_charts(model: TrainedModel, con: duckdb.DuckDBPyConnection, folder) -> 
     return written
 
 
-@dataclass
-class Predictions:
-    """Scored candidate pairs, the pairs the model holds to be different businesses, and
-    figures of the prediction."""
-
-    pairs: pd.DataFrame  # unique_id_l, unique_id_r, match_probability, match_weight, gamma_*, mw_*
-    apart: pd.DataFrame  # unique_id_l, unique_id_r of candidate pairs scored below apart_below
-    seconds: float
-
-
-#: columns whose exact-match weight is adjusted by how common the value is
-TF_COLUMNS = ("name_sorted", "address_key", "owner_name_norm", "phone_e164", "email",
-              "nib", "npwp", "nik")
-
-
-def _create_term_frequencies(con: duckdb.DuckDBPyConnection) -> None:
-    """Term frequencies counted per business, not per record.
-
-    Splink's own term frequency of a value is its share of records, so a distinctive name
-    that one business lists on four platforms counts four times and weighs like a common
-    one. Here a value counts as often as it occurs in the source where it occurs most: a
-    name on four platforms counts once, ``Toko Berkah`` twenty times on Shopee counts twenty.
-    """
-    for column in TF_COLUMNS:
-        con.execute(f"""
-            CREATE OR REPLACE TABLE tf_lookup_{column} AS
-            SELECT {column}, max(n)::DOUBLE / (SELECT count(*) FROM match_input) AS tf_{column}
-            FROM (SELECT source, {column}, count(*) AS n FROM match_input
-                  WHERE {column} IS NOT NULL GROUP BY ALL)
-            GROUP BY {column}""")
-
-
 def _linker(con: duckdb.DuckDBPyConnection, model) -> Linker:
     db_api = DuckDBAPI(connection=con)
     table = db_api.register("match_input")
@@ -404,25 +278,10 @@ def _linker(con: duckdb.DuckDBPyConnection, model) -> Linker:
     return linker
 
 
-def prepare_input(con: duckdb.DuckDBPyConnection, records: pd.DataFrame) -> None:
-    """Create ``match_input`` in ``con`` from canonical records (position = row order)."""
-    frame = records[[
-        "source", "business_name_norm", "shop_slug", "owner_name_norm", "phone_e164",
-        "email", "nib", "npwp", "nik", "address", "kab_code", "kecamatan_code", "postal_code",
-    ]].reset_index(drop=True)
-    frame.insert(0, "position", range(len(frame)))
-    con.register("records", frame)
-    con.execute(f"CREATE OR REPLACE TABLE match_input AS {MATCH_INPUT_SQL}",
-                {"rare_share": RARE_TOKEN_SHARE, "shop_words": SHOP_WORDS,
-                 "slug_prefix": SLUG_PREFIX,
-                 "slug_suffix": SLUG_SUFFIX, "address_tail": ADDRESS_TAIL,
-                 "address_words": ADDRESS_WORDS})
-    _create_term_frequencies(con)
-    con.unregister("records")
-
-
-def train(con: duckdb.DuckDBPyConnection, n_records: int, seed: int = 1) -> TrainedModel:
-    """Train the model on ``match_input``: lambda, u, m from NIB labels and EM."""
+def train(con: duckdb.DuckDBPyConnection, n_records: int, frequencies: pd.DataFrame,
+          seed: int = 1) -> TrainedModel:
+    """Train the model on ``match_input`` (made with ``frequencies``, which the model keeps):
+    lambda, u, m from NIB labels and EM."""
     started = time.perf_counter()
     linker = _linker(con, settings())
     with warnings.catch_warnings():
@@ -437,7 +296,7 @@ def train(con: duckdb.DuckDBPyConnection, n_records: int, seed: int = 1) -> Trai
         linker.training.estimate_parameters_using_expectation_maximisation(
             block_on("phone_e164"), estimate_without_term_frequencies=True)
         linker.training.estimate_parameters_using_expectation_maximisation(
-            block_on("kab_code", "name_sorted"), estimate_without_term_frequencies=True)
+            block_on("kecamatan_code", "name_sorted"), estimate_without_term_frequencies=True)
     model = regularise(linker.misc.save_model_to_json())
     model_json = json.dumps(model, sort_keys=True, default=str)
     return TrainedModel(
@@ -446,42 +305,5 @@ def train(con: duckdb.DuckDBPyConnection, n_records: int, seed: int = 1) -> Trai
         structure=structure_fingerprint(),
         trained_on_records=n_records,
         training_seconds=time.perf_counter() - started,
+        frequencies=frequencies,
     )
-
-
-def predict(con: duckdb.DuckDBPyConnection, model: TrainedModel, threshold: float,
-            apart_below: float) -> Predictions:
-    """Score every candidate pair of ``match_input`` with a trained model: the pairs at or
-    above ``threshold`` with their explanation, and those below ``apart_below``."""
-    started = time.perf_counter()
-    linker = _linker(con, json.loads(model.model_json))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        scored = linker.inference.predict()
-        columns = [row[0] for row in con.execute(
-            f"SELECT column_name FROM (DESCRIBE {scored.physical_name})").fetchall()]
-        kept = [c for c in columns if c in ("unique_id_l", "unique_id_r", "match_probability",
-                                            "match_weight") or c.startswith(("gamma_", "mw_"))]
-        # only the scores and their explanation: the retained input columns would double the
-        # memory of the biggest frame of the run
-        pairs = con.execute(f"SELECT {', '.join(kept)} FROM {scored.physical_name} "
-                            "WHERE match_probability >= ?", [threshold]).df()
-        apart = con.execute(f"SELECT unique_id_l, unique_id_r FROM {scored.physical_name} "
-                            "WHERE match_probability < ?", [apart_below]).df()
-        scored.drop_table_from_database_and_remove_from_cache()
-    return Predictions(pairs=pairs, apart=apart, seconds=time.perf_counter() - started)
-
-
-def count_candidate_pairs(con: duckdb.DuckDBPyConnection) -> int:
-    """Exact number of distinct candidate pairs the blocking rules generate."""
-    from splink.blocking_analysis import count_comparisons_from_blocking_rules
-
-    db_api = DuckDBAPI(connection=con)
-    table = db_api.register("match_input")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        counts = count_comparisons_from_blocking_rules(
-            table, blocking_rules=blocking_rules(), link_type="dedupe_only",
-            unique_id_column_name="unique_id", record_sample_proportion=1.0,
-        )
-    return int(max(row["cumulative_comparison_count"] for row in counts))

@@ -99,11 +99,13 @@ def publish(url: str, publication: Publication, audit: Audit | None = None) -> N
         raise ValueError(f"unsupported warehouse {backend!r}: use duckdb:/// or postgresql+psycopg://")
 
 
-def read_table(url: str, name: str, source: str | None = None) -> pd.DataFrame | None:
-    """A published table as a DataFrame (only the rows of ``source`` when given), or None
-    when the warehouse or table does not exist yet (the first run)."""
+def read_table(url: str, name: str, source: str | None = None,
+               columns: tuple[str, ...] | None = None) -> pd.DataFrame | None:
+    """A published table as a DataFrame (only the rows of ``source`` and the ``columns``
+    when given), or None when the warehouse or table does not exist yet (the first run)."""
     where, params = ("WHERE source = ?", [source]) if source is not None else ("", [])
-    sql = f"SELECT * FROM {name} {where}"
+    selected = ", ".join(f'"{c}"' for c in columns) if columns else "*"
+    sql = f"SELECT {selected} FROM {name} {where}"
     return _on_published(url, name,
                          lambda con: con.execute(sql, params).df(),
                          lambda conn: pd.read_sql_query(

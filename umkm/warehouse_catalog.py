@@ -186,8 +186,26 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
         "can be used. Authorised users only.", {
             "unparsed": "Raw text of the fields no standardiser understood, as a JSON object "
                         "(field -> text); null when every field was understood",
+            "match_hash": "Hash of the fields matching compares: a record whose hash is the "
+                          "same the next night keeps the scores of its pairs",
         },
         primary_key=("source", "source_record_id"),
+    ),
+    TableSpec(
+        "restricted.match_score", "Every candidate pair of the night with its match "
+        "probability, by stable record keys: the scores an incremental night reuses", {
+            "key_l": "Stable 63-bit key of one record (from source:source_record_id)",
+            "key_r": "Stable 63-bit key of the other record (key_l < key_r)",
+            "probability": "Match probability of the pair under the model",
+            "model_version": "The model that scored the pair",
+        },
+    ),
+    TableSpec(
+        "restricted.match_frequency", "How often each value occurred when the current match "
+        "model was trained (term frequencies, name word counts); may hold personal values", {
+            "column_name": "The compared feature (or name_word, or (records) for the total)",
+            "value": "The value", "frequency": "How often it occurred",
+        },
     ),
 )}
 

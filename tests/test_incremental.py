@@ -1,0 +1,72 @@
+"""Incremental nights: only the pairs that touch a new or changed record are scored, and the
+night gives the businesses and ids that a full night on the same inputs gives."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.conftest import query
+
+SQL_LINKS = ("SELECT source, source_record_id, umkm_id, match_rule, match_confidence "
+             "FROM curated.umkm_source_record ORDER BY 1, 2")
+SQL_BUSINESSES = "SELECT * EXCLUDE (first_seen, last_seen) FROM curated.umkm ORDER BY umkm_id"
+SQL_EVENTS = ("SELECT umkm_id, event, related_umkm_id, records FROM quality.umkm_id_history "
+              "ORDER BY ALL")
+
+
+def _night(landing, warehouse, monkeypatch, full_rebuild: bool = False):
+    monkeypatch.setenv("UMKM_LANDING_DIR", str(landing))
+    monkeypatch.setenv("UMKM_WAREHOUSE_URL", f"duckdb:///{warehouse}")
+    monkeypatch.setenv("UMKM_PII_HASH_KEY", "test-only-key")
+    from pipelines.definitions import defs
+
+    config = {"ops": {"matched_records": {"config": {"full_rebuild": full_rebuild}}}}
+    result = defs().resolve_job_def("nightly").execute_in_process(run_config=config)
+    assert result.success
+    (materialization,) = result.asset_materializations_for_node("matched_records")
+    return {k: v.value for k, v in materialization.metadata.items()
+            if k in ("night", "candidate_pairs", "pairs_scored_tonight")}
+
+
+@pytest.fixture(scope="module")
+def two_nights(small_landing, tmp_path_factory):
+    """Night one on the first delivery; night two on all of them, once in full and once
+    incrementally, each from a copy of the warehouse after night one."""
+    root = tmp_path_factory.mktemp("incremental")
+    first = root / "first"
+    first.mkdir()
+    days = sorted(p.name for p in small_landing.iterdir() if (p / "_SUCCESS").exists())
+    (first / days[0]).symlink_to(small_landing / days[0])
+    after_first = root / "after_first.duckdb"
+    full, incremental = root / "full.duckdb", root / "incremental.duckdb"
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _night(first, after_first, monkeypatch)
+        shutil.copy(after_first, full)
+        shutil.copy(after_first, incremental)
+        full_figures = _night(small_landing, full, monkeypatch, full_rebuild=True)
+        incremental_figures = _night(small_landing, incremental, monkeypatch)
+    return {"full": full, "incremental": incremental, "full_figures": full_figures,
+            "incremental_figures": incremental_figures}
+
+
+def test_an_incremental_night_scores_only_what_changed(two_nights):
+    full, incremental = two_nights["full_figures"], two_nights["incremental_figures"]
+    assert full["night"] == "full" and incremental["night"] == "incremental"
+    assert full["candidate_pairs"] == incremental["candidate_pairs"]
+    assert full["pairs_scored_tonight"] == full["candidate_pairs"]
+    assert 0 < incremental["pairs_scored_tonight"] < 0.8 * full["candidate_pairs"]
+
+
+@pytest.mark.parametrize("sql", [SQL_LINKS, SQL_BUSINESSES, SQL_EVENTS])
+def test_incremental_and_full_nights_give_the_same_businesses_and_ids(two_nights, sql):
+    full = query(two_nights["full"], sql)
+    incremental = query(two_nights["incremental"], sql)
+    assert len(full) > 0
+    assert full.equals(incremental)
+
+
+def test_the_scores_an_incremental_night_keeps_are_the_scores_of_a_full_night(two_nights):
+    sql = "SELECT key_l, key_r, probability FROM restricted.match_score ORDER BY 1, 2"
+    assert query(two_nights["full"], sql).equals(query(two_nights["incremental"], sql))

@@ -1,0 +1,69 @@
+"""How much of the machine DuckDB may use in the nightly job: memory limit, threads and where
+it spills what does not fit.
+
+The job's heavy SQL (matching, golden records, publishing) runs in DuckDB inside the job's
+own process, next to the pandas frames of the night. ``DuckDBSettings.connect`` opens a
+connection within the limits; ``default_memory_limit`` leaves the rest of the machine to the
+process itself (``UMKM_DUCKDB_MEMORY`` and ``UMKM_DUCKDB_THREADS`` override the defaults,
+``UMKM_DUCKDB_TEMP_DIR`` says where to spill; ``resources.settings``).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import duckdb
+
+#: share of the machine's memory DuckDB takes by default, and the bounds of that default
+DEFAULT_MEMORY_SHARE = 0.25
+MIN_DEFAULT_MEMORY_GB = 1
+MAX_DEFAULT_MEMORY_GB = 4
+
+
+def physical_memory_bytes() -> int:
+    """The machine's memory (0 when the system does not tell)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 0
+
+
+def default_memory_limit() -> str:
+    """A quarter of the machine's memory, at least 1 GB and at most 4 GB: on a machine of
+    8 GB or more the whole job, pandas frames included, then fits in 8 GB at 800,000
+    businesses (README, "Banten scale")."""
+    gigabytes = physical_memory_bytes() * DEFAULT_MEMORY_SHARE / 2**30
+    gigabytes = min(MAX_DEFAULT_MEMORY_GB, max(MIN_DEFAULT_MEMORY_GB, gigabytes))
+    return f"{gigabytes:.1f}GB"
+
+
+@dataclass(frozen=True)
+class DuckDBSettings:
+    """Limits of the job's DuckDB connections."""
+
+    memory_limit: str = "1GB"
+    threads: int = 1
+    #: a folder for DuckDB's spill files (a fresh temporary folder is made inside it)
+    temp_directory: str | None = None
+
+    @classmethod
+    def for_this_machine(cls) -> DuckDBSettings:
+        return cls(memory_limit=default_memory_limit(), threads=os.cpu_count() or 1)
+
+    @contextmanager
+    def connection(self, database: str = ":memory:") -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection within the limits, spilling into a temporary folder of its own that
+        is removed with the connection."""
+        with tempfile.TemporaryDirectory(prefix="umkm-duckdb-", dir=self.temp_directory) as spill:
+            con = duckdb.connect(database, config={
+                "memory_limit": self.memory_limit, "threads": self.threads,
+                "temp_directory": spill, "preserve_insertion_order": False,
+            })
+            try:
+                yield con
+            finally:
+                con.close()
