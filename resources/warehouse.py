@@ -11,13 +11,17 @@ import dagster as dg
 import duckdb
 import sqlalchemy as sa
 
-from resources.settings import DATA_DIR, DEFAULT_WAREHOUSE_URL, PII_HASH_KEY_ENV
 import pandas as pd
+from pydantic import PrivateAttr
 
+from resources.settings import DATA_DIR, DEFAULT_WAREHOUSE_URL, PII_HASH_KEY_ENV
 from umkm.warehouse import Audit, Publication, publish, published_row_count, read_table
+from umkm.warehouse_lock import DEFAULT_WAIT_SECONDS, WarehouseLock
 
 log = logging.getLogger(__name__)
 _LOCAL_KEY_FILE = DATA_DIR / ".pii_hash_key"
+#: the writer locks this process holds, per warehouse URL and run
+_HELD_LOCKS: dict[tuple[str, str | None], WarehouseLock] = {}
 
 
 class Warehouse(dg.ConfigurableResource):
@@ -26,17 +30,54 @@ class Warehouse(dg.ConfigurableResource):
     ``pii_hash_key`` is the HMAC secret for NIK and phone hashes (``UMKM_PII_HASH_KEY``). Only
     the embedded default warehouse may run without it: a random key is then kept in
     ``data/.pii_hash_key`` (readable by the owner only) so hashes stay stable across runs.
+
+    In a run, the first read takes the warehouse's writer lock (``umkm.warehouse_lock``) and
+    the run holds it to the end of its publish: one run at a time reads, decides and publishes.
+    A second run waits up to ``lock_wait_seconds``, then fails naming the holder.
     """
 
     url: str
     pii_hash_key: str | None = None
+    lock_wait_seconds: float = DEFAULT_WAIT_SECONDS
+    _run_id: str | None = PrivateAttr(default=None)
+    _log: object = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self._run_id = context.run_id
+        self._log = context.log
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        lock = _HELD_LOCKS.pop((self.url, self._run_id), None)
+        if lock is not None:
+            lock.release()
+
+    def _hold_lock(self) -> WarehouseLock | None:
+        """This run's writer lock, taken on first use (outside a run: none)."""
+        if self._run_id is None:
+            return None
+        lock = _HELD_LOCKS.get((self.url, self._run_id))
+        if lock is None:
+            lock = WarehouseLock(self.url, self._run_id, self.lock_wait_seconds, self._log)
+            lock.acquire()
+            _HELD_LOCKS[(self.url, self._run_id)] = lock
+        return lock
 
     def publish(self, publication: Publication, audit: Audit | None = None) -> None:
-        """Write, audit (nothing is published when ``audit`` raises) and publish atomically."""
-        publish(self.url, publication, audit)
+        """Write, audit (nothing is published when ``audit`` raises) and publish atomically,
+        as this run (its own building file, verified before it goes live); the lock is given
+        back once published."""
+        self._hold_lock()
+        try:
+            publish(self.url, publication, audit, run_id=self._run_id or "outside-a-run",
+                    logger=self._log)
+        finally:
+            lock = _HELD_LOCKS.pop((self.url, self._run_id), None)
+            if lock is not None:
+                lock.release()
 
     def row_count(self, table: str) -> int | None:
         """Rows of a published table, or None before the first run."""
+        self._hold_lock()
         return published_row_count(self.url, table)
 
     def read(self, table: str, source: str | None = None,
@@ -44,6 +85,7 @@ class Warehouse(dg.ConfigurableResource):
         """A published table (only the rows of ``source`` and the ``columns`` when given), or
         None before the first run. Missing columns (a table of an older release) read as
         None: the caller falls back as if the table were missing."""
+        self._hold_lock()
         try:
             return read_table(self.url, table, source, columns)
         except (duckdb.BinderException, sa.exc.ProgrammingError):

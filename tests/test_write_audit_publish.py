@@ -25,7 +25,6 @@ from umkm.warehouse import (
     PAUSE_AT_ENV,
     PAUSE_MARKER_ENV,
     PAUSE_SECONDS_ENV,
-    building_path,
     duckdb_path,
     publish,
 )
@@ -47,9 +46,9 @@ def _no_leftovers(url: str) -> bool:
     """No half-built DuckDB file, no staging tables on PostgreSQL."""
     path = duckdb_path(url)
     if path is not None:
-        return not building_path(path).exists()
-    return sql(url, "SELECT count(*) FROM information_schema.tables "
-                    "WHERE table_schema = 'staging'")[0][0] == 0
+        return not list(path.parent.glob(f"{path.name}.publishing*"))
+    return sql(url, "SELECT count(*) FROM information_schema.schemata "
+                    "WHERE schema_name = 'staging'")[0][0] == 0
 
 
 def _start_reader(url: str, stop: Path, hold: bool = False) -> subprocess.Popen:
@@ -197,7 +196,71 @@ def test_view_names_mark_them_as_the_catalogs():
     assert all(view.name.split(".")[1].startswith("v_") for view in VIEWS)
 
 
-def test_postgres_swap_waits_for_a_reader_and_retries(postgres_url, monkeypatch, caplog):
+def _hold_table_in_a_transaction(dsn: str, isolation: str, seconds: float, seen: dict,
+                                 ready, done) -> None:
+    """A BI session: opens a transaction, reads curated.umkm, keeps the transaction open for
+    ``seconds`` and reads again (what it saw before and after goes to ``seen``)."""
+    import psycopg
+
+    with psycopg.connect(dsn) as conn:
+        conn.execute(f"SET TRANSACTION ISOLATION LEVEL {isolation}")
+        seen["before"] = conn.execute(READ_SQL_ONE).fetchone()
+        ready.set()
+        time.sleep(seconds)
+        seen["after"] = conn.execute(READ_SQL_ONE).fetchone()
+    done.set()
+
+
+READ_SQL_ONE = "SELECT count(*), min(business_name), max(business_name) FROM curated.umkm"
+
+
+def test_postgres_readers_never_wait_and_never_see_empty_or_mixed_tables(postgres_url):
+    """A REPEATABLE READ reader whose snapshot predates the publish keeps seeing the old
+    rows; a long reader holding the table does not hold up the publish; other readers'
+    queries are not stalled while it runs (the stall is measured)."""
+    import threading
+
+    publish(postgres_url, make_publication(1, 5_000))
+    dsn = postgres_url.replace("postgresql+psycopg", "postgresql")
+    seen, ready, done = {}, threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold_table_in_a_transaction,
+                              args=(dsn, "REPEATABLE READ", 3.0, seen, ready, done))
+    holder.start()
+    assert ready.wait(10)
+    latencies, stop = [], threading.Event()
+
+    def other_reader():
+        import psycopg
+
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            while not stop.is_set():
+                started = time.perf_counter()
+                conn.execute(READ_SQL_ONE).fetchone()
+                latencies.append(time.perf_counter() - started)
+                time.sleep(0.01)
+
+    reader = threading.Thread(target=other_reader)
+    reader.start()
+    started = time.perf_counter()
+    publish(postgres_url, make_publication(2, 6_000))
+    publish_seconds = time.perf_counter() - started
+    stop.set()
+    reader.join()
+    holder.join()
+    assert done.is_set() and not holder.is_alive()
+    assert publish_seconds < 3.0, "the publish waited for the long reader"
+    assert seen["before"] == seen["after"] == (5_000, "v1", "v1")  # old rows, never empty
+    assert len(latencies) > 10 and max(latencies) < 1.0, max(latencies)
+    assert read_once(postgres_url) == _complete(2, 6_000)
+    assert sql(postgres_url, "SELECT count(*) FROM information_schema.schemata "
+                             "WHERE schema_name = 'staging'")[0][0] == 0
+
+
+def test_postgres_a_changed_table_waits_for_readers_and_names_them(postgres_url, monkeypatch,
+                                                                   caplog):
+    """A table whose columns changed is replaced whole, which waits for a reader's lock:
+    the retries are logged with the blocking session, and the publish succeeds after."""
+    import logging
     import threading
 
     import umkm.warehouse as warehouse
@@ -205,22 +268,15 @@ def test_postgres_swap_waits_for_a_reader_and_retries(postgres_url, monkeypatch,
     publish(postgres_url, make_publication(1, 200))
     monkeypatch.setattr(warehouse, "LOCK_TIMEOUT", "500ms")
     dsn = postgres_url.replace("postgresql+psycopg", "postgresql")
-    locked, done = threading.Event(), threading.Event()
-
-    def long_report():  # a BI query inside a transaction that takes 1.5 s
-        import psycopg
-
-        with psycopg.connect(dsn) as conn:
-            conn.execute("SELECT count(*) FROM curated.umkm").fetchone()
-            locked.set()
-            time.sleep(1.5)
-        done.set()
-
-    reader = threading.Thread(target=long_report)
-    reader.start()
-    assert locked.wait(10)
-    publish(postgres_url, make_publication(2, 250))
-    reader.join()
-    assert done.is_set()
-    assert "attempt 1 of 5 timed out" in caplog.text
+    seen, ready, done = {}, threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold_table_in_a_transaction,
+                              args=(dsn, "READ COMMITTED", 1.5, seen, ready, done))
+    holder.start()
+    assert ready.wait(10)
+    changed = make_publication(2, 250)
+    changed.replace["curated.umkm"]["sector_label"] = "Perdagangan"
+    with caplog.at_level(logging.WARNING, logger="publish-test"):
+        publish(postgres_url, changed, logger=logging.getLogger("publish-test"))
+    holder.join()
+    assert "attempt 1 of 5 timed out" in caplog.text and "curated.umkm: pid" in caplog.text
     assert read_once(postgres_url) == _complete(2, 250)

@@ -1,19 +1,24 @@
 """Publishing tables to the warehouse named by a SQLAlchemy URL (DuckDB or PostgreSQL), by
-write-audit-publish.
+write-audit-publish, one run at a time.
 
-``publish`` first *writes* every table of a run where no reader looks (a new database file
-next to the published one for DuckDB, the ``staging`` schema for PostgreSQL), then runs the
-blocking *audit* it is given, and only when that passes *publishes* them atomically:
+``publish`` first *writes* every table of a run where no reader looks, then runs the blocking
+*audit* it is given, and only when that passes *publishes* them atomically. The caller holds
+the warehouse's writer lock (``umkm.warehouse_lock``), so no other run publishes meanwhile.
 
 - DuckDB allows one writing process or many reading ones, so the published file is never
-  written to. The run builds a complete new file (history tables carried over from the
-  published file, which is attached read-only, so BI tools holding it open do not block the
-  run), adds keys, indexes, comments and views, closes it and then ``os.replace``\\ s it over
-  the published path. A reader that has the old file open keeps reading the complete old
-  tables; new connections see the complete new file; nobody ever sees a half-written file.
-- PostgreSQL: COPY into ``staging`` (keys, indexes and comments built there), then one swap
-  transaction under a lock timeout, retried, that replaces the tables, appends to the
-  history tables and re-creates the views and the ``bi_reader`` grants.
+  written to. The run builds a complete new file of its own
+  (``<warehouse>.publishing-<run id>``; history tables carried over from the published file,
+  which is attached read-only, so BI tools holding it open do not block the run), adds keys,
+  indexes, comments and views, records the run in ``quality.publication``, closes it,
+  verifies that the file is this run's complete output, and only then ``os.replace``\ s it
+  over the published path. A reader that has the old file open keeps reading the complete
+  old tables; new connections see the complete new file.
+- PostgreSQL: COPY into ``staging``, audit, then one transaction replaces the *rows* of each
+  published table (``DELETE`` and ``INSERT``: MVCC gives a reader whose snapshot is older,
+  READ COMMITTED or REPEATABLE READ, the old rows, and neither side waits for the other's
+  locks), appends the history rows and records the run in ``quality.publication``. Only a
+  table whose columns changed is replaced whole, under a lock timeout, retried. ``staging``
+  is dropped when the publish ends, whatever the outcome, and at the start of the next.
 
 A failed audit, an error or a killed process at any point before the final rename/commit
 leaves the published tables exactly as they were. Keys, indexes, comments and views come
@@ -22,8 +27,10 @@ from ``umkm.warehouse_catalog``.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,6 +48,7 @@ from umkm.warehouse_catalog import (
     key_and_index_statements,
     quote_literal,
     view_statements,
+    views_fingerprint,
 )
 
 log = logging.getLogger(__name__)
@@ -86,17 +94,48 @@ def display_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def publish(url: str, publication: Publication, audit: Audit | None = None) -> None:
+#: one row per publish: which run's tables are live, and how many rows each table got
+PUBLICATION_TABLE = "quality.publication"
+
+
+class PublishVerificationFailed(RuntimeError):
+    """What was about to go live is not this run's complete output."""
+
+
+class WarehouseBusy(RuntimeError):
+    """Another process holds the DuckDB warehouse file open for writing (a BI tool opened it
+    read-write): the run cannot read the published tables."""
+
+
+def publish(url: str, publication: Publication, audit: Audit | None = None,
+            run_id: str = "outside-a-run", logger=None) -> None:
     """Write the run's tables to the warehouse at ``url``, run ``audit`` on them, and publish
-    them all at once; nothing is published when the audit raises."""
+    them all at once as run ``run_id``; nothing is published when the audit raises."""
+    logger = logger or log
     path = duckdb_path(url)
     backend = make_url(url).get_backend_name()
+    publication = _with_publication_row(publication, run_id)
     if path is not None:
-        _publish_duckdb(path, publication, audit)
+        _publish_duckdb(path, publication, audit, run_id, logger)
     elif backend == "postgresql":
-        _publish_postgres(url, publication, audit)
+        _publish_postgres(url, publication, audit, run_id, logger)
     else:
         raise ValueError(f"unsupported warehouse {backend!r}: use duckdb:/// or postgresql+psycopg://")
+
+
+def _with_publication_row(publication: Publication, run_id: str) -> Publication:
+    """The publication with its ``quality.publication`` row: the run and each table's rows."""
+    counts = {name: len(frame) for name, frame in {**publication.replace,
+                                                   **publication.append}.items()}
+    row = pd.DataFrame({"run_id": [run_id], "published_at": [pd.Timestamp.now(tz="UTC")],
+                        "table_rows": [json.dumps(counts, sort_keys=True)],
+                        "views_fingerprint": [views_fingerprint()]})
+    return Publication(replace=publication.replace,
+                       append={**publication.append, PUBLICATION_TABLE: row})
+
+
+def _expected_rows(publication: Publication) -> dict[str, int]:
+    return {name: len(frame) for name, frame in publication.replace.items()}
 
 
 def read_table(url: str, name: str, source: str | None = None,
@@ -128,7 +167,7 @@ def _on_published(url: str, name: str, on_duckdb: Callable, on_sqlalchemy: Calla
     if path is not None:
         if not path.exists():
             return None
-        con = duckdb.connect(str(path), read_only=True)
+        con = _open_published(path)
         try:
             exists = con.execute(
                 "SELECT count(*) FROM information_schema.tables "
@@ -144,6 +183,23 @@ def _on_published(url: str, name: str, on_duckdb: Callable, on_sqlalchemy: Calla
             return on_sqlalchemy(conn)
     finally:
         engine.dispose()
+
+
+def _open_published(path: Path) -> duckdb.DuckDBPyConnection:
+    """The published DuckDB file, read-only; a BI tool holding it read-write is named."""
+    try:
+        return duckdb.connect(str(path), read_only=True)
+    except duckdb.IOException as error:
+        if "lock" not in str(error).lower():
+            raise
+        holder = re.search(r"PID (\d+)", str(error))
+        raise WarehouseBusy(
+            f"the warehouse file {path} is held open for writing by another process"
+            f"{f' (pid {holder.group(1)})' if holder else ''}, probably a BI tool or a "
+            "notebook that opened it read-write. The nightly run can only read it when every "
+            "other process opens it read-only (duckdb.connect(path, read_only=True); README, "
+            "'BI access'): close that connection or reopen it read-only, then run again."
+        ) from error
 
 
 def _text_where_untyped(frame: pd.DataFrame) -> pd.DataFrame:
@@ -170,15 +226,17 @@ def _pause_point(point: str) -> None:
 
 # --- DuckDB: build a new file, audit, replace the published file atomically ---------------
 
-def building_path(path: Path) -> Path:
-    """Where the next version of the DuckDB warehouse ``path`` is built before it replaces it."""
-    return path.with_name(path.name + ".publishing")
+def building_path(path: Path, run_id: str) -> Path:
+    """Where run ``run_id`` builds the next version of the DuckDB warehouse ``path``."""
+    return path.with_name(f"{path.name}.publishing-{run_id}")
 
 
-def _publish_duckdb(path: Path, publication: Publication, audit: Audit | None) -> None:
+def _publish_duckdb(path: Path, publication: Publication, audit: Audit | None,
+                    run_id: str, logger) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    building = building_path(path)
-    _remove_database_file(building)  # left by a crashed run
+    for leftover in path.parent.glob(f"{path.name}.publishing*"):  # of crashed earlier runs
+        leftover.unlink(missing_ok=True)
+    building = building_path(path, run_id)
     try:
         con = duckdb.connect(str(building))
         try:
@@ -191,12 +249,32 @@ def _publish_duckdb(path: Path, publication: Publication, audit: Audit | None) -
             con.close()
         if Path(f"{building}.wal").exists():
             raise RuntimeError(f"{building} still has a write-ahead log after closing")
+        _verify_duckdb(building, run_id, _expected_rows(publication))
         _pause_point("swap")
         os.replace(building, path)
         _fsync_directory(path.parent)
+        logger.info(f"published run {run_id} to {path}")
     except BaseException:
         _remove_database_file(building)
         raise
+
+
+def _verify_duckdb(building: Path, run_id: str, expected: dict[str, int]) -> None:
+    """The file about to go live is this run's: its last publication row names the run, and
+    every replaced table holds the rows the run wrote."""
+    con = duckdb.connect(str(building), read_only=True)
+    try:
+        last = con.execute(f"SELECT run_id FROM {PUBLICATION_TABLE} "
+                           "ORDER BY published_at DESC LIMIT 1").fetchall()
+        counts = {name: con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
+                  for name in expected}
+    finally:
+        con.close()
+    if not last or last[0][0] != run_id or counts != expected:
+        raise PublishVerificationFailed(
+            f"{building} is not run {run_id}'s complete output (last publication "
+            f"{last[0][0] if last else None}, rows {counts}, expected {expected}); "
+            "nothing was published")
 
 
 def _write_duckdb_tables(con: duckdb.DuckDBPyConnection, previous: Path | None,
@@ -243,8 +321,9 @@ def _apply_catalog_duckdb(con: duckdb.DuckDBPyConnection) -> None:
         for statement in (key_and_index_statements(name, columns)
                           + comment_statements(name, columns)):
             con.execute(statement)
-    for statement in view_statements(set(present)):
-        con.execute(statement)
+    for statements in view_statements(set(present)).values():
+        for statement in statements:
+            con.execute(statement)
 
 
 def _create_from_frame(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
@@ -300,92 +379,166 @@ def _copy_into(cursor, table: str, frame: pd.DataFrame) -> None:
         copy.write(text.encode())
 
 
-def _publish_postgres(url: str, publication: Publication, audit: Audit | None) -> None:
-    """Load every table into ``staging`` with COPY, audit, build keys, indexes and comments
-    there, then swap them in inside one transaction that waits at most ``LOCK_TIMEOUT`` for
-    readers' locks and is retried when it times out."""
+def _publish_postgres(url: str, publication: Publication, audit: Audit | None,
+                      run_id: str, logger) -> None:
+    """Load every table into ``staging`` with COPY, audit, then publish in one transaction
+    that replaces the rows of the published tables (``_swap_postgres``)."""
     import psycopg
 
     parsed = make_url(url).set(drivername="postgresql")
     dsn = parsed.render_as_string(hide_password=False)
     tables = {**publication.replace, **publication.append}
-    with psycopg.connect(dsn) as conn:
+    with psycopg.connect(dsn, application_name=f"umkm publish {run_id}"[:63]) as conn:
         try:
             with conn.transaction(), conn.cursor() as cursor:
+                # the writer lock is held: whatever is in staging was left by a failed run
+                cursor.execute(f"DROP SCHEMA IF EXISTS {STAGING} CASCADE")
                 for schema in (*SCHEMAS, STAGING):
                     cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
                 for number, (name, frame) in enumerate(tables.items()):
-                    staged = f"{STAGING}.{_staging_name(name)}"
-                    cursor.execute(f"DROP TABLE IF EXISTS {staged}")
-                    _copy_into(cursor, staged, frame)
+                    _copy_into(cursor, f"{STAGING}.{_staging_name(name)}", frame)
                     if number == 0:
                         _pause_point("staging")
             if audit is not None:
                 audit(publication)
-            with conn.transaction(), conn.cursor() as cursor:
-                for name in publication.replace:
-                    staged = f"{STAGING}.{_staging_name(name)}"
-                    columns = list(tables[name].columns)
-                    for statement in (key_and_index_statements(name, columns, target=staged)
-                                      + comment_statements(name, columns, target=staged)):
-                        cursor.execute(statement)
-            _swap_with_retries(conn, publication, tables)
-        except BaseException:
-            _drop_staged(conn, tables)
-            raise
+            _swap_with_retries(conn, publication, tables, run_id, logger)
+        finally:
+            _drop_staging(conn, logger)
 
 
-def _swap_with_retries(conn, publication: Publication, tables: dict) -> None:
+def _swap_with_retries(conn, publication: Publication, tables: dict, run_id: str,
+                       logger) -> None:
     import psycopg
 
     for attempt in range(1, SWAP_ATTEMPTS + 1):
         try:
             with conn.transaction(), conn.cursor() as cursor:
                 cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-                _swap_postgres(cursor, publication, tables)
+                _swap_postgres(cursor, publication, tables, run_id)
                 _pause_point("swap")
             return
-        except psycopg.errors.LockNotAvailable:
-            log.warning(f"publish: a reader holds a lock, attempt {attempt} of "
-                        f"{SWAP_ATTEMPTS} timed out after {LOCK_TIMEOUT}")
+        except psycopg.errors.LockNotAvailable as error:
+            holders = _lock_holders(conn, list(publication.replace))
+            message = (f"publish: attempt {attempt} of {SWAP_ATTEMPTS} timed out after "
+                       f"{LOCK_TIMEOUT} waiting for a lock held by {holders or 'another session'}"
+                       " (a table whose columns changed is replaced whole, which waits for "
+                       "readers)")
+            logger.warning(message)
             if attempt == SWAP_ATTEMPTS:
-                raise
+                raise RuntimeError(message) from error
 
 
-def _swap_postgres(cursor, publication: Publication, tables: dict) -> None:
-    """The swap: drop the views, replace and append the tables, re-create the views,
-    comments and indexes of the history tables, and the grants of ``bi_reader``."""
-    cursor.execute("SELECT table_schema || '.' || table_name FROM information_schema.views "
-                   "WHERE table_schema = ANY(%s) AND table_name LIKE 'v\\_%%'",
-                   (list(SCHEMAS),))
-    for (view,) in cursor.fetchall():  # the catalog's views, also those it no longer declares
-        cursor.execute(f"DROP VIEW IF EXISTS {view} CASCADE")
-    for name in publication.replace:
-        schema, table = name.split(".")
-        cursor.execute(f"DROP TABLE IF EXISTS {name}")
-        cursor.execute(f"ALTER TABLE {STAGING}.{_staging_name(name)} RENAME TO {table}")
-        cursor.execute(f"ALTER TABLE {STAGING}.{table} SET SCHEMA {schema}")
-    for name in publication.append:
-        schema, table = name.split(".")
-        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", (name,))
-        if cursor.fetchone()[0]:
-            columns = ", ".join(f'"{c}"' for c in tables[name].columns)
-            cursor.execute(f"INSERT INTO {name} ({columns}) SELECT {columns} "
-                           f"FROM {STAGING}.{_staging_name(name)}")
-            cursor.execute(f"DROP TABLE {STAGING}.{_staging_name(name)}")
-        else:
-            cursor.execute(f"ALTER TABLE {STAGING}.{_staging_name(name)} RENAME TO {table}")
-            cursor.execute(f"ALTER TABLE {STAGING}.{table} SET SCHEMA {schema}")
-        columns = list(tables[name].columns)
-        for statement in (key_and_index_statements(name, columns, if_not_exists=True)
-                          + comment_statements(name, columns)):
-            cursor.execute(statement)
+def _lock_holders(conn, names: list[str]) -> str:
+    """The sessions holding locks on the published tables: pid, user, application, since."""
+    try:
+        conn.rollback()
+        rows = conn.execute("""
+            SELECT DISTINCT l.relation::regclass::text, a.pid, a.usename, a.application_name,
+                   a.xact_start
+            FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+            WHERE l.granted AND l.relation = ANY(
+                SELECT to_regclass(n) FROM unnest(%s::text[]) AS n)
+              AND a.pid <> pg_backend_pid()""", (names,)).fetchall()
+        conn.rollback()  # end the implicit transaction: the next attempt is a transaction
+    except Exception:  # the diagnosis must not hide the timeout
+        return ""
+    return "; ".join(f"{table}: pid {pid} ({user}, {app or 'no application name'}, "
+                     f"in a transaction since {start:%H:%M:%S})"
+                     for table, pid, user, app, start in rows)
+
+
+def _columns(cursor, name: str) -> list[tuple[str, str]]:
+    schema, table = name.split(".")
+    cursor.execute("SELECT column_name, data_type FROM information_schema.columns "
+                   "WHERE table_schema = %s AND table_name = %s ORDER BY ordinal_position",
+                   (schema, table))
+    return cursor.fetchall()
+
+
+def _swap_postgres(cursor, publication: Publication, tables: dict, run_id: str) -> None:
+    """The publish transaction: replace the rows of each replaced table (a table whose
+    columns changed, or a new one, is moved in whole with its keys, indexes and comments),
+    append the history rows, create missing or changed views, grant ``bi_reader``, and check
+    that what is about to commit is this run's complete output."""
     cursor.execute("SELECT table_schema || '.' || table_name FROM information_schema.tables "
                    "WHERE table_type = 'BASE TABLE' AND table_schema = ANY(%s)", (list(SCHEMAS),))
-    present = {row[0] for row in cursor.fetchall()}
-    for statement in view_statements(present):
-        cursor.execute(statement)
+    present = {row[0] for row in cursor.fetchall()} | set(tables)
+    views_changed = _last_views_fingerprint(cursor) != views_fingerprint()
+    recreated = []
+    for name in publication.replace:
+        staged = f"{STAGING}.{_staging_name(name)}"
+        live_columns = _columns(cursor, name)
+        if live_columns and live_columns == _columns(cursor, staged):
+            columns = ", ".join(f'"{c}"' for c, _ in live_columns)
+            cursor.execute(f"DELETE FROM {name}")
+            cursor.execute(f"INSERT INTO {name} ({columns}) SELECT {columns} FROM {staged}")
+        else:
+            cursor.execute(f"DROP TABLE IF EXISTS {name} CASCADE")
+            _move_staged(cursor, name)
+            recreated.append(name)
+    for name in publication.append:
+        staged = f"{STAGING}.{_staging_name(name)}"
+        if _columns(cursor, name):
+            columns = ", ".join(f'"{c}"' for c in tables[name].columns)
+            cursor.execute(f"INSERT INTO {name} ({columns}) SELECT {columns} FROM {staged}")
+        else:
+            _move_staged(cursor, name)
+            recreated.append(name)
+    for name in recreated:  # moved in whole: keys, indexes and comments are built on it
+        columns = list(tables[name].columns)
+        for statement in (key_and_index_statements(name, columns)
+                          + comment_statements(name, columns)):
+            cursor.execute(statement)
+    _views_postgres(cursor, present, force=views_changed or bool(recreated))
     grant_bi_reader(cursor)
+    _verify_postgres(cursor, publication, run_id)
+
+
+def _move_staged(cursor, name: str) -> None:
+    schema, table = name.split(".")
+    cursor.execute(f"ALTER TABLE {STAGING}.{_staging_name(name)} RENAME TO {table}")
+    cursor.execute(f"ALTER TABLE {STAGING}.{table} SET SCHEMA {schema}")
+
+
+def _views_postgres(cursor, present: set[str], force: bool) -> None:
+    """The catalog's views: re-created only when the catalog's views changed since the last
+    publish (``views_fingerprint`` of ``quality.publication``) or one is missing, so that a
+    publish does not wait for readers of unchanged views; ``v_*`` views the catalog no longer
+    declares are dropped then."""
+    statements = view_statements(present)
+    cursor.execute("SELECT table_schema || '.' || table_name FROM information_schema.views "
+                   "WHERE table_schema = ANY(%s) AND table_name LIKE 'v\\_%%'", (list(SCHEMAS),))
+    existing = {row[0] for row in cursor.fetchall()}
+    if existing == set(statements) and not force:
+        return
+    for view in existing:
+        cursor.execute(f"DROP VIEW IF EXISTS {view} CASCADE")
+    for view_statements_ in statements.values():
+        for statement in view_statements_:
+            cursor.execute(statement)
+
+
+def _last_views_fingerprint(cursor) -> str | None:
+    """The views fingerprint of the publish before this one (this run's row is not yet
+    written when the views are checked, see ``_swap_postgres``)."""
+    if "views_fingerprint" not in {c for c, _ in _columns(cursor, PUBLICATION_TABLE)}:
+        return None
+    cursor.execute(f"SELECT views_fingerprint FROM {PUBLICATION_TABLE} "
+                   "ORDER BY published_at DESC LIMIT 1")
+    row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _verify_postgres(cursor, publication: Publication, run_id: str) -> None:
+    """Inside the transaction, before it commits: every replaced table holds the rows this
+    run wrote, and the last publication row is this run's."""
+    for name, frame in publication.replace.items():
+        cursor.execute(f"SELECT count(*) FROM {name}")
+        if cursor.fetchone()[0] != len(frame):
+            raise PublishVerificationFailed(f"{name} does not hold run {run_id}'s rows")
+    cursor.execute(f"SELECT run_id FROM {PUBLICATION_TABLE} ORDER BY published_at DESC LIMIT 1")
+    if cursor.fetchone()[0] != run_id:
+        raise PublishVerificationFailed(f"the last publication is not run {run_id}'s")
 
 
 def grant_bi_reader(cursor) -> bool:
@@ -401,14 +554,14 @@ def grant_bi_reader(cursor) -> bool:
     return True
 
 
-def _drop_staged(conn, tables: dict) -> None:
-    """Best-effort clean-up of ``staging`` after a failed or refused publish."""
+def _drop_staging(conn, logger) -> None:
+    """Drop ``staging`` after a publish, whatever became of it (best effort: it is dropped
+    again when the next publish starts)."""
     try:
         if conn.closed or conn.broken:
             return
         conn.rollback()
         with conn.transaction(), conn.cursor() as cursor:
-            for name in tables:
-                cursor.execute(f"DROP TABLE IF EXISTS {STAGING}.{_staging_name(name)}")
+            cursor.execute(f"DROP SCHEMA IF EXISTS {STAGING} CASCADE")
     except Exception as error:  # the original error matters more
-        log.warning(f"publish: could not clean up staging: {type(error).__name__}")
+        logger.warning(f"publish: could not drop {STAGING}: {type(error).__name__}")

@@ -11,6 +11,8 @@ before it replaces their tables.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -192,6 +194,15 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
         primary_key=("source", "source_record_id"),
     ),
     TableSpec(
+        "quality.publication", "One row per publish: the run whose tables are live, and "
+        "how many rows it wrote to each table", {
+            "run_id": "Dagster run id of the run that published",
+            "published_at": "When the run published (UTC)",
+            "table_rows": "Rows written per table, as JSON",
+            "views_fingerprint": "Hash of the views' definitions at that publish",
+        },
+    ),
+    TableSpec(
         "restricted.match_score", "Every candidate pair of the night with its match "
         "probability, by stable record keys: the scores an incremental night reuses", {
             "key_l": "Stable 63-bit key of one record (from source:source_record_id)",
@@ -320,14 +331,20 @@ def key_and_index_statements(name: str, columns: list[str], target: str | None =
     return statements
 
 
-def view_statements(present: set[str]) -> list[str]:
-    """CREATE VIEW statements (with comments) of the views whose tables are all ``present``."""
-    statements = []
-    for view in VIEWS:
-        if all(t in present for t in _tables_of(view)):
-            statements.append(f"CREATE VIEW {view.name} AS {view.sql.strip()}")
-            statements.append(f"COMMENT ON VIEW {view.name} IS {quote_literal(view.comment)}")
-    return statements
+def view_statements(present: set[str]) -> dict[str, list[str]]:
+    """Per view whose tables are all ``present``: its CREATE VIEW and COMMENT statements."""
+    return {
+        view.name: [f"CREATE VIEW {view.name} AS {view.sql.strip()}",
+                    f"COMMENT ON VIEW {view.name} IS {quote_literal(view.comment)}"]
+        for view in VIEWS if all(t in present for t in _tables_of(view))
+    }
+
+
+def views_fingerprint() -> str:
+    """A hash of every view's name, SQL and comment: a publish re-creates the views only when
+    it differs from the last publish's."""
+    text = json.dumps([[v.name, v.sql, v.comment] for v in VIEWS])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _tables_of(view: ViewSpec) -> list[str]:
