@@ -23,7 +23,7 @@ from umkm.entity_resolution import (
 )
 from umkm.golden import golden_records
 from umkm.id_churn import MAX_ID_CHURN, id_churn
-from umkm.identity import IdAssignment, assign_ids
+from umkm.identity import RETIRED_RECORD_TABLE, IdAssignment, assign_ids
 from umkm.register_summary import (
     businesses_per_kabupaten_kota,
     platform_overlap,
@@ -148,8 +148,8 @@ def previous_night(warehouse: Warehouse) -> PreviousNight | None:
 ])
 def business_ids(context: dg.AssetExecutionContext, warehouse: Warehouse,
                  matched_records: Resolution):
-    """A persistent ``umkm_id`` per business: kept, minted, merged, split or retired against
-    the ids published by the previous run (rules in ``umkm.identity``)."""
+    """A persistent ``umkm_id`` per business: kept, minted, merged, split, retired or revived
+    against the ids published by the previous run (rules in ``umkm.identity``)."""
     started = time.perf_counter()
     records = matched_records.records
     assignment = assign_ids(
@@ -157,6 +157,7 @@ def business_ids(context: dg.AssetExecutionContext, warehouse: Warehouse,
         previous=matched_records.previous_ids,
         history=warehouse.read("quality.umkm_id_history"),
         run_id=context.run.run_id, recorded_at=pd.Timestamp.now(tz="UTC"),
+        retired_records=warehouse.read(RETIRED_RECORD_TABLE),
     )
     counts = assignment.events["event"].value_counts().to_dict()
     churn = id_churn(assignment.record_ids, assignment.events)

@@ -134,3 +134,47 @@ def test_a_tied_split_leaves_the_id_with_the_part_that_stayed_alone():
                                 previous=published, history=history, when=T2, run="r2")
     assert ids2[4] == ids1[1]
     assert ids2[3] == ids1[2]
+
+
+def test_a_business_whose_records_come_back_gets_its_old_id_back():
+    """A night without a business's records (a missing or shrunken file) retires its id;
+    when the records return within the revival period the id is revived, not minted, and the
+    retired-id table no longer points anywhere for it."""
+    groups = {1: ["oss:1", "shopee:10"], 2: ["oss:2"], 3: ["tokopedia:7", "lazada:8"]}
+    clusters = _clusters(groups)
+    first = assign_ids(clusters, None, None, run_id="r1", recorded_at=T1)
+    published = clusters.assign(umkm_id=first.record_ids)[["source", "source_record_id",
+                                                           "umkm_id"]]
+    away = _clusters({1: ["oss:1", "shopee:10"], 2: ["oss:2"]})
+    second = assign_ids(away, published, first.history, run_id="r2", recorded_at=T2,
+                        retired_records=first.retired_records)
+    gone = published.loc[published["source"] == "tokopedia", "umkm_id"].iloc[0]
+    assert list(second.events["event"]) == ["retired"] and second.events["umkm_id"][0] == gone
+    assert set(second.retired_records["source_record_id"]) == {"7", "8"}
+    published_2 = away.assign(umkm_id=second.record_ids)[["source", "source_record_id",
+                                                          "umkm_id"]]
+    back = assign_ids(clusters, published_2, second.history, run_id="r3", recorded_at=T3,
+                      retired_records=second.retired_records)
+    ids = clusters.assign(umkm_id=back.record_ids)
+    assert set(ids.loc[ids["source"] == "tokopedia", "umkm_id"]) == {gone}
+    assert list(back.events["event"]) == ["revived"] and back.events["records"][0] == 2
+    assert back.retired_records.empty
+    assert gone not in set(retired_id_successors(back.history)["retired_umkm_id"])
+
+
+def test_an_id_retired_too_long_ago_is_not_revived():
+    groups = {1: ["oss:1"], 2: ["tokopedia:7"]}
+    clusters = _clusters(groups)
+    first = assign_ids(clusters, None, None, run_id="r1", recorded_at=T1)
+    published = clusters.assign(umkm_id=first.record_ids)[["source", "source_record_id",
+                                                           "umkm_id"]]
+    away = _clusters({1: ["oss:1"]})
+    second = assign_ids(away, published, first.history, run_id="r2", recorded_at=T2,
+                        retired_records=first.retired_records)
+    published_2 = away.assign(umkm_id=second.record_ids)[["source", "source_record_id",
+                                                          "umkm_id"]]
+    later = T2 + pd.Timedelta(days=31)
+    back = assign_ids(clusters, published_2, second.history, run_id="r3", recorded_at=later,
+                      retired_records=second.retired_records, revival_days=30)
+    assert list(back.events["event"]) == ["minted"]
+    assert back.retired_records.empty  # forgotten after the revival period

@@ -3,7 +3,8 @@
 Persistent ids are the register's promise to BI users (``umkm.identity``). Tonight's id
 events say what happened to last night's ids: kept (no event), ``merged`` into another id,
 ``retired`` (no record left), or partly ``split`` off into a new id; ``minted`` ids are new
-businesses. Churn is (merged + retired + split) / ids of last night. A churn above
+businesses; ``revived`` ids come back from an earlier night. Churn is (merged + retired +
+split) / ids of last night. A churn above
 ``MAX_ID_CHURN`` is a warning for an operator: a model change or a broken source moved many
 businesses; it does not stop publishing (the id history records every change).
 """
@@ -16,7 +17,7 @@ import pandas as pd
 
 #: share of last night's ids that may be merged, retired or split before the check warns
 MAX_ID_CHURN = 0.05
-EVENTS = ("minted", "split", "merged", "retired")
+EVENTS = ("minted", "split", "merged", "retired", "revived")
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,8 @@ def id_churn(record_ids: pd.Series, events: pd.DataFrame,
     counts = events["event"].value_counts()
     per_event = {e: int(counts.get(e, 0)) for e in EVENTS}
     current = set(record_ids.dropna().astype(str))
-    born_tonight = set(events.loc[events["event"].isin(["minted", "split"]), "umkm_id"])
+    born_tonight = set(events.loc[events["event"].isin(["minted", "split", "revived"]),
+                                  "umkm_id"])
     kept = len(current - born_tonight)
     previous = kept + per_event["merged"] + per_event["retired"]
     changed = per_event["merged"] + per_event["retired"] + per_event["split"]

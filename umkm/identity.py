@@ -14,6 +14,11 @@ mapping from records to ids (``curated.umkm_source_record`` as published). The r
   from the old id.
 - **mint**: a cluster with no old records gets a new id.
 - **retire**: an old id none of whose records is linked any more is retired with no successor.
+  Its records are remembered (``retired_records``) for ``REVIVAL_DAYS``.
+- **revive**: a cluster that would get a new id but holds records of an id retired within
+  ``REVIVAL_DAYS`` gets that id back (the one with most of its records), recorded as
+  ``revived``: a business whose records were away for a night or two (a missing or shrunken
+  file) keeps its id.
 
 New ids are ``U`` + 15 hex digits of the MD5 of the cluster's smallest record reference
 (``source:source_record_id``), salted on the rare collision with an id used before, so the
@@ -31,15 +36,22 @@ import numpy as np
 import pandas as pd
 
 HISTORY_COLUMNS = ["umkm_id", "event", "related_umkm_id", "records", "run_id", "recorded_at"]
+#: the records of each id retired in the last ``REVIVAL_DAYS``
+RETIRED_RECORD_TABLE = "quality.umkm_retired_record"
+RETIRED_RECORD_COLUMNS = ["umkm_id", "source", "source_record_id", "retired_at"]
+#: how long a retired id can come back when its records do
+REVIVAL_DAYS = 30
 
 
 @dataclass
 class IdAssignment:
-    """Tonight's id per record, the id events of this run, and the whole history with them."""
+    """Tonight's id per record, the id events of this run, the whole history with them, and
+    the records of the ids that can still be revived."""
 
     record_ids: pd.Series  # aligned with the clusters frame
     events: pd.DataFrame  # HISTORY_COLUMNS
     history: pd.DataFrame  # every earlier event followed by this run's
+    retired_records: pd.DataFrame  # RETIRED_RECORD_COLUMNS
 
 
 def record_refs(frame: pd.DataFrame) -> pd.Series:
@@ -80,12 +92,15 @@ def assign_ids(
     history: pd.DataFrame | None,
     run_id: str,
     recorded_at: pd.Timestamp,
+    retired_records: pd.DataFrame | None = None,
+    revival_days: int = REVIVAL_DAYS,
 ) -> IdAssignment:
     """Give every cluster an ``umkm_id`` following the module's rules.
 
     ``clusters``: source, source_record_id, cluster (one row per record). ``previous``: last
     published source, source_record_id, umkm_id (or None on the first run). ``history``: the
-    id history so far (or None).
+    id history so far (or None). ``retired_records``: the records of ids retired earlier
+    (``RETIRED_RECORD_COLUMNS``, or None).
     """
     refs = record_refs(clusters)
     records = pd.DataFrame({"ref": refs.to_numpy(), "cluster": clusters["cluster"].to_numpy()})
@@ -113,20 +128,69 @@ def assign_ids(
                  .drop_duplicates("cluster").set_index("cluster")["old_id"])
 
     cluster_ids = survivors.reindex(first_ref.index)
+    revivable = _revivable(retired_records, recorded_at, revival_days, set(old["old_id"]))
+    revived = _revived(records, cluster_ids, revivable, first_ref)
+    cluster_ids[revived.index] = revived
     to_mint = cluster_ids.isna()
-    used = set(history["umkm_id"]) | set(old["old_id"]) | set(survivors)
+    used = (set(history["umkm_id"]) | set(old["old_id"]) | set(survivors)
+            | set(revivable["umkm_id"]))
     cluster_ids[to_mint] = _mint_ids(first_ref[to_mint], used)
     record_ids = records["cluster"].map(cluster_ids)
 
-    events = _events(records, heirs, survivors, cluster_ids, to_mint, old, votes)
+    events = _events(records, heirs, survivors, cluster_ids, to_mint, old, votes, revived)
     events["run_id"] = run_id
     events["recorded_at"] = recorded_at
     events = events.astype({"umkm_id": "str", "event": "str", "related_umkm_id": "str",
                             "records": "int64", "run_id": "str"})
     events = events[HISTORY_COLUMNS]
     parts = [h for h in (history, events) if len(h)]
-    return IdAssignment(pd.Series(record_ids.to_numpy(), index=clusters.index), events,
-                        pd.concat(parts, ignore_index=True) if parts else events)
+    gone = events.loc[events["event"] == "retired", "umkm_id"]
+    retired_now = previous[previous["umkm_id"].isin(gone)].assign(retired_at=recorded_at)
+    still = revivable[~revivable["umkm_id"].isin(revived)]
+    remembered = [f for f in (still, retired_now[RETIRED_RECORD_COLUMNS]) if len(f)]
+    return IdAssignment(
+        pd.Series(record_ids.to_numpy(), index=clusters.index), events,
+        pd.concat(parts, ignore_index=True) if parts else events,
+        pd.concat(remembered, ignore_index=True) if remembered
+        else pd.DataFrame(columns=RETIRED_RECORD_COLUMNS),
+    )
+
+
+def _revivable(retired_records: pd.DataFrame | None, now: pd.Timestamp, days: int,
+               alive: set) -> pd.DataFrame:
+    """The remembered records of ids retired at most ``days`` ago and not alive again."""
+    if retired_records is None or not len(retired_records):
+        return pd.DataFrame(columns=RETIRED_RECORD_COLUMNS)
+    retired_at = pd.to_datetime(retired_records["retired_at"], utc=True)
+    now = pd.Timestamp(now)
+    now = now.tz_localize("UTC") if now.tzinfo is None else now.tz_convert("UTC")
+    recent = retired_at >= now - pd.Timedelta(days=days)
+    return retired_records[recent.to_numpy() & ~retired_records["umkm_id"].isin(alive)
+                           ][RETIRED_RECORD_COLUMNS].reset_index(drop=True)
+
+
+def _revived(records: pd.DataFrame, cluster_ids: pd.Series, revivable: pd.DataFrame,
+             first_ref: pd.Series) -> pd.Series:
+    """Retired ids that come back, indexed by the cluster that gets each: a cluster without an
+    old id holding records of a retired one; an id goes to the cluster holding most of its
+    records (ties: the smaller cluster, then the first reference), and a cluster takes the
+    id of which it holds most (ties: the smallest id)."""
+    if not len(revivable):
+        return pd.Series(dtype=object)
+    no_id = records[records["cluster"].isin(cluster_ids.index[cluster_ids.isna()])
+                    & records["old_id"].isna()]
+    back = no_id.merge(pd.DataFrame({"ref": record_refs(revivable).to_numpy(),
+                                     "retired_id": revivable["umkm_id"].to_numpy()}), on="ref")
+    if back.empty:
+        return pd.Series(dtype=object)
+    votes = back.groupby(["retired_id", "cluster"]).size().rename("n").reset_index()
+    votes["size"] = votes["cluster"].map(records.groupby("cluster").size())
+    votes["first_ref"] = votes["cluster"].map(first_ref)
+    per_id = votes.sort_values(["retired_id", "n", "size", "first_ref"],
+                               ascending=[True, False, True, True]).drop_duplicates("retired_id")
+    per_cluster = per_id.sort_values(["cluster", "n", "retired_id"],
+                                     ascending=[True, False, True]).drop_duplicates("cluster")
+    return per_cluster.set_index("cluster")["retired_id"]
 
 
 def _minted_at(history: pd.DataFrame) -> pd.Series:
@@ -134,7 +198,8 @@ def _minted_at(history: pd.DataFrame) -> pd.Series:
     return born.groupby("umkm_id")["recorded_at"].min()
 
 
-def _events(records, heirs, survivors, cluster_ids, to_mint, old, votes) -> pd.DataFrame:
+def _events(records, heirs, survivors, cluster_ids, to_mint, old, votes,
+            revived) -> pd.DataFrame:
     size = records.groupby("cluster").size()
     merged = heirs[~heirs["old_id"].isin(survivors)]
     gone = pd.Index(old["old_id"].unique()).difference(heirs["old_id"])
@@ -153,6 +218,9 @@ def _events(records, heirs, survivors, cluster_ids, to_mint, old, votes) -> pd.D
                       "records": merged["n"].to_numpy()}),
         pd.DataFrame({"umkm_id": gone.to_numpy(), "event": "retired",
                       "related_umkm_id": None, "records": 0}),
+        pd.DataFrame({"umkm_id": revived.to_numpy(), "event": "revived",
+                      "related_umkm_id": None,
+                      "records": size.reindex(revived.index).to_numpy()}),
     ], ignore_index=True)
 
 
@@ -160,8 +228,9 @@ def retired_id_successors(history: pd.DataFrame) -> pd.DataFrame:
     """Every retired or merged id and the current id it leads to (chains followed through):
     ``retired_umkm_id``, ``successor_umkm_id`` (None when the business is gone), ``event``,
     ``retired_at``."""
-    ended = (history[history["event"].isin(["merged", "retired"])]
-             .sort_values("recorded_at").drop_duplicates("umkm_id", keep="last"))
+    last = (history[history["event"].isin(["merged", "retired", "revived"])]
+            .sort_values("recorded_at", kind="stable").drop_duplicates("umkm_id", keep="last"))
+    ended = last[last["event"] != "revived"]  # a revived id is current again
     step = ended.set_index("umkm_id")["related_umkm_id"]
     successor = step.copy()
     for _ in range(64):  # pointer jumping: each pass halves the longest chain

@@ -11,7 +11,7 @@ from umkm import publication as tables
 from umkm import splink_model
 from umkm.entity_resolution import SCORE_TABLE, Resolution
 from umkm.golden import attribute_provenance
-from umkm.identity import IdAssignment, retired_id_successors
+from umkm.identity import RETIRED_RECORD_TABLE, IdAssignment, retired_id_successors
 from umkm.snapshots import ARCHIVE_TABLE, DELIVERY_COLUMNS, REJECTED_COLUMNS, SourceSnapshot
 from umkm.warehouse import Publication
 
@@ -72,6 +72,7 @@ def build_publication(run: RunRecords, resolution: Resolution, ids: IdAssignment
             "curated.umkm_source_record": tables.curated_source_records(linked),
             "curated.umkm_attribute_provenance": attribute_provenance(golden),
             "curated.umkm_retired_id": retired_id_successors(ids.history),
+            RETIRED_RECORD_TABLE: ids.retired_records,
             "quality.match_link": resolution.links.assign(run_id=run_id,
                                                           model_version=resolution.model.version),
             "quality.rejected_record": tables.quality_rejected(run.rejected, run_id),

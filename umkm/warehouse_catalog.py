@@ -194,6 +194,14 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
         primary_key=("source", "source_record_id"),
     ),
     TableSpec(
+        "quality.umkm_retired_record", "The records of each id retired in the last 30 days: "
+        "when they come back, the business gets its id back (a revival)", {
+            "umkm_id": "The retired id", "source": "Source key of one of its records",
+            "source_record_id": "Record key of that record in its source",
+            "retired_at": "When the id was retired (UTC)",
+        },
+    ),
+    TableSpec(
         "quality.publication", "One row per publish: the run whose tables are live, and "
         "how many rows it wrote to each table", {
             "run_id": "Dagster run id of the run that published",
