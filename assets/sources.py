@@ -127,7 +127,7 @@ def _check_results(snapshot: SourceSnapshot, spec: SourceSpec, landing: LandingZ
 def _log_deliveries(log, snapshot: SourceSnapshot, spec: SourceSpec, landing: LandingZone):
     problems = snapshot.deliveries[snapshot.deliveries["status"] != CURRENT]
     for _, row in problems.iterrows():
-        if row["status"] in ("broken", "failed"):
+        if row["status"] in ("broken", "failed", "held"):
             log.error(f"source {spec.key}: {row['status']} file {row['source_file']} "
                       f"(delivery {row['delivered_on']}): {row['message']}")
         elif row["status"] == "archive":
@@ -140,6 +140,23 @@ def _log_deliveries(log, snapshot: SourceSnapshot, spec: SourceSpec, landing: La
     for message in snapshot.warnings:
         if message not in set(problems["message"]):
             log.warning(message)
+
+
+class SourceConfig(dg.Config):
+    """Launch-time options of one source."""
+
+    #: use the newest file even when it has far fewer rows than the last snapshot (a real
+    #: drop, not a file cut short)
+    accept_shrink: bool = False
+
+
+def previous_rows(warehouse: Warehouse, source: str) -> int | None:
+    """The rows the source's snapshot had in the last published run (None: no such run)."""
+    metrics = warehouse.read("quality.run_metrics", source=source,
+                             columns=("run_started_at", "records_read"))
+    if metrics is None or metrics.empty:
+        return None
+    return int(metrics.sort_values("run_started_at")["records_read"].iloc[-1])
 
 
 def build_source_asset(spec: SourceSpec) -> dg.AssetsDefinition:
@@ -162,13 +179,16 @@ def build_source_asset(spec: SourceSpec) -> dg.AssetsDefinition:
                   **column_schema_metadata(CanonicalRecord)},
         check_specs=_check_specs(name, spec),
     )
-    def source_snapshot(context: dg.AssetExecutionContext, landing: LandingZone,
-                        warehouse: Warehouse):
-        """Read, validate, standardise and quarantine the source's current snapshot; when no
-        file of it can be used, keep its records as last published."""
+    def source_snapshot(context: dg.AssetExecutionContext, config: SourceConfig,
+                        landing: LandingZone, warehouse: Warehouse):
+        """Read, validate, standardise and quarantine the source's current snapshot as of the
+        run's delivery; a file far smaller than the last snapshot is held back; when no file
+        of it can be used, keep its records as last published."""
         deliveries = landing.deliveries(context.log)
         snapshot = load_source_snapshot(
-            deliveries, spec, archive=lambda: warehouse.read(ARCHIVE_TABLE, source=spec.key))
+            deliveries, spec, archive=lambda: warehouse.read(ARCHIVE_TABLE, source=spec.key),
+            previous_rows=previous_rows(warehouse, spec.key),
+            accept_shrink=config.accept_shrink)
         _log_deliveries(context.log, snapshot, spec, landing)
         context.log.info(
             f"{spec.key}: snapshot {snapshot.snapshot_date}, read {snapshot.records_read}, "

@@ -24,6 +24,7 @@ from resources.settings import (
     WAREHOUSE_URL_ENV,
     duckdb_settings_from_env,
     landing_dir_from_env,
+    lock_wait_from_env,
     stale_after_days_from_env,
     warehouse_url_from_env,
 )
@@ -51,6 +52,7 @@ def defs() -> dg.Definitions:
                 else warehouse_url_from_env(),
                 pii_hash_key=dg.EnvVar(PII_HASH_KEY_ENV) if os.environ.get(PII_HASH_KEY_ENV)
                 else None,
+                lock_wait_seconds=lock_wait_from_env(),
             ),
             "engine": DuckDBEngine(memory_limit=engine.memory_limit, threads=engine.threads,
                                    temp_directory=engine.temp_directory),

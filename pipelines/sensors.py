@@ -15,13 +15,17 @@ import dagster as dg
 
 from pipelines.jobs import NIGHTLY, NIGHTLY_TAGS
 from resources.landing import LandingZone
-from umkm.delivery_watch import complete_delivery_names, delivery_to_request, scheduled_delivery
+from umkm.delivery_watch import (
+    DELIVERY_TAG,
+    complete_delivery_names,
+    delivery_to_request,
+    scheduled_delivery,
+)
 
 SENSOR_NAME = "new_delivery_sensor"
 SCHEDULE_NAME = "nightly_at_0100_wib"
 #: ``stopped`` makes the sensor start switched off (e.g. for a UI test); default ``running``
 SENSOR_DEFAULT_ENV = "UMKM_DELIVERY_SENSOR_DEFAULT"
-DELIVERY_TAG = "umkm/delivery"
 IN_FLIGHT = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED,
              dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED,
              dg.DagsterRunStatus.CANCELING]

@@ -5,6 +5,7 @@ on first use). ``UMKM_WAREHOUSE_URL``: a SQLAlchemy URL (default: a DuckDB file 
 ``data/``). ``UMKM_PII_HASH_KEY``: the secret of the keyed hashes of personal data.
 ``UMKM_STALE_AFTER_DAYS``: days a source may lag behind the newest delivery before its
 freshness check warns (default ``umkm.freshness.DEFAULT_STALE_AFTER_DAYS``).
+``UMKM_WAREHOUSE_LOCK_WAIT``: seconds a run waits for another run's writer lock.
 ``UMKM_DUCKDB_MEMORY``, ``UMKM_DUCKDB_THREADS``, ``UMKM_DUCKDB_TEMP_DIR``: DuckDB's memory
 limit, threads and spill folder in the job (defaults: ``umkm.duckdb_settings``).
 """
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from umkm.duckdb_settings import DuckDBSettings
 from umkm.freshness import DEFAULT_STALE_AFTER_DAYS
+from umkm.warehouse_lock import DEFAULT_WAIT_SECONDS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
@@ -33,6 +35,7 @@ LANDING_DIR_ENV = "UMKM_LANDING_DIR"
 WAREHOUSE_URL_ENV = "UMKM_WAREHOUSE_URL"
 PII_HASH_KEY_ENV = "UMKM_PII_HASH_KEY"
 STALE_AFTER_DAYS_ENV = "UMKM_STALE_AFTER_DAYS"
+LOCK_WAIT_ENV = "UMKM_WAREHOUSE_LOCK_WAIT"
 DUCKDB_MEMORY_ENV = "UMKM_DUCKDB_MEMORY"
 DUCKDB_THREADS_ENV = "UMKM_DUCKDB_THREADS"
 DUCKDB_TEMP_DIR_ENV = "UMKM_DUCKDB_TEMP_DIR"
@@ -57,6 +60,15 @@ def duckdb_settings_from_env() -> DuckDBSettings:
     return DuckDBSettings(memory_limit=os.environ.get(DUCKDB_MEMORY_ENV) or machine.memory_limit,
                           threads=threads,
                           temp_directory=os.environ.get(DUCKDB_TEMP_DIR_ENV) or None)
+
+
+def lock_wait_from_env() -> float:
+    """Seconds a run waits for another run's warehouse lock (``UMKM_WAREHOUSE_LOCK_WAIT``)."""
+    value = os.environ.get(LOCK_WAIT_ENV)
+    try:
+        return float(value) if value else DEFAULT_WAIT_SECONDS
+    except ValueError:
+        raise ValueError(f"{LOCK_WAIT_ENV} must be a number of seconds, got {value!r}") from None
 
 
 def stale_after_days_from_env() -> int:

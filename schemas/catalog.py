@@ -9,7 +9,7 @@ an existing format is one more ``SourceSpec`` in ``SOURCES``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 ReaderKind = Literal["titled_excel", "excel", "csv", "json_document", "json_lines"]
@@ -95,7 +95,8 @@ class SourceSpec:
     #: survivorship trust: lower wins when sources disagree
     trust_rank: int = 50
     description: str = ""
-    tags: tuple[str, ...] = field(default_factory=tuple)
+    #: a file with more than this share fewer rows than the last snapshot is held back
+    max_shrink: float = 0.3
 
 
 R1 = FormatSpec(

@@ -19,6 +19,9 @@ from pathlib import Path
 
 from umkm.landing import complete_deliveries
 
+#: the run tag naming the delivery a sensor's or schedule's run is for (the run reads as of it)
+DELIVERY_TAG = "umkm/delivery"
+
 
 @dataclass(frozen=True)
 class WatchDecision:

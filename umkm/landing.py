@@ -76,3 +76,16 @@ def snapshot_candidates(
         for d in deliveries
         if (d.path / relative_path).is_file()
     ]
+
+
+def pinned_delivery(landing_root: Path, requested: str | None) -> date | None:
+    """The delivery a run reads as of: the requested one (a sensor's or schedule's
+    ``YYYY-MM-DD``), else the newest complete one (None when there is none)."""
+    if requested:
+        try:
+            return date.fromisoformat(requested)
+        except ValueError:
+            raise ValueError(f"the run asks for delivery {requested!r}, which is not a "
+                             "YYYY-MM-DD delivery folder name") from None
+    complete = complete_deliveries(landing_root) if Path(landing_root).is_dir() else []
+    return complete[0].delivered_on if complete else None

@@ -3,8 +3,10 @@
 ``load_source_snapshot`` tries the source's files from the newest complete delivery down.
 A file is not used when it cannot be read (``BrokenFileError``), when reading, validating or
 standardising it raises anything at all (status ``failed``: whatever a file holds, it never
-stops the night), or when it is unusable as a whole (``umkm.source_health.file_problem``:
-most rows malformed, none accepted). Each file passed over is recorded with its message in
+stops the night), when it is unusable as a whole (``umkm.source_health.file_problem``:
+most rows malformed, none accepted), or when it is implausibly small (status ``held``: it
+has more than ``max_shrink`` fewer rows than the source's snapshot in the last run, as a file
+cut short at a row boundary would; the operator accepts a real drop with ``accept_shrink``). Each file passed over is recorded with its message in
 the delivery log, and the next older file is tried. When no file can be used, the source's
 records are taken from ``archive`` (the canonical records of its last successful run, as
 published), so that its businesses stay in the register and keep their ids; only when that
@@ -44,7 +46,7 @@ DELIVERY_COLUMNS = ["source", "delivered_on", "source_file", "status", "message"
 #: statuses of the delivery log: the file in use; files passed over (refused by the reader,
 #: raised while processed); the records of the last successful run used instead of any file;
 #: nothing at all, because no delivery holds a file of the source or none of its files is good
-CURRENT, BROKEN, FAILED, ARCHIVE = "current", "broken", "failed", "archive"
+CURRENT, BROKEN, FAILED, HELD, ARCHIVE = "current", "broken", "failed", "held", "archive"
 MISSING, NO_GOOD_SNAPSHOT = "missing", "no_good_snapshot"
 #: where a source's records come from when no file of it can be used: the run's accepted
 #: canonical records, published every night
@@ -72,8 +74,8 @@ class SourceSnapshot:
 
     @property
     def passed_over(self) -> pd.DataFrame:
-        """The delivery log's rows of files that were not used (broken or failed)."""
-        return self.deliveries[self.deliveries["status"].isin([BROKEN, FAILED])]
+        """The delivery log's rows of files that were not used (broken, failed, held)."""
+        return self.deliveries[self.deliveries["status"].isin([BROKEN, FAILED, HELD])]
 
     @property
     def held(self) -> str | None:
@@ -94,9 +96,12 @@ def load_source_snapshot(
     deliveries: list[Delivery],
     spec: SourceSpec,
     archive: Callable[[], pd.DataFrame | None] | None = None,
+    previous_rows: int | None = None,
+    accept_shrink: bool = False,
 ) -> SourceSnapshot:
     """Load the source's current snapshot from the given complete deliveries (newest first);
-    ``archive`` returns the source's canonical records as last published (None: none)."""
+    ``archive`` returns the source's canonical records as last published (None: none);
+    ``previous_rows``: the rows the source's snapshot had in the last run (None: unknown)."""
     started = time.perf_counter()
     log_rows: list[tuple] = []
     for candidate in snapshot_candidates(deliveries, spec.key, spec.path):
@@ -106,6 +111,9 @@ def load_source_snapshot(
             problem = file_problem(snapshot.records_read, len(snapshot.accepted),
                                    snapshot.rejected_by_reason)
             status = BROKEN
+            if problem is None and not accept_shrink:
+                problem = shrink_problem(snapshot.records_read, previous_rows, spec)
+                status = HELD
         except BrokenFileError as exc:
             problem, status = str(exc), BROKEN
         except Exception as exc:  # whatever a file provokes, it must not stop the night
@@ -121,6 +129,18 @@ def load_source_snapshot(
     snapshot = _archived(spec, archive, log_rows)
     snapshot.seconds = time.perf_counter() - started
     return snapshot
+
+
+def shrink_problem(rows: int, previous_rows: int | None, spec: SourceSpec) -> str | None:
+    """Why a file with ``rows`` rows is implausibly small against the ``previous_rows`` of the
+    source's last snapshot, or None."""
+    if not previous_rows or rows >= previous_rows * (1 - spec.max_shrink):
+        return None
+    drop = 1 - rows / previous_rows
+    return (f"{rows} rows where the last snapshot had {previous_rows} (a drop of {drop:.0%}, "
+            f"more than the {spec.max_shrink:.0%} allowed): a file cut short? If the drop is "
+            f"real, accept it with run config ops: {{source_{spec.key}: {{config: "
+            "{accept_shrink: true}}}")
 
 
 def _archived(spec: SourceSpec, archive, log_rows: list[tuple]) -> SourceSnapshot:

@@ -68,7 +68,7 @@ def schema_verdict(records_read: int, rejected_by_reason: dict[str, int],
     share = malformed / records_read if records_read else 0.0
     statuses = set(deliveries["status"]) if len(deliveries) else set()
     failures, warns = [], []
-    passed_over = (deliveries[deliveries["status"].isin(["broken", "failed"])]
+    passed_over = (deliveries[deliveries["status"].isin(["broken", "failed", "held"])]
                    if len(deliveries) else deliveries)
     failures.extend(f"{row['status']} file {row['source_file']}: {row['message']}"
                     for _, row in passed_over.iterrows())

@@ -133,7 +133,7 @@ class WarehouseLock:
         import psycopg
 
         dsn = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
-        name = f"umkm nightly {holder_text(self.run_id)}"[:63]
+        name = holder_text(self.run_id)[:63]  # PostgreSQL keeps 63 characters
         connection = psycopg.connect(dsn, autocommit=True, application_name=name)
 
         def try_once() -> bool:
@@ -145,7 +145,7 @@ class WarehouseLock:
                 "SELECT a.application_name, a.pid FROM pg_locks l "
                 "JOIN pg_stat_activity a USING (pid) WHERE l.locktype = 'advisory' "
                 "AND l.classid = %s AND l.objid = %s AND l.granted", _ADVISORY_KEYS).fetchone()
-            return f"{row[0] or 'a session'} (server pid {row[1]})" if row else None
+            return f"{row[0] or 'a session'} (PostgreSQL backend pid {row[1]})" if row else None
 
         try:
             self._wait(try_once, current_holder)
