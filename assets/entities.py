@@ -183,12 +183,12 @@ def business_ids(context: dg.AssetExecutionContext, warehouse: Warehouse,
 
 
 @dg.asset(group_name="entities", kinds={"duckdb"}, owners=OWNERS)
-def golden_businesses(context: dg.AssetExecutionContext, matched_records: Resolution,
-                      business_ids: IdAssignment) -> dg.Output:
+def golden_businesses(context: dg.AssetExecutionContext, engine: DuckDBEngine,
+                      matched_records: Resolution, business_ids: IdAssignment) -> dg.Output:
     """One golden record per business, each attribute from its most trusted, newest record."""
     started = time.perf_counter()
     records = matched_records.records.assign(umkm_id=business_ids.record_ids.to_numpy())
-    golden = golden_records(records)
+    golden = golden_records(records, engine.settings())
     context.log.info(f"{len(golden)} golden records in {time.perf_counter() - started:.1f}s")
     return dg.Output(golden, metadata={
         "businesses": len(golden),

@@ -11,6 +11,7 @@ from assets.checks import AUDIT_CHECK_SPECS, audit_check_results
 from assets.metadata import column_schema, column_schema_metadata
 from assets.sources import OWNERS
 from resources.settings import DATA_DOCS_DIR
+from resources.engine import DuckDBEngine
 from resources.warehouse import Warehouse
 from schemas.curated import CuratedSourceRecord, CuratedUmkm
 from umkm.audit import AuditFailed, AuditResult, PublicationAudit, RowCountBounds
@@ -39,6 +40,7 @@ def warehouse_tables(
     context: dg.AssetExecutionContext,
     config: PublishConfig,
     warehouse: Warehouse,
+    engine: DuckDBEngine,
     standardised_records: RunRecords,
     matched_records: Resolution,
     business_ids: IdAssignment,
@@ -62,7 +64,7 @@ def warehouse_tables(
         bounds=RowCountBounds(config.min_business_ratio, config.max_business_ratio),
     )
     try:
-        warehouse.publish(publication, audit=audit)
+        warehouse.publish(publication, audit=audit, duckdb_settings=engine.settings())
     except AuditFailed as failed:
         context.log.error(f"nothing published to {where}: {failed}")
         yield from audit_check_results(audit.result)  # the failed checks show in the UI

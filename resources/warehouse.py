@@ -15,6 +15,7 @@ import pandas as pd
 from pydantic import PrivateAttr
 
 from resources.settings import DATA_DIR, DEFAULT_WAREHOUSE_URL, PII_HASH_KEY_ENV
+from umkm.duckdb_settings import DuckDBSettings
 from umkm.warehouse import Audit, Publication, publish, published_row_count, read_table
 from umkm.warehouse_lock import DEFAULT_WAIT_SECONDS, WarehouseLock
 
@@ -62,14 +63,15 @@ class Warehouse(dg.ConfigurableResource):
             _HELD_LOCKS[(self.url, self._run_id)] = lock
         return lock
 
-    def publish(self, publication: Publication, audit: Audit | None = None) -> None:
+    def publish(self, publication: Publication, audit: Audit | None = None,
+                duckdb_settings: DuckDBSettings | None = None) -> None:
         """Write, audit (nothing is published when ``audit`` raises) and publish atomically,
         as this run (its own building file, verified before it goes live); the lock is given
         back once published."""
         self._hold_lock()
         try:
             publish(self.url, publication, audit, run_id=self._run_id or "outside-a-run",
-                    logger=self._log)
+                    logger=self._log, duckdb_settings=duckdb_settings)
         finally:
             lock = _HELD_LOCKS.pop((self.url, self._run_id), None)
             if lock is not None:

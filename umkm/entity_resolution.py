@@ -190,7 +190,7 @@ def resolve_entities(
     figures["continuity_links"] = len(continuity)
     figures["links_dropped"] = clustering.dropped
     figures["clustering_seconds"] = round(time.perf_counter() - started, 1)
-    out = records.copy()
+    out = records
     out["cluster"] = clustering.labels
     out["match_hash"] = match_hashes.to_numpy()
     evidence = pd.concat([scored[["left", "right", "probability"]], nib_links],
@@ -337,6 +337,9 @@ def _explained_links(scored: pd.DataFrame, nib_links: pd.DataFrame, records: pd.
     levels (``gamma_*``) and weights (``mw_*``) that produced it, and whether its two records
     ended up in one business (``joined``: the links in ``inside``)."""
     explain = [c for c in scored.columns if c.startswith(("gamma_", "mw_"))]
+    # a level fits a byte and a partial weight a float32: millions of links at Banten scale
+    scored = scored.astype({c: "int8" if c.startswith("gamma_") else "float32"
+                            for c in explain})
     links = pd.concat([
         scored[["left", "right", "probability", "match_weight", *explain]].assign(
             rule="probabilistic"),

@@ -9,11 +9,11 @@ first and last seen) are taken over all records. The record each attribute came 
 
 from __future__ import annotations
 
-import duckdb
 import numpy as np
 import pandas as pd
 
 from schemas.catalog import SOURCES_BY_KEY
+from umkm.duckdb_settings import DuckDBSettings
 
 #: attributes chosen by survivorship
 SURVIVING_FIELDS = (
@@ -26,10 +26,12 @@ PROVENANCE_SUFFIX = "__from"
 SIZE_LIMITS = ((2e9, "Usaha Mikro"), (15e9, "Usaha Kecil"), (50e9, "Usaha Menengah"))
 
 
-def golden_records(records: pd.DataFrame) -> pd.DataFrame:
-    """Golden record per ``umkm_id`` of the linked canonical records."""
+def golden_records(records: pd.DataFrame,
+                   duckdb_settings: DuckDBSettings | None = None) -> pd.DataFrame:
+    """Golden record per ``umkm_id`` of the linked canonical records (DuckDB within
+    ``duckdb_settings``' limits)."""
     frame = records[["umkm_id", "source", "source_record_id", "platform", "snapshot_date",
-                     *SURVIVING_FIELDS]].copy()
+                     *SURVIVING_FIELDS]]
     trust = frame["source"].map({k: s.trust_rank for k, s in SOURCES_BY_KEY.items()}).fillna(99)
     kinds = frame["source"].map({k: s.kind for k, s in SOURCES_BY_KEY.items()})
     days = (frame["snapshot_date"] - pd.Timestamp("2000-01-01")).dt.days.fillna(0)
@@ -41,8 +43,7 @@ def golden_records(records: pd.DataFrame) -> pd.DataFrame:
         f"AS {f}{PROVENANCE_SUFFIX}"
         for f in SURVIVING_FIELDS
     )
-    con = duckdb.connect()
-    try:
+    with (duckdb_settings or DuckDBSettings.for_this_machine()).connection() as con:
         con.register("records", frame)
         golden = con.execute(f"""
             SELECT umkm_id,
@@ -57,8 +58,6 @@ def golden_records(records: pd.DataFrame) -> pd.DataFrame:
                    max(snapshot_date) AS last_seen
             FROM records GROUP BY umkm_id ORDER BY umkm_id
         """).df()
-    finally:
-        con.close()
     golden["size_class"] = golden["size_class"].fillna(size_class_from_turnover(golden["turnover_yearly"]))
     golden["is_registered"] = golden["nib"].notna()
     golden["sells_online"] = golden["platform_count"] > 0

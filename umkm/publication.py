@@ -31,7 +31,7 @@ def curated_umkm(golden: pd.DataFrame, pii_key: bytes,
     """``curated.umkm``: golden records without personal data; the owner's NIK and the
     business's phone number (the golden ``phone_e164``, else that of ``business_phones``) only
     as keyed hashes."""
-    umkm = golden.copy()
+    umkm = golden.copy(deep=False)  # a new frame for the new columns; the data is shared
     umkm["owner_nik_hash"] = keyed_hash(umkm["nik"], pii_key)
     if "phone_e164" in umkm.columns:
         phones = umkm["phone_e164"]
@@ -70,7 +70,7 @@ def restricted_personal_data(records: pd.DataFrame) -> pd.DataFrame:
     return records[[
         "source", "source_record_id", "umkm_id", "owner_name", "nik", "phone_e164",
         "phone_e164_alt", "email", "address",
-    ]].copy()
+    ]]
 
 
 def canonical_archive(records: pd.DataFrame) -> pd.DataFrame:
@@ -78,12 +78,12 @@ def canonical_archive(records: pd.DataFrame) -> pd.DataFrame:
     personal data and unparsed raw text included, with its ``match_hash``. A source none of
     whose files can be used on a later night falls back to its rows here
     (``umkm.snapshots``); an incremental night finds here which records changed."""
-    return records[[*CanonicalRecord.to_schema().columns, "match_hash"]].copy()
+    return records[[*CanonicalRecord.to_schema().columns, "match_hash"]]
 
 
 def quality_rejected(rejected: pd.DataFrame, run_id: str) -> pd.DataFrame:
     """``quality.rejected_record``: the quarantine without the raw rows (those are restricted)."""
-    table = rejected.drop(columns=["raw_record"]).copy()
+    table = rejected.drop(columns=["raw_record"])
     table["source_file"] = table["source_file"].astype(str).str.split("/").str[-1]
     table["run_id"] = run_id
     return table
@@ -92,7 +92,7 @@ def quality_rejected(rejected: pd.DataFrame, run_id: str) -> pd.DataFrame:
 def restricted_rejected_raw(rejected: pd.DataFrame, run_id: str) -> pd.DataFrame:
     """``restricted.rejected_raw_record``: the raw quarantined rows, for authorised users."""
     table = rejected[["source", "source_record_id", "reason", "snapshot_date", "row_number",
-                      "raw_record"]].copy()
+                      "raw_record"]]
     table["run_id"] = run_id
     return table
 

@@ -120,9 +120,9 @@ def score_pairs(con: duckdb.DuckDBPyConnection, model_json: str, pairs_table: st
                         "SELECT * FROM scored_chunk LIMIT 0")
             con.execute("CREATE TABLE IF NOT EXISTS scored_probabilities AS SELECT "
                         "unique_id_l, unique_id_r, match_probability FROM scored_chunk LIMIT 0")
-        con.execute("INSERT INTO scored_links SELECT * FROM scored_chunk "
+        con.execute("INSERT INTO scored_links BY NAME SELECT * FROM scored_chunk "
                     "WHERE match_probability >= ?", [link_threshold])
-        con.execute("INSERT INTO scored_probabilities SELECT unique_id_l, unique_id_r, "
+        con.execute("INSERT INTO scored_probabilities BY NAME SELECT unique_id_l, unique_id_r, "
                     "match_probability FROM scored_chunk")
     con.execute("DROP TABLE IF EXISTS scored_chunk")
     con.execute("DROP TABLE scoring_sides")

@@ -41,6 +41,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from umkm.duckdb_settings import DuckDBSettings
 from umkm.warehouse_catalog import (
     BI_READER_ROLE,
     BI_SCHEMAS,
@@ -108,15 +109,18 @@ class WarehouseBusy(RuntimeError):
 
 
 def publish(url: str, publication: Publication, audit: Audit | None = None,
-            run_id: str = "outside-a-run", logger=None) -> None:
+            run_id: str = "outside-a-run", logger=None,
+            duckdb_settings: DuckDBSettings | None = None) -> None:
     """Write the run's tables to the warehouse at ``url``, run ``audit`` on them, and publish
-    them all at once as run ``run_id``; nothing is published when the audit raises."""
+    them all at once as run ``run_id``; nothing is published when the audit raises. A DuckDB
+    warehouse is built within ``duckdb_settings``' memory and threads."""
     logger = logger or log
     path = duckdb_path(url)
     backend = make_url(url).get_backend_name()
     publication = _with_publication_row(publication, run_id)
     if path is not None:
-        _publish_duckdb(path, publication, audit, run_id, logger)
+        _publish_duckdb(path, publication, audit, run_id, logger,
+                        duckdb_settings or DuckDBSettings.for_this_machine())
     elif backend == "postgresql":
         _publish_postgres(url, publication, audit, run_id, logger)
     else:
@@ -232,21 +236,18 @@ def building_path(path: Path, run_id: str) -> Path:
 
 
 def _publish_duckdb(path: Path, publication: Publication, audit: Audit | None,
-                    run_id: str, logger) -> None:
+                    run_id: str, logger, settings: DuckDBSettings) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     for leftover in path.parent.glob(f"{path.name}.publishing*"):  # of crashed earlier runs
         leftover.unlink(missing_ok=True)
     building = building_path(path, run_id)
     try:
-        con = duckdb.connect(str(building))
-        try:
+        with settings.connection(str(building)) as con:
             _write_duckdb_tables(con, path if path.exists() else None, publication)
             if audit is not None:
                 audit(publication)
             _apply_catalog_duckdb(con)
             con.execute("CHECKPOINT")
-        finally:
-            con.close()
         if Path(f"{building}.wal").exists():
             raise RuntimeError(f"{building} still has a write-ahead log after closing")
         _verify_duckdb(building, run_id, _expected_rows(publication))
