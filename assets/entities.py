@@ -29,7 +29,7 @@ from umkm.register_summary import (
     platform_overlap,
     platform_pairs,
 )
-from umkm.run import RunRecords, combine_snapshots
+from umkm.run import RunRecords, combine_snapshots, linked_records
 from umkm.snapshots import ARCHIVE_TABLE
 
 _SOURCE_INS = {source_asset_name(s): dg.AssetIn() for s in SOURCES}
@@ -184,10 +184,11 @@ def business_ids(context: dg.AssetExecutionContext, warehouse: Warehouse,
 
 @dg.asset(group_name="entities", kinds={"duckdb"}, owners=OWNERS)
 def golden_businesses(context: dg.AssetExecutionContext, engine: DuckDBEngine,
-                      matched_records: Resolution, business_ids: IdAssignment) -> dg.Output:
+                      standardised_records: RunRecords, matched_records: Resolution,
+                      business_ids: IdAssignment) -> dg.Output:
     """One golden record per business, each attribute from its most trusted, newest record."""
     started = time.perf_counter()
-    records = matched_records.records.assign(umkm_id=business_ids.record_ids.to_numpy())
+    records = linked_records(standardised_records.records, matched_records, business_ids)
     golden = golden_records(records, engine.settings())
     context.log.info(f"{len(golden)} golden records in {time.perf_counter() - started:.1f}s")
     return dg.Output(golden, metadata={

@@ -69,8 +69,10 @@ class PreviousNight:
 
 @dataclass
 class Resolution:
-    """Records with their cluster, the scored links, the model used and what it took."""
+    """Each record's cluster, the scored links, the model used and what it took."""
 
+    #: per record, in the order of the canonical records resolved: source,
+    #: source_record_id, cluster, match_hash, match_probability, match_rule
     records: pd.DataFrame
     links: pd.DataFrame
     model: splink_model.TrainedModel
@@ -122,9 +124,9 @@ def resolve_entities(
     full_rebuild: bool = False,
     duckdb_settings: DuckDBSettings | None = None,
 ) -> Resolution:
-    """Cluster canonical ``records`` into businesses; returns records with ``cluster``,
-    ``match_probability`` (best link inside its cluster, NA alone), ``match_rule`` and
-    ``match_hash``. ``previous_ids`` (source, source_record_id, umkm_id: the previous run's
+    """Cluster canonical ``records`` into businesses; returns per record (in the order of
+    ``records``) its ``source``, ``source_record_id``, ``cluster``, ``match_probability``
+    (best link inside its cluster, NA alone), ``match_rule`` and ``match_hash``. ``previous_ids`` (source, source_record_id, umkm_id: the previous run's
     published links) keep yesterday's businesses together where tonight's evidence does not
     part them; ``previous`` lets an incremental night reuse last night's scores."""
     records = records.reset_index(drop=True)
@@ -190,9 +192,8 @@ def resolve_entities(
     figures["continuity_links"] = len(continuity)
     figures["links_dropped"] = clustering.dropped
     figures["clustering_seconds"] = round(time.perf_counter() - started, 1)
-    out = records
-    out["cluster"] = clustering.labels
-    out["match_hash"] = match_hashes.to_numpy()
+    out = records[["source", "source_record_id"]].assign(
+        cluster=clustering.labels, match_hash=match_hashes.to_numpy())
     evidence = pd.concat([scored[["left", "right", "probability"]], nib_links],
                          ignore_index=True)
     inside = evidence[clustering.labels[evidence["left"].to_numpy()]

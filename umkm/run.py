@@ -47,11 +47,24 @@ def combine_snapshots(snapshots: list[SourceSnapshot]) -> RunRecords:
     )
 
 
+def linked_records(records: pd.DataFrame, resolution: Resolution,
+                   ids: IdAssignment) -> pd.DataFrame:
+    """The canonical records with their business (``umkm_id``), how they were linked
+    (``match_probability``, ``match_rule``) and their ``match_hash``."""
+    resolved = resolution.records
+    return records.reset_index(drop=True).assign(
+        umkm_id=ids.record_ids.to_numpy(),
+        match_probability=resolved["match_probability"].to_numpy(),
+        match_rule=resolved["match_rule"].to_numpy(),
+        match_hash=resolved["match_hash"].to_numpy(),
+    )
+
+
 def build_publication(run: RunRecords, resolution: Resolution, ids: IdAssignment,
                       golden: pd.DataFrame, run_id: str,
                       started_at: datetime, pii_key: bytes) -> Publication:
     """The warehouse tables of the output contract for one run."""
-    linked = resolution.records.assign(umkm_id=ids.record_ids.to_numpy())
+    linked = linked_records(run.records, resolution, ids)
     deliveries = run.deliveries.copy()
     deliveries.insert(0, "run_id", run_id)
     deliveries["delivered_on"] = pd.to_datetime(deliveries["delivered_on"])
@@ -78,7 +91,7 @@ def build_publication(run: RunRecords, resolution: Resolution, ids: IdAssignment
             "quality.rejected_record": tables.quality_rejected(run.rejected, run_id),
             "restricted.source_record_personal_data": tables.restricted_personal_data(linked),
             "restricted.rejected_raw_record": tables.restricted_rejected_raw(run.rejected, run_id),
-            ARCHIVE_TABLE: tables.canonical_archive(resolution.records),
+            ARCHIVE_TABLE: tables.canonical_archive(linked),
             SCORE_TABLE: resolution.scores.assign(model_version=resolution.model.version),
             **replace_on_training,
         },
