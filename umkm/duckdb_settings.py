@@ -21,7 +21,7 @@ import duckdb
 #: share of the machine's memory DuckDB takes by default, and the bounds of that default
 DEFAULT_MEMORY_SHARE = 0.25
 MIN_DEFAULT_MEMORY_GB = 1
-MAX_DEFAULT_MEMORY_GB = 4
+MAX_DEFAULT_MEMORY_GB = 3
 
 
 def physical_memory_bytes() -> int:
@@ -33,7 +33,7 @@ def physical_memory_bytes() -> int:
 
 
 def default_memory_limit() -> str:
-    """A quarter of the machine's memory, at least 1 GB and at most 4 GB: on a machine of
+    """A quarter of the machine's memory, at least 1 GB and at most 3 GB: on a machine of
     8 GB or more the whole job, pandas frames included, then fits in 8 GB at 800,000
     businesses (README, "Banten scale")."""
     gigabytes = physical_memory_bytes() * DEFAULT_MEMORY_SHARE / 2**30
