@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -31,6 +30,8 @@ import time
 from pathlib import Path
 
 import psutil
+
+from umkm.warehouse import copy_duckdb_warehouse, open_with_restricted
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Dagster writes step times as '812ms', '4.2s' or '1m12s'
@@ -148,9 +149,7 @@ def report(night: dict) -> None:
 
 
 def published_ids(warehouse: Path):
-    import duckdb
-
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = open_with_restricted(warehouse)
     try:
         return con.execute("SELECT source, source_record_id, umkm_id FROM "
                            "curated.umkm_source_record ORDER BY 1, 2").df()
@@ -176,12 +175,12 @@ def main() -> None:
     first = run_night("training night", night_landing(landing, work, 1), after_first, work)
     report(first)
     full_warehouse = work / "full.duckdb"
-    shutil.copy(after_first, full_warehouse)
+    copy_duckdb_warehouse(after_first, full_warehouse)
     full = run_night("full night", night_landing(landing, work, 2), full_warehouse, work,
                      FULL_REBUILD)
     report(full)
     incremental_warehouse = work / "incremental.duckdb"
-    shutil.copy(after_first, incremental_warehouse)
+    copy_duckdb_warehouse(after_first, incremental_warehouse)
     incremental = run_night("incremental night", night_landing(landing, work, 2),
                             incremental_warehouse, work)
     report(incremental)

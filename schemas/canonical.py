@@ -43,7 +43,7 @@ class CanonicalRecord(pa.DataFrameModel):
     postal_code: Series[str] = pa.Field(nullable=True, str_matches=r"^\d{5}$")
     region_scope: Series[str] = pa.Field(isin=("banten", "unknown"))
     kbli: Series[str] = pa.Field(nullable=True, str_matches=r"^\d{5}$")
-    sector: Series[str] = pa.Field(nullable=True)
+    category: Series[str] = pa.Field(nullable=True)
     size_class: Series[str] = pa.Field(nullable=True)
     legal_form: Series[str] = pa.Field(nullable=True)
     turnover_yearly: Series[pd.Float64Dtype] = pa.Field(nullable=True, ge=0)

@@ -36,7 +36,7 @@ SOURCE_FIELDS = (
     "postal_code",
     "village_code",  # Kemendagri village code (OSS kode_wilayah)
     "kbli",
-    "sector",
+    "category",  # the business category as the source writes it
     "size_class",
     "turnover_yearly",
     "turnover_monthly",
@@ -114,7 +114,7 @@ R1 = FormatSpec(
     mapping={
         "NAMA USAHA": "business_name", "NAMA PEMILIK": "owner_name", "NIK": "nik",
         "ALAMAT": "address", "DESA/KELURAHAN": "kelurahan", "KECAMATAN": "kecamatan",
-        "NO. HP/WA": "phone", "BIDANG USAHA": "sector", "NIB": "nib",
+        "NO. HP/WA": "phone", "BIDANG USAHA": "category", "NIB": "nib",
         "OMZET/TAHUN (Rp)": "turnover_yearly", "TANGGAL TERDAFTAR": "registered_on",
     },
 )
@@ -135,7 +135,7 @@ R2 = FormatSpec(
         "nama_usaha": "business_name", "nama_pemilik": "owner_name", "nik": "nik",
         "alamat": "address", "kelurahan": "kelurahan", "kecamatan": "kecamatan",
         "kode_pos": "postal_code", "telepon": "phone", "email": "email", "kbli": "kbli",
-        "bidang_usaha": "sector", "omzet_bulanan": "turnover_monthly",
+        "bidang_usaha": "category", "omzet_bulanan": "turnover_monthly",
         "tanggal_daftar": "registered_on", "status": "status",
     },
 )
@@ -149,7 +149,7 @@ R3 = FormatSpec(
     record_key="id",
     record_key_pattern=r"^\d+$",
     mapping={
-        "$.usaha.nama": "business_name", "$.usaha.bidang": "sector", "$.usaha.nib": "nib",
+        "$.usaha.nama": "business_name", "$.usaha.bidang": "category", "$.usaha.nib": "nib",
         "$.usaha.kbli": "kbli", "$.pemilik.nama": "owner_name", "$.pemilik.nik": "nik",
         "$.pemilik.hp": "phone", "$.lokasi.alamat": "address", "$.lokasi.kelurahan": "kelurahan",
         "$.lokasi.kecamatan": "kecamatan", "$.lokasi.kode_pos": "postal_code",
@@ -272,7 +272,7 @@ BBI = FormatSpec(
         "email": "email", "alamat": "address", "kecamatan": "kecamatan",
         "kota_kabupaten": "city", "provinsi": "province", "kode_pos": "postal_code",
         "tanggal_bergabung": "registered_on", "jumlah_produk": "product_count",
-        "kategori": "sector", "nib": "nib",
+        "kategori": "category", "nib": "nib",
     },
 )
 

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from umkm.demo import generate_landing_zone
+from umkm.warehouse import open_with_restricted
 
 SMALL_BUSINESSES = 400
 SMALL_DAYS = 3
@@ -50,7 +51,8 @@ def published(small_landing, tmp_path_factory) -> Path:
 
 
 def query(warehouse: Path, sql: str) -> pd.DataFrame:
-    con = duckdb.connect(str(warehouse), read_only=True)
+    """Rows of ``sql`` on the published DuckDB warehouse, its restricted file attached."""
+    con = open_with_restricted(Path(warehouse))
     try:
         return con.execute(sql).df()
     finally:

@@ -63,6 +63,7 @@ def test_bi_reader_reads_curated_and_quality_and_nothing_else(postgres_url, caps
         "CREATE TABLE quality.mine (a int)",
         "CREATE TABLE public.mine (a int)",
         "CREATE SCHEMA mine",
+        "CREATE TEMPORARY TABLE mine (a int)",
     ]
     for statement in forbidden:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):

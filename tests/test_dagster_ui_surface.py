@@ -51,7 +51,10 @@ def test_column_schemas_and_checks_are_declared(definitions):
         schema = graph.get(dg.AssetKey(name)).metadata["dagster/column_schema"]
         assert "source_record_id" in {c.name for c in schema.columns}
     curated = graph.get(dg.AssetKey("warehouse_tables")).metadata["dagster/column_schema"]
-    assert {"umkm_id", "owner_nik_hash"} <= {c.name for c in curated.columns}
+    columns = {c.name: c for c in curated.columns}
+    assert {"umkm_id", "sector", "kbli_section"} <= set(columns)
+    assert "owner_nik_hash" not in columns
+    assert all(c.description for c in columns.values())  # from the pandera model
     assert "no personal data columns" in curated.constraints.other
     checks = {(k.asset_key.to_user_string(), k.name) for k in graph.asset_check_keys}
     for spec in SOURCES:
@@ -158,7 +161,7 @@ def test_platform_overlap_pairs_and_businesses_per_kabupaten_kota():
     assert pairs.iloc[0].to_dict() == {"platform_a": "Shopee", "platform_b": "Tokopedia",
                                        "businesses": 2}
     per_kab = businesses_per_kabupaten_kota(_golden())
-    assert list(per_kab["kab_code"]) == ["3601", "3671", ""]
+    assert list(per_kab["kab_code"]) == ["3601", "3671", "(tidak diketahui)"]  # counted, last
     assert list(per_kab["businesses"]) == [1, 2, 1]
 
 

@@ -3,11 +3,10 @@ night gives the businesses and ids that a full night on the same inputs gives.""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from tests.conftest import query
+from umkm.warehouse import copy_duckdb_warehouse
 
 SQL_LINKS = ("SELECT source, source_record_id, umkm_id, match_rule, match_confidence "
              "FROM curated.umkm_source_record ORDER BY 1, 2")
@@ -43,8 +42,8 @@ def two_nights(small_landing, tmp_path_factory):
     full, incremental = root / "full.duckdb", root / "incremental.duckdb"
     with pytest.MonkeyPatch.context() as monkeypatch:
         _night(first, after_first, monkeypatch)
-        shutil.copy(after_first, full)
-        shutil.copy(after_first, incremental)
+        copy_duckdb_warehouse(after_first, full)
+        copy_duckdb_warehouse(after_first, incremental)
         full_figures = _night(small_landing, full, monkeypatch, full_rebuild=True)
         incremental_figures = _night(small_landing, incremental, monkeypatch)
     return {"full": full, "incremental": incremental, "full_figures": full_figures,

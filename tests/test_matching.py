@@ -87,7 +87,8 @@ def test_hard_cases_of_the_landing_contract(demo_records, trained):
     assert cluster[3] != cluster[4], "a generic name alone does not make one business"
     assert cluster[5] != cluster[6], "a shared family phone does not make one business"
     assert cluster[7] != cluster[8], "one owner's two businesses stay two"
-    links = resolution.links.set_index(["left_record", "right_record"])
+    links = resolution.links.set_index(["left_source", "left_source_record_id",
+                                        "right_source", "right_source_record_id"])
     assert links["probability"].notna().all()
 
 

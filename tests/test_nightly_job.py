@@ -92,11 +92,13 @@ def test_curated_schema_holds_no_personal_data(published):
     columns = query(published, """
         SELECT table_name, column_name FROM information_schema.columns
         WHERE table_schema = 'curated'""")
-    personal = {"owner_name", "nik", "phone", "phone_e164", "phone_e164_alt", "email", "address"}
+    personal = {"owner_name", "nik", "phone", "phone_e164", "phone_e164_alt", "email", "address",
+                "owner_nik_hash", "owner_phone_hash"}
     assert not personal & set(columns["column_name"])
     niks = query(published, "SELECT nik FROM restricted.source_record_personal_data "
                             "WHERE nik IS NOT NULL")["nik"]
-    hashes = query(published, "SELECT owner_nik_hash FROM curated.umkm")["owner_nik_hash"]
+    hashes = query(published, "SELECT owner_nik_hash FROM restricted.umkm_owner_key"
+                   )["owner_nik_hash"]
     assert len(niks) > 0 and hashes.notna().sum() > 0
     assert not set(niks) & set(hashes.dropna())
     assert hashes.dropna().str.fullmatch(r"[0-9a-f]{64}").all()
@@ -162,7 +164,9 @@ def test_a_joined_pair_can_be_explained(published):
     links = query(published, "SELECT * FROM quality.match_link")
     models = query(published, "SELECT * FROM quality.match_model")
     link = links[(links["rule"] == "probabilistic") & links["joined"]].iloc[0]
-    text = explain_link(links, models, link["right_record"], link["left_record"])
+    left = f"{link['left_source']}:{link['left_source_record_id']}"
+    right = f"{link['right_source']}:{link['right_source_record_id']}"
+    text = explain_link(links, models, right, left)
     assert "joined into one business" in text and "business_name" in text
     assert f"{link['probability']:.4f}" in text
     assert "no stored link" in explain_link(links, models, "oss:nothing", "shopee:nothing")

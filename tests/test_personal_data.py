@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import hmac
+import re
 
 import duckdb
 import openpyxl
@@ -42,13 +43,27 @@ def _text_columns(warehouse, schemas=("curated", "quality")) -> dict[str, pd.Ser
         con.close()
 
 
-def test_curated_and_quality_hold_no_personal_data_in_the_clear(published):
-    personal = query(published, "SELECT * FROM restricted.source_record_personal_data")
+#: text that looks like a NIK, a mobile number or an e-mail address
+LOOKS_PERSONAL = re.compile(r"\d{16}|(\+62|62|0)8\d{7,12}|[^@\s]+@[^@\s]+\.\w+")
+
+
+def clear_personal_values(warehouse) -> set[str]:
+    """Every owner name, NIK, phone and e-mail the restricted tables hold, and the keyed
+    hashes of NIKs and phones (pseudonyms are personal data too)."""
+    personal = query(warehouse, "SELECT * FROM restricted.source_record_personal_data")
+    keys = query(warehouse, "SELECT * FROM restricted.umkm_owner_key")
     clear = set()
     for column in ("owner_name", "nik", "phone_e164", "phone_e164_alt", "email"):
         clear |= set(personal[column].dropna().astype(str))
+    for column in ("owner_nik_hash", "owner_phone_hash"):
+        clear |= set(keys[column].dropna().astype(str))
+    return clear
+
+
+def test_curated_and_quality_hold_no_personal_data_in_the_clear(published):
+    clear = clear_personal_values(published)
     assert len(clear) > 500  # the restricted schema does hold them
-    looks_personal = r"\d{16}|(\+62|62|0)8\d{7,12}|[^@\s]+@[^@\s]+\.\w+"
+    looks_personal = LOOKS_PERSONAL.pattern
     columns = _text_columns(published)
     assert not PERSONAL_COLUMNS & {name.split(".")[-1] for name in columns}
     for name, values in columns.items():
@@ -62,7 +77,11 @@ def _hmac(value: str) -> str:
 
 
 def test_nik_and_phone_appear_only_as_keyed_hashes(published):
-    umkm = query(published, "SELECT umkm_id, owner_nik_hash, owner_phone_hash FROM curated.umkm")
+    umkm = query(published, "SELECT umkm_id, owner_nik_hash, owner_phone_hash "
+                            "FROM restricted.umkm_owner_key")
+    curated = query(published, "SELECT column_name FROM information_schema.columns "
+                               "WHERE table_schema = 'curated'")["column_name"]
+    assert not set(curated) & {"owner_nik_hash", "owner_phone_hash"}  # pseudonyms: restricted
     personal = query(published, "SELECT umkm_id, nik, phone_e164 "
                                 "FROM restricted.source_record_personal_data")
     for column, hashed in (("nik", "owner_nik_hash"), ("phone_e164", "owner_phone_hash")):

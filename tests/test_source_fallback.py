@@ -16,6 +16,7 @@ import pytest
 import umkm.snapshots
 from tests.conftest import query
 from umkm.report import summary_lines
+from umkm.warehouse import copy_duckdb_warehouse
 
 FAILING = "shopee"
 
@@ -58,10 +59,8 @@ def _links(warehouse, source=None):
 
 
 def _copy(first_night, tmp_path):
-    import shutil
-
     warehouse = tmp_path / "warehouse.duckdb"
-    shutil.copy(first_night, warehouse)
+    copy_duckdb_warehouse(first_night, warehouse)
     return warehouse
 
 

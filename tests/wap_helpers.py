@@ -24,6 +24,7 @@ import psycopg
 import pytest
 
 from schemas.canonical import KAB_CODES
+from umkm.golden import as_dates
 from umkm.warehouse import Publication, duckdb_path, publish
 
 SERVER = "postgresql://postgres@127.0.0.1:5432"
@@ -78,24 +79,36 @@ def make_publication(version: int, rows: int) -> Publication:
     nib = pd.Series(np.where(has_nib, (1_000_000_000_000 + index).astype(str), None),
                     dtype="str")
     platforms = index % 4
+    online = platforms > 0
     umkm = pd.DataFrame({
         "umkm_id": ids,
         "business_name": tag,
         "kab_code": pd.Series(np.array(KAB_CODES)[index % len(KAB_CODES)], dtype="str"),
         "kab_name": "Kabupaten",
-        "kecamatan_code": None,
-        "kecamatan_name": None,
+        "kecamatan_code": pd.Series(None, index=index, dtype="str"),
+        "kecamatan_name": pd.Series(None, index=index, dtype="str"),
         "kbli": "47111",
+        "kbli_section": "G",
+        "kbli_section_name": "Perdagangan Besar dan Eceran",
         "sector": "Perdagangan",
+        "category": "Dagang",
+        "size_class": "Usaha Mikro",
         "nib": nib,
+        "nib_issued_on": as_dates(pd.Series(np.where(has_nib, pd.Timestamp("2024-01-02"),
+                                                     pd.NaT))),
         "is_registered": has_nib,
-        "sells_online": platforms > 0,
-        "platforms": np.where(platforms > 0, "Tokopedia", ""),
+        "in_regional_registry": index % 2 == 0,
+        "in_oss": has_nib,
+        "sells_online": online,
+        "platforms": np.where(online, "Tokopedia", ""),
         "platform_count": platforms.astype("int64"),
+        "sources": "oss",
         "source_record_count": np.ones(rows, dtype="int64"),
-        "owner_nik_hash": None,
-        "owner_phone_hash": None,
-        "last_seen": pd.Timestamp("2026-11-25"),
+        "is_active": pd.array(np.where(index % 5 == 0, None, index % 2 == 0),
+                              dtype="boolean"),
+        "registered_on": as_dates(pd.Series(pd.Timestamp("2023-05-06"), index=index)),
+        "first_seen": as_dates(pd.Series(pd.Timestamp("2026-11-24"), index=index)),
+        "last_seen": as_dates(pd.Series(pd.Timestamp("2026-11-25"), index=index)),
     })
     records = pd.DataFrame({
         "source": "oss",

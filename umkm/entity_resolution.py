@@ -35,6 +35,7 @@ from umkm.clustering import _adjacency, cluster_records
 from umkm.duckdb_settings import DuckDBSettings
 from umkm.match_input import prepare_input
 from umkm.matching import shared_key_links
+from umkm.record_keys import record_refs
 
 #: pairs at or above this probability are stored as links (with their explanation)
 LINK_THRESHOLD = 0.2
@@ -225,11 +226,6 @@ def _record_keys(con: duckdb.DuckDBPyConnection, records: pd.DataFrame) -> None:
 _KEY_SQL = "(md5_number_lower({ref}) >> 1)::BIGINT"  # 63 bits: a BIGINT on every engine
 
 
-def record_refs(frame: pd.DataFrame) -> pd.Series:
-    """``source:source_record_id`` of each record: how links name their records."""
-    return frame["source"].astype(str) + ":" + frame["source_record_id"].astype(str)
-
-
 def _reuse_previous_scores(con: duckdb.DuckDBPyConnection, previous: PreviousNight,
                            threshold: float, figures: dict) -> str:
     """Carry last night's scores of the candidate pairs whose two records did not change into
@@ -240,8 +236,9 @@ def _reuse_previous_scores(con: duckdb.DuckDBPyConnection, previous: PreviousNig
     con.register("previous_scores", previous.scores)
     links = previous.links[previous.links["rule"] == "probabilistic"]
     explained = [c for c in links.columns if c.startswith(("gamma_", "mw_"))]
-    con.register("previous_links", links[["left_record", "right_record", "probability",
-                                           "match_weight", *explained]])
+    con.register("previous_links", pd.DataFrame({
+        "left_record": record_refs(links, "left_"), "right_record": record_refs(links, "right_"),
+        **{c: links[c] for c in ("probability", "match_weight", *explained)}}))
     key_l, key_r = _KEY_SQL.format(ref="left_record"), _KEY_SQL.format(ref="right_record")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE unchanged AS
@@ -334,7 +331,8 @@ def _confidence(inside: pd.DataFrame, labels: np.ndarray) -> pd.DataFrame:
 
 def _explained_links(scored: pd.DataFrame, nib_links: pd.DataFrame, records: pd.DataFrame,
                      inside: pd.DataFrame) -> pd.DataFrame:
-    """Every stored link with both record references, probability, weight, the comparison
+    """Every stored link with both records (source, source_record_id), probability, weight,
+    the comparison
     levels (``gamma_*``) and weights (``mw_*``) that produced it, and whether its two records
     ended up in one business (``joined``: the links in ``inside``)."""
     explain = [c for c in scored.columns if c.startswith(("gamma_", "mw_"))]
@@ -349,8 +347,10 @@ def _explained_links(scored: pd.DataFrame, nib_links: pd.DataFrame, records: pd.
     joined = inside[["left", "right"]].drop_duplicates().assign(joined=True)
     links = links.merge(joined, on=["left", "right"], how="left")
     links["joined"] = links["joined"].fillna(False).astype(bool)
-    refs = record_refs(records)
-    links.insert(0, "left_record", refs.to_numpy()[links["left"].to_numpy()])
-    links.insert(1, "right_record", refs.to_numpy()[links["right"].to_numpy()])
-    return links.drop(columns=["left", "right"])
+    sources, keys = records["source"].to_numpy(), records["source_record_id"].to_numpy()
+    left, right = links["left"].to_numpy(), links["right"].to_numpy()
+    ends = pd.DataFrame({"left_source": sources[left], "left_source_record_id": keys[left],
+                         "right_source": sources[right],
+                         "right_source_record_id": keys[right]})
+    return pd.concat([ends, links.drop(columns=["left", "right"])], axis=1)
 

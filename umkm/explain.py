@@ -15,6 +15,7 @@ import json
 import pandas as pd
 
 from resources.settings import warehouse_url_from_env
+from umkm.record_keys import record_refs
 from umkm.warehouse import read_table
 
 
@@ -35,8 +36,8 @@ def level_labels(model_json: str) -> dict[str, dict[int, str]]:
 
 def explain_link(links: pd.DataFrame, models: pd.DataFrame, left: str, right: str) -> str:
     """A readable account of the stored link between two record references."""
-    pair = links[((links["left_record"] == left) & (links["right_record"] == right))
-                 | ((links["left_record"] == right) & (links["right_record"] == left))]
+    lefts, rights = record_refs(links, "left_"), record_refs(links, "right_")
+    pair = links[((lefts == left) & (rights == right)) | ((lefts == right) & (rights == left))]
     if pair.empty:
         return (f"no stored link between {left} and {right}: the pair was not a candidate, "
                 f"or scored below the storing threshold")

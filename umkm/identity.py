@@ -35,6 +35,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from umkm.record_keys import record_refs
+
 HISTORY_COLUMNS = ["umkm_id", "event", "related_umkm_id", "records", "run_id", "recorded_at"]
 #: the records of each id retired in the last ``REVIVAL_DAYS``
 RETIRED_RECORD_TABLE = "quality.umkm_retired_record"
@@ -52,10 +54,6 @@ class IdAssignment:
     events: pd.DataFrame  # HISTORY_COLUMNS
     history: pd.DataFrame  # every earlier event followed by this run's
     retired_records: pd.DataFrame  # RETIRED_RECORD_COLUMNS
-
-
-def record_refs(frame: pd.DataFrame) -> pd.Series:
-    return frame["source"].astype(str) + ":" + frame["source_record_id"].astype(str)
 
 
 def _hashed_id(ref: str, salt: int = 0) -> str:

@@ -1,9 +1,10 @@
 """The warehouse tables of the output contract, built from one run's results.
 
-``curated`` holds no personal data in the clear (the owner's NIK and the business's phone
-number only as keyed hashes);
-``restricted`` holds the personal data and the raw quarantined rows; ``quality`` holds the
-quarantine, the delivery log and the run metrics.
+``curated`` holds no personal data and no pseudonyms of it: the keyed hashes of the owner's
+NIK and the business's phone live in ``restricted.umkm_owner_key``, and owners are counted
+in the aggregate ``curated.umkm_owner_summary``. ``restricted`` holds the personal data and
+the raw quarantined rows; ``quality`` holds the quarantine, the delivery log and the run
+metrics. Calendar dates are ``date``; record references are ``(source, source_record_id)``.
 """
 
 from __future__ import annotations
@@ -14,33 +15,53 @@ import pandas as pd
 
 from schemas.canonical import CanonicalRecord
 from schemas.catalog import SOURCES_BY_KEY
+from schemas.curated import UNKNOWN_LABEL, CuratedUmkm, column_descriptions
+from umkm.golden import as_dates
 from umkm.privacy import keyed_hash
 from umkm.validation import REASONS
 
-UMKM_COLUMNS = [
-    "umkm_id", "business_name", "kab_code", "kab_name", "kecamatan_code", "kecamatan_name",
-    "kbli", "sector", "size_class", "nib", "is_registered", "in_regional_registry", "in_oss",
-    "sells_online", "platforms", "platform_count", "sources", "source_record_count",
-    "is_active", "registered_on", "first_seen", "last_seen", "owner_nik_hash",
-    "owner_phone_hash",
-]
+#: the columns of ``curated.umkm``, in order: those of its pandera model
+UMKM_COLUMNS = list(column_descriptions(CuratedUmkm))
 
 
-def curated_umkm(golden: pd.DataFrame, pii_key: bytes,
-                 records: pd.DataFrame | None = None) -> pd.DataFrame:
-    """``curated.umkm``: golden records without personal data; the owner's NIK and the
-    business's phone number (the golden ``phone_e164``, else that of ``business_phones``) only
-    as keyed hashes."""
-    umkm = golden.copy(deep=False)  # a new frame for the new columns; the data is shared
-    umkm["owner_nik_hash"] = keyed_hash(umkm["nik"], pii_key)
-    if "phone_e164" in umkm.columns:
-        phones = umkm["phone_e164"]
-    elif records is not None:
-        phones = umkm["umkm_id"].map(business_phones(records))
-    else:
-        phones = pd.Series(pd.NA, index=umkm.index, dtype="object")
-    umkm["owner_phone_hash"] = keyed_hash(phones, pii_key)
-    return umkm[UMKM_COLUMNS]
+def curated_umkm(golden: pd.DataFrame) -> pd.DataFrame:
+    """``curated.umkm``: the golden records' BI columns (no personal data, no pseudonyms)."""
+    return golden[UMKM_COLUMNS]
+
+
+def owner_keys(golden: pd.DataFrame, pii_key: bytes, records: pd.DataFrame) -> pd.DataFrame:
+    """``restricted.umkm_owner_key``: per business, the keyed hashes (HMAC-SHA256 under the
+    warehouse secret) of its owner's NIK and of its phone (that of its most trusted record
+    with one, ``business_phones``). Pseudonyms are personal data: restricted only."""
+    phones = golden["umkm_id"].map(business_phones(records))
+    return pd.DataFrame({"umkm_id": golden["umkm_id"],
+                         "owner_nik_hash": keyed_hash(golden["nik"], pii_key),
+                         "owner_phone_hash": keyed_hash(phones, pii_key)})
+
+
+def owner_summary(golden: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
+    """``curated.umkm_owner_summary``: per kabupaten/kota (and for all Banten), how many
+    businesses have a known owner (a valid NIK), how many owners they have, and how many of
+    those owners run more than one business: owners counted without naming them."""
+    frame = golden[["kab_code", "kab_name"]].assign(owner=keys["owner_nik_hash"].to_numpy())
+    frame["kab_code"] = frame["kab_code"].fillna(UNKNOWN_LABEL)
+    frame["kab_name"] = frame["kab_name"].fillna(UNKNOWN_LABEL)
+    whole = frame.assign(kab_code=ALL_BANTEN, kab_name="Banten")
+    parts = []
+    for part in (frame, whole):
+        per_owner = part.dropna(subset=["owner"]).groupby(["kab_code", "kab_name", "owner"]
+                                                          ).size().rename("n").reset_index()
+        parts.append(part.groupby(["kab_code", "kab_name"]).size().rename("businesses")
+                     .to_frame().join(per_owner.groupby(["kab_code", "kab_name"]).agg(
+                         businesses_with_known_owner=("n", "sum"), owners=("n", "size"),
+                         owners_of_several_businesses=("n", lambda n: int((n > 1).sum())))))
+    summary = pd.concat(parts).fillna(0).reset_index()
+    counts = [c for c in summary.columns if c not in ("kab_code", "kab_name")]
+    return summary.astype({c: "int64" for c in counts})
+
+
+#: the code of the whole province in ``curated.umkm_owner_summary``
+ALL_BANTEN = "36"
 
 
 def business_phones(records: pd.DataFrame) -> pd.Series:
@@ -61,8 +82,9 @@ def curated_source_records(records: pd.DataFrame) -> pd.DataFrame:
     empty for a business of one record)."""
     return records[[
         "source", "source_record_id", "umkm_id", "match_probability", "match_rule",
-        "platform", "snapshot_date",
-    ]].rename(columns={"match_probability": "match_confidence"})
+        "platform",
+    ]].rename(columns={"match_probability": "match_confidence"}).assign(
+        snapshot_date=as_dates(records["snapshot_date"]))
 
 
 def restricted_personal_data(records: pd.DataFrame) -> pd.DataFrame:
@@ -85,6 +107,7 @@ def quality_rejected(rejected: pd.DataFrame, run_id: str) -> pd.DataFrame:
     """``quality.rejected_record``: the quarantine without the raw rows (those are restricted)."""
     table = rejected.drop(columns=["raw_record"])
     table["source_file"] = table["source_file"].astype(str).str.split("/").str[-1]
+    table["snapshot_date"] = as_dates(table["snapshot_date"])
     table["run_id"] = run_id
     return table
 

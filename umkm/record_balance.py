@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from umkm.record_keys import record_refs
+
 
 @dataclass(frozen=True)
 class RecordBalance:
@@ -28,10 +30,6 @@ class RecordBalance:
         return not self.problems
 
 
-def _refs(frame: pd.DataFrame) -> pd.Series:
-    return frame["source"].astype(str) + ":" + frame["source_record_id"].astype(str)
-
-
 def record_balance(rows_read: int, accepted: pd.DataFrame, quarantined: int,
                    resolved: pd.DataFrame, record_ids: pd.Series) -> RecordBalance:
     """Check the balance from the run's counts, the accepted and resolved records (``source``,
@@ -40,7 +38,7 @@ def record_balance(rows_read: int, accepted: pd.DataFrame, quarantined: int,
     if rows_read != len(accepted) + quarantined:
         problems.append(f"rows read {rows_read} != accepted {len(accepted)} + quarantined "
                         f"{quarantined}")
-    accepted_refs, resolved_refs = _refs(accepted), _refs(resolved)
+    accepted_refs, resolved_refs = record_refs(accepted), record_refs(resolved)
     if len(resolved_refs) != len(accepted_refs) or set(resolved_refs) != set(accepted_refs):
         lost = len(set(accepted_refs) - set(resolved_refs))
         extra = len(set(resolved_refs) - set(accepted_refs))

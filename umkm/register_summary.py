@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from schemas.curated import UNKNOWN_LABEL
+
 
 def _platform_rows(golden: pd.DataFrame) -> pd.DataFrame:
     platforms = golden["platforms"].fillna("").str.split(",")
@@ -45,13 +47,12 @@ def platform_pairs(golden: pd.DataFrame, top: int = 15) -> pd.DataFrame:
 
 def businesses_per_kabupaten_kota(golden: pd.DataFrame) -> pd.DataFrame:
     """Businesses, with a NIB and selling online, per kabupaten/kota (unknown last)."""
-    frame = golden.assign(kab_code=golden["kab_code"].fillna("----"),
-                          kab_name=golden["kab_name"].fillna("(unknown)"))
+    frame = golden.assign(kab_code=golden["kab_code"].fillna(UNKNOWN_LABEL),
+                          kab_name=golden["kab_name"].fillna(UNKNOWN_LABEL))
     table = frame.groupby(["kab_code", "kab_name"]).agg(
         businesses=("umkm_id", "size"), with_nib=("is_registered", "sum"),
         selling_online=("sells_online", "sum"),
     ).astype("int64").reset_index()
-    table["unknown"] = table["kab_code"] == "----"
+    table["unknown"] = table["kab_code"] == UNKNOWN_LABEL
     table = table.sort_values(["unknown", "kab_code"]).drop(columns="unknown")
-    table["kab_code"] = table["kab_code"].replace("----", "")
     return table.reset_index(drop=True)

@@ -14,6 +14,7 @@ SUMMARY_QUERIES = {
     "businesses (curated.umkm)": "SELECT count(*) FROM curated.umkm",
     "registered with a NIB": "SELECT count(*) FROM curated.umkm WHERE is_registered",
     "selling online": "SELECT count(*) FROM curated.umkm WHERE sells_online",
+    "without a known kabupaten/kota": "SELECT count(*) FROM curated.umkm WHERE kab_code IS NULL",
     "linked source records (curated.umkm_source_record)":
         "SELECT count(*) FROM curated.umkm_source_record",
     "quarantined records (quality.rejected_record)": "SELECT count(*) FROM quality.rejected_record",

@@ -52,8 +52,13 @@ def setup_bi_reader(url: str, password: str | None = None, role: str = BI_READER
         for schema in (*SCHEMAS, STAGING):
             cursor.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
                 sql.Identifier(schema)))
-        cursor.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(
-            sql.Identifier(conn.info.dbname), name))
+        database = sql.Identifier(conn.info.dbname)
+        cursor.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(database, name))
+        # BI logins get no temporary tables: TEMP is granted to PUBLIC by default, so it is
+        # taken from PUBLIC and given back to the role running this (the pipeline's)
+        cursor.execute(sql.SQL("REVOKE TEMPORARY ON DATABASE {} FROM PUBLIC").format(database))
+        cursor.execute(sql.SQL("GRANT TEMPORARY ON DATABASE {} TO CURRENT_USER").format(
+            database))
         cursor.execute(sql.SQL("REVOKE CREATE ON SCHEMA public FROM {}").format(name))
         for schema in closed:
             cursor.execute(sql.SQL("REVOKE ALL ON SCHEMA {} FROM {}").format(

@@ -10,7 +10,7 @@ import pandas as pd
 from umkm import publication as tables
 from umkm import splink_model
 from umkm.entity_resolution import SCORE_TABLE, Resolution
-from umkm.golden import attribute_provenance
+from umkm.golden import as_dates, attribute_provenance
 from umkm.identity import RETIRED_RECORD_TABLE, IdAssignment, retired_id_successors
 from umkm.snapshots import ARCHIVE_TABLE, DELIVERY_COLUMNS, REJECTED_COLUMNS, SourceSnapshot
 from umkm.warehouse import Publication
@@ -67,7 +67,7 @@ def build_publication(run: RunRecords, resolution: Resolution, ids: IdAssignment
     linked = linked_records(run.records, resolution, ids)
     deliveries = run.deliveries.copy()
     deliveries.insert(0, "run_id", run_id)
-    deliveries["delivered_on"] = pd.to_datetime(deliveries["delivered_on"])
+    deliveries["delivered_on"] = as_dates(deliveries["delivered_on"])
     append = {
         "quality.run_metrics": tables.run_metrics(run.summary, linked, run.rejected, run_id,
                                                   started_at),
@@ -79,9 +79,12 @@ def build_publication(run: RunRecords, resolution: Resolution, ids: IdAssignment
         append["quality.match_model"] = splink_model.model_to_row(resolution.model, started_at)
         replace_on_training[splink_model.FREQUENCY_TABLE] = splink_model.frequencies_to_rows(
             resolution.model)
+    owner_keys = tables.owner_keys(golden, pii_key, linked)
     return Publication(
         replace={
-            "curated.umkm": tables.curated_umkm(golden, pii_key, linked),
+            "curated.umkm": tables.curated_umkm(golden),
+            "curated.umkm_owner_summary": tables.owner_summary(golden, owner_keys),
+            "restricted.umkm_owner_key": owner_keys,
             "curated.umkm_source_record": tables.curated_source_records(linked),
             "curated.umkm_attribute_provenance": attribute_provenance(golden),
             "curated.umkm_retired_id": retired_id_successors(ids.history),

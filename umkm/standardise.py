@@ -418,7 +418,7 @@ def standardise_source(
     out["kelurahan"] = _plain_text(field("kelurahan")).str.title()
     out = out.join(_regions(f, field, spec))
     out["kbli"] = first_kbli(field("kbli"))
-    out["sector"] = _plain_text(field("sector")).str.title()
+    out["category"] = _plain_text(field("category")).str.title()
     out["size_class"] = _plain_text(field("size_class"))
     out["legal_form"] = _plain_text(field("legal_form"))
     yearly = parse_indonesian_number(field("turnover_yearly"))

@@ -31,13 +31,16 @@ import json
 import logging
 import os
 import re
+import shutil
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
@@ -165,17 +168,20 @@ def published_row_count(url: str, name: str) -> int | None:
 
 def _on_published(url: str, name: str, on_duckdb: Callable, on_sqlalchemy: Callable):
     """``on_duckdb(connection)`` or ``on_sqlalchemy(connection)`` on the warehouse at ``url``
-    when the table ``name`` is published there, else None (DuckDB opened read-only)."""
+    when the table ``name`` is published there, else None (DuckDB opened read-only; its
+    ``restricted`` tables are in the restricted file, attached as ``restricted``)."""
     path = duckdb_path(url)
     schema, table = name.split(".")
     if path is not None:
         if not path.exists():
             return None
-        con = _open_published(path)
+        con = open_with_restricted(path)
         try:
             exists = con.execute(
-                "SELECT count(*) FROM information_schema.tables "
-                "WHERE table_schema = ? AND table_name = ?", [schema, table]).fetchone()[0]
+                "SELECT count(*) FROM duckdb_tables() WHERE (database_name = ? "
+                "AND schema_name = 'main' AND table_name = ?) OR (database_name = "
+                "current_database() AND schema_name = ? AND table_name = ?)",
+                [schema, table, schema, table]).fetchall()[0][0]
             return on_duckdb(con) if exists else None
         finally:
             con.close()
@@ -187,6 +193,53 @@ def _on_published(url: str, name: str, on_duckdb: Callable, on_sqlalchemy: Calla
             return on_sqlalchemy(conn)
     finally:
         engine.dispose()
+
+
+def open_with_restricted(path: Path) -> duckdb.DuckDBPyConnection:
+    """The published DuckDB warehouse read-only, with its restricted file attached as
+    ``restricted`` (for the pipeline and authorised users; BI tools open the file alone)."""
+    con = _open_published(path)
+    restricted = restricted_file(con, path)
+    if restricted is not None:
+        con.execute(f"ATTACH {quote_literal(str(restricted))} AS {RESTRICTED} (READ_ONLY)")
+    return con
+
+
+def copy_duckdb_warehouse(source: Path, target: Path) -> None:
+    """Copy a published DuckDB warehouse: the BI file and the restricted file it names (the
+    copy names it by the same file name, next to the target)."""
+    con = _open_published(Path(source))
+    try:
+        restricted = restricted_file(con, Path(source))
+    finally:
+        con.close()
+    shutil.copy(source, target)
+    if restricted is not None and Path(target).with_name(restricted.name) != restricted:
+        shutil.copy(restricted, Path(target).with_name(restricted.name))
+        os.chmod(Path(target).with_name(restricted.name), 0o600)
+
+
+def restricted_path(path: Path, run_id: str) -> Path:
+    """A new restricted database file for run ``run_id`` next to the DuckDB warehouse (a
+    name of its own per publish: the live one is never written to)."""
+    return path.with_name(f"{path.stem}.restricted-{run_id}-{uuid.uuid4().hex[:8]}"
+                          f"{path.suffix}")
+
+
+def restricted_file(con: duckdb.DuckDBPyConnection, path: Path) -> Path | None:
+    """The restricted database file that the published DuckDB warehouse (open in ``con``)
+    names in its last publication row; None before the first such publish."""
+    columns = {c for (c,) in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+        "AND schema_name = 'quality' AND table_name = 'publication'").fetchall()}
+    if "restricted_file" not in columns:
+        return None
+    row = con.execute(f"SELECT restricted_file FROM {PUBLICATION_TABLE} "
+                      "ORDER BY published_at DESC LIMIT 1").fetchall()
+    if not row or not row[0][0]:
+        return None
+    restricted = path.with_name(row[0][0])
+    return restricted if restricted.exists() else None
 
 
 def _open_published(path: Path) -> duckdb.DuckDBPyConnection:
@@ -237,92 +290,151 @@ def building_path(path: Path, run_id: str) -> Path:
 
 def _publish_duckdb(path: Path, publication: Publication, audit: Audit | None,
                     run_id: str, logger, settings: DuckDBSettings) -> None:
+    """Build the BI file and the restricted file of the run, verify them, and make them live
+    with one rename of the BI file (the commit point: it names its restricted file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    for leftover in path.parent.glob(f"{path.name}.publishing*"):  # of crashed earlier runs
-        leftover.unlink(missing_ok=True)
+    previous_restricted = _live_restricted(path)
+    _remove_leftovers(path, keep=previous_restricted)  # of crashed earlier runs
     building = building_path(path, run_id)
+    restricted = restricted_path(path, run_id)
+    publication = _naming_restricted_file(publication, restricted.name)
     try:
         with settings.connection(str(building)) as con:
-            _write_duckdb_tables(con, path if path.exists() else None, publication)
+            old_umask = os.umask(0o077)  # the restricted file is created readable by us only
+            try:
+                con.execute(f"ATTACH {quote_literal(str(restricted))} AS {RESTRICTED}")
+            finally:
+                os.umask(old_umask)
+            _write_duckdb_tables(con, path if path.exists() else None, previous_restricted,
+                                 publication)
             if audit is not None:
                 audit(publication)
             _apply_catalog_duckdb(con)
             con.execute("CHECKPOINT")
-        if Path(f"{building}.wal").exists():
-            raise RuntimeError(f"{building} still has a write-ahead log after closing")
-        _verify_duckdb(building, run_id, _expected_rows(publication))
+            con.execute(f"DETACH {RESTRICTED}")
+        for written in (building, restricted):
+            if Path(f"{written}.wal").exists():
+                raise RuntimeError(f"{written} still has a write-ahead log after closing")
+        os.chmod(restricted, 0o600)
+        _verify_duckdb(building, restricted, run_id, _expected_rows(publication))
         _pause_point("swap")
         os.replace(building, path)
         _fsync_directory(path.parent)
-        logger.info(f"published run {run_id} to {path}")
+        logger.info(f"published run {run_id} to {path} (restricted tables: {restricted.name})")
     except BaseException:
         _remove_database_file(building)
+        _remove_database_file(restricted)
         raise
+    _remove_leftovers(path, keep=restricted)
 
 
-def _verify_duckdb(building: Path, run_id: str, expected: dict[str, int]) -> None:
-    """The file about to go live is this run's: its last publication row names the run, and
-    every replaced table holds the rows the run wrote."""
+#: how the restricted database is attached (its tables live in its ``main`` schema, so that
+#: ``restricted.<table>`` names them on either engine)
+RESTRICTED = "restricted"
+
+
+def _naming_restricted_file(publication: Publication, name: str) -> Publication:
+    row = publication.append[PUBLICATION_TABLE].assign(restricted_file=name)
+    return Publication(replace=publication.replace,
+                       append={**publication.append, PUBLICATION_TABLE: row})
+
+
+def _live_restricted(path: Path) -> Path | None:
+    if not path.exists():
+        return None
+    con = _open_published(path)
+    try:
+        return restricted_file(con, path)
+    finally:
+        con.close()
+
+
+def _remove_leftovers(path: Path, keep: Path | None) -> None:
+    """Building files and restricted files that no published file names (crashed runs,
+    and the restricted file of the publish before the last)."""
+    for leftover in path.parent.glob(f"{path.name}.publishing*"):
+        leftover.unlink(missing_ok=True)
+    for leftover in path.parent.glob(f"{path.stem}.restricted-*{path.suffix}*"):
+        if keep is None or leftover.name not in (keep.name, f"{keep.name}.wal"):
+            leftover.unlink(missing_ok=True)
+
+
+def _verify_duckdb(building: Path, restricted: Path, run_id: str,
+                   expected: dict[str, int]) -> None:
+    """The files about to go live are this run's: the last publication row names the run
+    and its restricted file, and every replaced table holds the rows the run wrote."""
     con = duckdb.connect(str(building), read_only=True)
     try:
-        last = con.execute(f"SELECT run_id FROM {PUBLICATION_TABLE} "
+        con.execute(f"ATTACH {quote_literal(str(restricted))} AS {RESTRICTED} (READ_ONLY)")
+        last = con.execute(f"SELECT run_id, restricted_file FROM {PUBLICATION_TABLE} "
                            "ORDER BY published_at DESC LIMIT 1").fetchall()
         counts = {name: con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
                   for name in expected}
     finally:
         con.close()
-    if not last or last[0][0] != run_id or counts != expected:
+    if not last or last[0] != (run_id, restricted.name) or counts != expected:
         raise PublishVerificationFailed(
             f"{building} is not run {run_id}'s complete output (last publication "
-            f"{last[0][0] if last else None}, rows {counts}, expected {expected}); "
+            f"{last[0] if last else None}, rows {counts}, expected {expected}); "
             "nothing was published")
 
 
 def _write_duckdb_tables(con: duckdb.DuckDBPyConnection, previous: Path | None,
-                         publication: Publication) -> None:
-    """Write the next warehouse's tables into the new file: the run's tables, the history
-    tables of ``previous`` with the run's rows appended, every other table of ``previous``
-    as it was."""
+                         previous_restricted: Path | None, publication: Publication) -> None:
+    """Write the next warehouse's tables into the new files: the run's tables, the history
+    tables of the previous files with the run's rows appended, every other table of the
+    previous files as it was. ``restricted.*`` tables go to the restricted file (attached as
+    ``restricted``), the others to the BI file."""
     for schema in SCHEMAS:
-        con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-    carried: set[str] = set()
+        if schema != RESTRICTED:
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    carried: dict[str, str] = {}  # table -> where it is in the previous files
     if previous is not None:
         con.execute(f"ATTACH {quote_literal(str(previous))} AS previous (READ_ONLY)")
-        carried = {f"{s}.{t}" for s, t in con.execute(
+        carried.update({f"{s}.{t}": f"previous.{s}.{t}" for s, t in con.execute(
             "SELECT schema_name, table_name FROM duckdb_tables() "
-            "WHERE database_name = 'previous'").fetchall() if s in SCHEMAS}
+            "WHERE database_name = 'previous'").fetchall() if s in SCHEMAS})
+    if previous_restricted is not None:
+        con.execute(f"ATTACH {quote_literal(str(previous_restricted))} AS previous_restricted "
+                    "(READ_ONLY)")
+        carried.update({f"{RESTRICTED}.{t}": f"previous_restricted.main.{t}" for (t,) in
+                        con.execute("SELECT table_name FROM duckdb_tables() "
+                                    "WHERE database_name = 'previous_restricted'").fetchall()})
     for number, (name, frame) in enumerate(publication.replace.items()):
         _create_from_frame(con, name, frame)
         if number == 0:
             _pause_point("staging")
     for name, frame in publication.append.items():
         if name in carried:
-            con.execute(f"CREATE TABLE {name} AS SELECT * FROM previous.{name}")
+            con.execute(f"CREATE TABLE {name} AS SELECT * FROM {carried[name]}")
             con.register("frame", _text_where_untyped(frame))
             con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM frame")
             con.unregister("frame")
         else:
             _create_from_frame(con, name, frame)
-    for name in sorted(carried - set(publication.replace) - set(publication.append)):
-        con.execute(f"CREATE TABLE {name} AS SELECT * FROM previous.{name}")
-    if previous is not None:
-        con.execute("DETACH previous")
+    for name in sorted(set(carried) - set(publication.replace) - set(publication.append)):
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM {carried[name]}")
+    for attached in ("previous", "previous_restricted"):
+        if attached == "previous" and previous is not None or (
+                attached == "previous_restricted" and previous_restricted is not None):
+            con.execute(f"DETACH {attached}")
 
 
 def _apply_catalog_duckdb(con: duckdb.DuckDBPyConnection) -> None:
-    """Keys, indexes, comments and views of ``umkm.warehouse_catalog`` on the new file."""
-    present = [f"{s}.{t}" for s, t in con.execute(
-        "SELECT schema_name, table_name FROM duckdb_tables() "
-        "WHERE database_name = current_database()").fetchall()]
-    for name in present:
+    """Keys, indexes, comments and views of ``umkm.warehouse_catalog`` on the new files."""
+    present = [(f"{s}.{t}" if d != RESTRICTED else f"{RESTRICTED}.{t}", d, s, t)
+               for d, s, t in con.execute(
+                   "SELECT database_name, schema_name, table_name FROM duckdb_tables() "
+                   "WHERE database_name IN (current_database(), ?)", [RESTRICTED]).fetchall()]
+    for name, database, schema, table in present:
         columns = [c for (c,) in con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE database_name = "
-            "current_database() AND schema_name = ? AND table_name = ? "
-            "ORDER BY column_index", name.split(".")).fetchall()]
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = ? "
+            "AND schema_name = ? AND table_name = ? ORDER BY column_index",
+            [database, schema, table]).fetchall()]
         for statement in (key_and_index_statements(name, columns)
                           + comment_statements(name, columns)):
             con.execute(statement)
-    for statements in view_statements(set(present)).values():
+    for statements in view_statements({name for name, *_ in present}).values():
         for statement in statements:
             con.execute(statement)
 
@@ -355,6 +467,8 @@ SWAP_ATTEMPTS = 5
 
 
 def _postgres_type(series: pd.Series) -> str:
+    if isinstance(series.dtype, pd.ArrowDtype) and pa.types.is_date(series.dtype.pyarrow_dtype):
+        return "DATE"
     if pd.api.types.is_bool_dtype(series):
         return "BOOLEAN"
     if pd.api.types.is_integer_dtype(series):
@@ -485,10 +599,11 @@ def _swap_postgres(cursor, publication: Publication, tables: dict, run_id: str) 
         else:
             _move_staged(cursor, name)
             recreated.append(name)
-    for name in recreated:  # moved in whole: keys, indexes and comments are built on it
-        columns = list(tables[name].columns)
-        for statement in (key_and_index_statements(name, columns)
-                          + comment_statements(name, columns)):
+    for name in recreated:  # moved in whole: keys and indexes are built on it
+        for statement in key_and_index_statements(name, list(tables[name].columns)):
+            cursor.execute(statement)
+    for name in tables:  # comments wait for no reader: renewed on every publish
+        for statement in comment_statements(name, list(tables[name].columns)):
             cursor.execute(statement)
     _views_postgres(cursor, present, force=views_changed or bool(recreated))
     grant_bi_reader(cursor)
