@@ -31,6 +31,7 @@ from umkm.register_summary import (
 )
 from umkm.run import RunRecords, combine_snapshots, linked_records
 from umkm.snapshots import ARCHIVE_TABLE
+from umkm.stewardship import read_decisions
 
 _SOURCE_INS = {source_asset_name(s): dg.AssetIn() for s in SOURCES}
 ID_CHURN_CHECK = "id_churn"
@@ -74,23 +75,34 @@ def _per_source(combined: RunRecords) -> pd.DataFrame:
     return table.reset_index()
 
 
-@dg.asset(group_name="entities", kinds={"splink", "duckdb"}, owners=OWNERS)
+STEWARD_CHECK = "steward_decisions"
+
+
+@dg.asset(group_name="entities", kinds={"splink", "duckdb"}, owners=OWNERS, check_specs=[
+    dg.AssetCheckSpec(STEWARD_CHECK, asset="matched_records", blocking=True,
+                      description="the data stewards' decisions (steward.match_decision) "
+                                  "hold together: contradicting decisions fail and stop "
+                                  "publishing, naming them; decisions whose records are gone "
+                                  "warn"),
+])
 def matched_records(context: dg.AssetExecutionContext, config: MatchingConfig,
                     warehouse: Warehouse, engine: DuckDBEngine,
-                    standardised_records: RunRecords) -> dg.Output:
+                    standardised_records: RunRecords):
     """Records clustered into businesses: NIB links plus the Splink model's scored candidate
-    pairs, clustered without chaining. The stored model is reused unless retraining is asked
-    for; on an incremental night only the pairs touching a new or changed record are scored,
-    the rest keep last night's scores."""
+    pairs, clustered without chaining, the data stewards' decisions applied over both. The
+    stored model is reused unless retraining is asked for; on an incremental night only the
+    pairs touching a new or changed record are scored, the rest keep last night's scores."""
     started = time.perf_counter()
     stored = splink_model.latest_model(warehouse.read("quality.match_model"),
                                        warehouse.read(splink_model.FREQUENCY_TABLE))
+    decisions = read_decisions(warehouse.url)
     resolution = resolve_entities(
         standardised_records.records, stored, retrain=config.retrain_model,
         charts_dir=REPORTS_DIR / "match_model",
         previous_ids=warehouse.read("curated.umkm_source_record"),
         previous=None if config.full_rebuild else previous_night(warehouse),
         full_rebuild=config.full_rebuild, duckdb_settings=engine.settings(),
+        decisions=decisions,
     )
     figures = resolution.figures
     if resolution.trained_now:
@@ -105,7 +117,7 @@ def matched_records(context: dg.AssetExecutionContext, config: MatchingConfig,
         f"in {time.perf_counter() - started:.1f}s"
     )
     matched = float((resolution.records["match_rule"] != "singleton").mean())
-    return dg.Output(resolution, metadata={
+    yield dg.Output(resolution, metadata={
         "records": len(resolution.records),
         "businesses": businesses,
         "matched_share": round(matched, 4),
@@ -124,6 +136,33 @@ def matched_records(context: dg.AssetExecutionContext, config: MatchingConfig,
         "model_trained_now": resolution.trained_now,
         "model_charts": dg.MetadataValue.json(figures.get("model_charts", [])),
     })
+    yield _steward_check(resolution, context.log)
+
+
+def _steward_check(resolution: Resolution, log) -> dg.AssetCheckResult:
+    """The stewards' decisions: contradictions block publishing, vanished records warn."""
+    steward = resolution.decisions
+    status = steward.status
+    counts = status["status"].value_counts().to_dict()
+    vanished = status[status["status"] == "vanished"]
+    for contradiction in steward.contradictions:
+        log.error(f"steward decisions contradict: {contradiction}")
+    if len(vanished):
+        log.warning(f"{len(vanished)} steward decision(s) name records no longer in the "
+                    f"register: {', '.join(str(i) for i in vanished['decision_id'].head(20))}")
+    passed = not steward.contradictions and vanished.empty
+    return dg.AssetCheckResult(
+        check_name=STEWARD_CHECK, passed=passed,
+        severity=dg.AssetCheckSeverity.ERROR if steward.contradictions
+        else dg.AssetCheckSeverity.WARN,
+        description="; ".join(steward.contradictions)
+        or (f"{len(vanished)} decision(s) name records that are gone: "
+            + ", ".join(str(i) for i in vanished["decision_id"].head(20)) if len(vanished)
+            else f"{counts.get('applied', 0)} decision(s) applied"),
+        metadata={"decisions": len(status), **{f"decisions_{k}": int(v)
+                                               for k, v in counts.items()},
+                  "statuses": frame_table(status.head(50).astype(str))},
+    )
 
 
 def previous_night(warehouse: Warehouse) -> PreviousNight | None:
@@ -158,6 +197,7 @@ def business_ids(context: dg.AssetExecutionContext, warehouse: Warehouse,
         history=warehouse.read("quality.umkm_id_history"),
         run_id=context.run.run_id, recorded_at=pd.Timestamp.now(tz="UTC"),
         retired_records=warehouse.read(RETIRED_RECORD_TABLE),
+        decided=matched_records.decisions.decided,
     )
     counts = assignment.events["event"].value_counts().to_dict()
     churn = id_churn(assignment.record_ids, assignment.events)

@@ -8,7 +8,7 @@ import dagster as dg
 import pandas as pd
 
 from assets.checks import AUDIT_CHECK_SPECS, audit_check_results
-from assets.metadata import column_schema, column_schema_metadata
+from assets.metadata import column_schema, column_schema_metadata, frame_table
 from assets.sources import OWNERS
 from resources.settings import DATA_DOCS_DIR
 from resources.engine import DuckDBEngine
@@ -48,7 +48,7 @@ def warehouse_tables(
 ):
     """Publish the curated, quality and restricted tables of the run, all at once: businesses,
     their records, attribute provenance, retired ids, match links, id history, quarantine,
-    run metrics and delivery log. The tables are written out of readers' sight, audited
+    run metrics, delivery log, the stewards' review queue and the source scorecard. The tables are written out of readers' sight, audited
     (pandera models of the curated tables and a Great Expectations suite, Data Docs under
     data/reports/data_docs) and swapped in only when every check passes; otherwise the
     previously published tables stay as they were."""
@@ -72,8 +72,15 @@ def warehouse_tables(
     counts = {name: len(frame) for name, frame in
               {**publication.replace, **publication.append}.items()}
     context.log.info(f"published {counts} to {where} in {time.perf_counter() - started:.1f}s")
+    queue = publication.replace["quality.review_queue"]
+    scorecard = publication.append["quality.source_scorecard"]
     yield dg.MaterializeResult(metadata={
         "warehouse": where,
+        "review_queue_items": len(queue),
+        "review_queue_top": frame_table(queue.head(10)[[
+            "rank", "review_id", "kind", "impact", "left_business_name",
+            "right_business_name", "probability", "question"]].astype(str)),
+        "source_scorecard": frame_table(scorecard.drop(columns=["run_id", "run_started_at"])),
         **{f"rows_{name}": n for name, n in counts.items()},
         **audit_metadata(audit.result),
     }, check_results=audit_check_results(audit.result))

@@ -139,29 +139,61 @@ def cluster_records(
     threshold: float,
     strong_probability: float = 0.999,
     apart: pd.DataFrame | None = None,
+    must_link: pd.DataFrame | None = None,
+    keep_apart: pd.DataFrame | None = None,
 ) -> ClusteringResult:
     """Cluster ``len(attrs)`` records from ``links`` (left, right: record positions;
     probability) that reach ``threshold``; no cluster holds both records of a pair in
-    ``apart`` (left, right: pairs the match model scored as different businesses)."""
+    ``apart`` (left, right: pairs the match model scored as different businesses).
+
+    Stewards' decisions override the model and the rules: the pairs of ``must_link`` are
+    joined whatever the rules say, and those of ``keep_apart`` never share a cluster
+    (``umkm.stewardship``; contradictions between them are refused before clustering)."""
     n = len(attrs)
+    forced = _pairs(must_link)
     links = links[links["probability"] >= threshold]
     links = links[links["left"] != links["right"]].drop_duplicates(["left", "right"])
     forbidden = cannot_link(attrs, links["left"].to_numpy(), links["right"].to_numpy())
+    forbidden |= _in_pairs(links, _pairs(keep_apart))
     dropped = {"cannot_link": int(forbidden.sum())}
     links = links[~forbidden]
     weak = _weak_bridges(n, links, strong_probability) if len(links) else np.zeros(0, bool)
     dropped["weak_bridge"] = int(weak.sum())
     links = links[~weak].reset_index(drop=True)
+    if len(forced):  # certain, first: the merge below takes them before any other link
+        links = pd.concat([forced.assign(probability=FORCED), links], ignore_index=True)
     adjacency = _adjacency(n, links["left"].to_numpy(), links["right"].to_numpy())
     _, labels = connected_components(adjacency, directed=False)
-    apart = pd.concat([_within_components(apart, labels), _other_names_within(attrs, labels)],
-                      ignore_index=True)
+    apart = pd.concat([_within_components(apart, labels), _other_names_within(attrs, labels),
+                       _within_components(_pairs(keep_apart), labels)], ignore_index=True)
     conflicted = np.union1d(_conflicted_components(attrs, labels),
                             labels[apart["left"].to_numpy()])
     if len(conflicted):
         labels, undone = _constrained_merge(attrs, links, labels, conflicted, apart)
         dropped["constrained_merge"] = undone
     return ClusteringResult(labels=labels, links_kept=links, dropped=dropped)
+
+
+#: the probability of a steward's must-link: above every scored or deterministic link, so
+#: that the merge takes it first, and marks it as a decision, never refused
+FORCED = 2.0
+
+
+def _pairs(frame: pd.DataFrame | None) -> pd.DataFrame:
+    if frame is None or not len(frame):
+        return pd.DataFrame({"left": np.zeros(0, np.int64), "right": np.zeros(0, np.int64)})
+    left, right = frame["left"].to_numpy(np.int64), frame["right"].to_numpy(np.int64)
+    return pd.DataFrame({"left": np.minimum(left, right), "right": np.maximum(left, right)})
+
+
+def _in_pairs(links: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
+    """Whether each link joins the two records of one of ``pairs``."""
+    if not len(pairs) or not len(links):
+        return np.zeros(len(links), dtype=bool)
+    low = np.minimum(links["left"].to_numpy(), links["right"].to_numpy())
+    high = np.maximum(links["left"].to_numpy(), links["right"].to_numpy())
+    keys = pd.MultiIndex.from_arrays([low, high])
+    return keys.isin(pd.MultiIndex.from_arrays([pairs["left"], pairs["right"]]))
 
 
 def _conflicted_components(attrs: pd.DataFrame, labels: np.ndarray) -> np.ndarray:
@@ -264,11 +296,13 @@ def _constrained_merge(attrs, links, labels, conflicted, apart) -> tuple[np.ndar
     local = links[in_conflict[links["left"].to_numpy()]].sort_values(
         "probability", ascending=False, kind="stable")
     refused = 0
-    for left, right in zip(local["left"].to_numpy(), local["right"].to_numpy()):
+    for left, right, probability in zip(local["left"].to_numpy(), local["right"].to_numpy(),
+                                        local["probability"].to_numpy()):
         a, b = root(int(left)), root(int(right))
         if a == b:
             continue
-        if (_two_values(values[a], values[b]) or registry_clash(listed[a], listed[b])
+        if probability < FORCED and (
+                _two_values(values[a], values[b]) or registry_clash(listed[a], listed[b])
                 or people_clash(people[a], people[b])
                 or not against[a].isdisjoint(groups[b])):
             refused += 1

@@ -36,6 +36,7 @@ from umkm.duckdb_settings import DuckDBSettings
 from umkm.match_input import prepare_input
 from umkm.matching import shared_key_links
 from umkm.record_keys import record_refs
+from umkm.stewardship import Constraints, constraints_for, no_constraints
 
 #: pairs at or above this probability are stored as links (with their explanation)
 LINK_THRESHOLD = 0.2
@@ -85,6 +86,11 @@ class Resolution:
     scores: pd.DataFrame | None = None
     #: per blocking rule: pairs made, new pairs, blocks skipped (``blocking.RULE_COUNT_COLUMNS``)
     blocking: pd.DataFrame | None = None
+    #: the stewards' decisions as applied tonight (status of each, contradictions)
+    decisions: Constraints = field(default_factory=no_constraints)
+    #: pairs scored below the link threshold that share a phone, NIB or NIK: possible
+    #: matches the model missed (left, right, probability, shared)
+    possible_matches: pd.DataFrame | None = None
 
 
 def needs_training(model: splink_model.TrainedModel | None, retrain: bool) -> str | None:
@@ -124,12 +130,14 @@ def resolve_entities(
     previous: PreviousNight | None = None,
     full_rebuild: bool = False,
     duckdb_settings: DuckDBSettings | None = None,
+    decisions: pd.DataFrame | None = None,
 ) -> Resolution:
     """Cluster canonical ``records`` into businesses; returns per record (in the order of
     ``records``) its ``source``, ``source_record_id``, ``cluster``, ``match_probability``
     (best link inside its cluster, NA alone), ``match_rule`` and ``match_hash``. ``previous_ids`` (source, source_record_id, umkm_id: the previous run's
     published links) keep yesterday's businesses together where tonight's evidence does not
-    part them; ``previous`` lets an incremental night reuse last night's scores."""
+    part them; ``previous`` lets an incremental night reuse last night's scores;
+    ``decisions`` are the stewards' (``umkm.stewardship``), which override model and rules."""
     records = records.reset_index(drop=True)
     figures: dict = {}
     settings = duckdb_settings or DuckDBSettings.for_this_machine()
@@ -182,13 +190,20 @@ def resolve_entities(
         links = pd.concat([continuity, scored[["left", "right", "probability"]], nib_links],
                           ignore_index=True)
         apart = _apart_within_components(con, len(records), links, cluster_threshold)
+        possible = _possible_matches(con)
     attrs = records[["nib", "kab_code", "kecamatan_code", "source", "business_name_norm",
                      "owner_name_norm", "phone_e164"]].assign(
         is_registry=records["source"].map(
             {k: s.kind == "registry" for k, s in SOURCES_BY_KEY.items()}).fillna(False))
     apart = pd.concat([apart, scored.loc[_two_businesses(scored), ["left", "right"]]],
                       ignore_index=True)
-    clustering = cluster_records(attrs, links, threshold=cluster_threshold, apart=apart)
+    steward = constraints_for(records, decisions)
+    if steward.contradictions:  # refused: the check fails and nothing is published
+        steward = _without_contradicted(steward)
+    clustering = cluster_records(
+        attrs, links, threshold=cluster_threshold, apart=apart, must_link=steward.must_link,
+        keep_apart=pd.concat([steward.cannot_link, _detached_pairs(steward.detached, links)],
+                             ignore_index=True))
     figures["links_scored"] = len(scored)
     figures["continuity_links"] = len(continuity)
     figures["links_dropped"] = clustering.dropped
@@ -209,7 +224,25 @@ def resolve_entities(
         previous_ids=previous_ids,
         scores=scores,
         blocking=rule_counts,
+        decisions=steward,
+        possible_matches=possible,
     )
+
+
+def _without_contradicted(steward: Constraints) -> Constraints:
+    """The decisions without those that contradict others (none of them is applied)."""
+    return Constraints(must_link=steward.must_link.iloc[0:0],
+                       cannot_link=steward.cannot_link.iloc[0:0],
+                       detached=steward.detached[:0], status=steward.status,
+                       contradictions=steward.contradictions, decided=steward.decided.iloc[0:0])
+
+
+def _detached_pairs(detached: np.ndarray, links: pd.DataFrame) -> pd.DataFrame:
+    """A detached record kept apart from every record a link joins it to."""
+    if not len(detached):
+        return pd.DataFrame({"left": np.zeros(0, np.int64), "right": np.zeros(0, np.int64)})
+    touching = links[links["left"].isin(detached) | links["right"].isin(detached)]
+    return touching[["left", "right"]].astype(np.int64)
 
 
 def _record_keys(con: duckdb.DuckDBPyConnection, records: pd.DataFrame) -> None:
@@ -271,6 +304,25 @@ def _reuse_previous_scores(con: duckdb.DuckDBPyConnection, previous: PreviousNig
     figures["records_unchanged"] = con.execute("SELECT count(*) FROM unchanged").fetchall()[0][0]
     figures["pairs_reused"] = con.execute("SELECT count(*) FROM reused").fetchall()[0][0]
     return "pairs_to_score"
+
+
+#: the strong keys that make a pair scored below the link threshold worth a steward's look
+STRONG_KEYS = ("phone_e164", "nib", "nik")
+
+
+def _possible_matches(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Scored pairs between ``APART_THRESHOLD`` and ``LINK_THRESHOLD`` that share a strong
+    key: the model kept them apart although a phone, NIB or NIK says otherwise."""
+    shared = " || ".join(f"CASE WHEN l.{k} = r.{k} THEN '{k} ' ELSE '' END" for k in STRONG_KEYS)
+    return con.execute(f"""
+        SELECT s.unique_id_l AS "left", s.unique_id_r AS "right",
+               s.match_probability AS probability, trim({shared}) AS shared
+        FROM scored_probabilities s
+        JOIN match_input l ON l.unique_id = s.unique_id_l
+        JOIN match_input r ON r.unique_id = s.unique_id_r
+        WHERE s.match_probability >= {APART_THRESHOLD} AND s.match_probability < {LINK_THRESHOLD}
+          AND ({' OR '.join(f'l.{k} = r.{k}' for k in STRONG_KEYS)})
+        ORDER BY 1, 2""").df()
 
 
 def _apart_within_components(con: duckdb.DuckDBPyConnection, n: int, links: pd.DataFrame,

@@ -1,4 +1,5 @@
-"""Why were two records joined (or not)? ``python -m umkm.explain SOURCE:ID SOURCE:ID``
+"""Why were two records joined (or not)? ``python -m umkm.explain SOURCE:ID SOURCE:ID``, or
+``python -m umkm.explain REVIEW_ID`` for an item of the stewards' review queue.
 
 Reads the stored link of the two records from ``quality.match_link`` of the warehouse named by
 ``UMKM_WAREHOUSE_URL`` and prints, per comparison of the match model that scored it, the level
@@ -58,16 +59,39 @@ def explain_link(links: pd.DataFrame, models: pd.DataFrame, left: str, right: st
     return "\n".join(lines)
 
 
-def main() -> None:
+def review_item_records(queue: pd.DataFrame, review_id: str) -> tuple[str, str | None, str]:
+    """The two records (or one, for a large business) of a review queue item, and its
+    question."""
+    item = queue[queue["review_id"] == review_id]
+    if item.empty:
+        raise SystemExit(f"no item {review_id} in tonight's review queue")
+    row = item.iloc[0]
+    left = f"{row['left_source']}:{row['left_source_record_id']}"
+    right = (f"{row['right_source']}:{row['right_source_record_id']}"
+             if pd.notna(row["right_source"]) else None)
+    return left, right, f"{row['kind']} (impact {row['impact']}): {row['question']}"
+
+
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("left", help="source:source_record_id, e.g. shopee:1268618090")
-    parser.add_argument("right")
-    args = parser.parse_args()
+    parser.add_argument("left", help="source:source_record_id (e.g. shopee:1268618090), or "
+                                     "a review_id of quality.review_queue")
+    parser.add_argument("right", nargs="?")
+    args = parser.parse_args(argv)
     url = warehouse_url_from_env()
     links, models = read_table(url, "quality.match_link"), read_table(url, "quality.match_model")
     if links is None or models is None:
         raise SystemExit("the warehouse holds no match links yet: run the nightly job first")
-    print(explain_link(links, models, args.left, args.right))
+    left, right = args.left, args.right
+    if right is None:
+        queue = read_table(url, "quality.review_queue")
+        left, right, question = review_item_records(queue, args.left)
+        print(f"{args.left}: {question}")
+        if right is None:
+            print(f"{left} belongs to business with its other records in "
+                  "curated.umkm_source_record; decide with python -m umkm.review decide detach")
+            return
+    print(explain_link(links, models, left, right))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ injection). Every CSV or XLSX the project writes for people goes through
 written with formula and URL conversion switched off as well.
 
     .venv/bin/python -m umkm.export curated.v_online_without_nib /tmp/online_without_nib.xlsx
+    .venv/bin/python -m umkm.export quality.source_scorecard /tmp/shopee.xlsx --source shopee
 
 Only the ``curated`` and ``quality`` schemas can be exported (personal data stays in the
 warehouse).
@@ -57,25 +58,30 @@ def write_export(frame: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def read_relation(url: str, name: str) -> pd.DataFrame:
-    """A published table or view of the BI schemas as a DataFrame."""
+def read_relation(url: str, name: str, source: str | None = None) -> pd.DataFrame:
+    """A published table or view of the BI schemas as a DataFrame; with ``source``, only its
+    rows of that source (a Dinas or a platform gets its own card)."""
     schema, _, relation = name.partition(".")
     if schema not in BI_SCHEMAS or not relation.replace("_", "").isalnum():
         raise ValueError(f"only tables and views of {', '.join(BI_SCHEMAS)} can be exported, "
                          f"not {name!r}")
+    where = " WHERE source = :source" if source else ""
+    sql = f"SELECT * FROM {schema}.{relation}{where}"
     path = duckdb_path(url)
     if path is not None:
         import duckdb
 
         con = duckdb.connect(str(path), read_only=True)
         try:
-            return con.execute(f"SELECT * FROM {schema}.{relation}").df()
+            return con.execute(sql.replace(":source", "$source"),
+                               {"source": source} if source else {}).df()
         finally:
             con.close()
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:
-            return pd.read_sql_query(sa.text(f"SELECT * FROM {schema}.{relation}"), conn)
+            return pd.read_sql_query(sa.text(sql), conn,
+                                     params={"source": source} if source else None)
     finally:
         engine.dispose()
 
@@ -87,8 +93,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("path", type=Path, help="output file, .csv or .xlsx")
     parser.add_argument("--url", default=warehouse_url_from_env(),
                         help="warehouse SQLAlchemy URL (default: UMKM_WAREHOUSE_URL)")
+    parser.add_argument("--source", help="only the rows of this source, e.g. the source "
+                                         "scorecard of one Dinas or platform")
     args = parser.parse_args(argv)
-    frame = read_relation(args.url, args.relation)
+    frame = read_relation(args.url, args.relation, args.source)
     print(f"{len(frame):,} rows of {args.relation} written to {write_export(frame, args.path)}")
 
 

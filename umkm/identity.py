@@ -36,8 +36,10 @@ import numpy as np
 import pandas as pd
 
 from umkm.record_keys import record_refs
+from umkm.stewardship import decision_causes
 
-HISTORY_COLUMNS = ["umkm_id", "event", "related_umkm_id", "records", "run_id", "recorded_at"]
+HISTORY_COLUMNS = ["umkm_id", "event", "related_umkm_id", "records", "run_id", "recorded_at",
+                   "cause"]
 #: the records of each id retired in the last ``REVIVAL_DAYS``
 RETIRED_RECORD_TABLE = "quality.umkm_retired_record"
 RETIRED_RECORD_COLUMNS = ["umkm_id", "source", "source_record_id", "retired_at"]
@@ -92,13 +94,16 @@ def assign_ids(
     recorded_at: pd.Timestamp,
     retired_records: pd.DataFrame | None = None,
     revival_days: int = REVIVAL_DAYS,
+    decided: pd.DataFrame | None = None,
 ) -> IdAssignment:
     """Give every cluster an ``umkm_id`` following the module's rules.
 
     ``clusters``: source, source_record_id, cluster (one row per record). ``previous``: last
     published source, source_record_id, umkm_id (or None on the first run). ``history``: the
     id history so far (or None). ``retired_records``: the records of ids retired earlier
-    (``RETIRED_RECORD_COLUMNS``, or None).
+    (``RETIRED_RECORD_COLUMNS``, or None). ``decided``: the records stewards' decisions name
+    (positions in ``clusters``, decision ids): events of their businesses name the decisions
+    as their ``cause``.
     """
     refs = record_refs(clusters)
     records = pd.DataFrame({"ref": refs.to_numpy(), "cluster": clusters["cluster"].to_numpy()})
@@ -138,8 +143,10 @@ def assign_ids(
     events = _events(records, heirs, survivors, cluster_ids, to_mint, old, votes, revived)
     events["run_id"] = run_id
     events["recorded_at"] = recorded_at
+    events["cause"] = (decision_causes(events, record_ids, decided) if decided is not None
+                       else "")
     events = events.astype({"umkm_id": "str", "event": "str", "related_umkm_id": "str",
-                            "records": "int64", "run_id": "str"})
+                            "records": "int64", "run_id": "str", "cause": "str"})
     events = events[HISTORY_COLUMNS]
     parts = [h for h in (history, events) if len(h)]
     gone = events.loc[events["event"] == "retired", "umkm_id"]

@@ -11,6 +11,8 @@ from umkm import publication as tables
 from umkm import splink_model
 from umkm.entity_resolution import SCORE_TABLE, Resolution
 from umkm.golden import as_dates, attribute_provenance
+from umkm.review_queue import review_queue
+from umkm.scorecard import source_scorecard
 from umkm.identity import RETIRED_RECORD_TABLE, IdAssignment, retired_id_successors
 from umkm.snapshots import ARCHIVE_TABLE, DELIVERY_COLUMNS, REJECTED_COLUMNS, SourceSnapshot
 from umkm.warehouse import Publication
@@ -80,6 +82,8 @@ def build_publication(run: RunRecords, resolution: Resolution, ids: IdAssignment
         replace_on_training[splink_model.FREQUENCY_TABLE] = splink_model.frequencies_to_rows(
             resolution.model)
     owner_keys = tables.owner_keys(golden, pii_key, linked)
+    append["quality.source_scorecard"] = source_scorecard(run.summary, linked, run.rejected,
+                                                          run_id, started_at)
     return Publication(
         replace={
             "curated.umkm": tables.curated_umkm(golden),
@@ -92,6 +96,10 @@ def build_publication(run: RunRecords, resolution: Resolution, ids: IdAssignment
             "quality.match_link": resolution.links.assign(run_id=run_id,
                                                           model_version=resolution.model.version),
             "quality.rejected_record": tables.quality_rejected(run.rejected, run_id),
+            "quality.review_queue": review_queue(linked, resolution.links,
+                                                 resolution.possible_matches),
+            "quality.steward_decision_status": resolution.decisions.status.assign(
+                run_id=run_id),
             "restricted.source_record_personal_data": tables.restricted_personal_data(linked),
             "restricted.rejected_raw_record": tables.restricted_rejected_raw(run.rejected, run_id),
             ARCHIVE_TABLE: tables.canonical_archive(linked),

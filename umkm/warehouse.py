@@ -50,6 +50,7 @@ from umkm.warehouse_catalog import (
     BI_SCHEMAS,
     comment_statements,
     key_and_index_statements,
+    quote_ident,
     quote_literal,
     view_statements,
     views_fingerprint,
@@ -408,6 +409,7 @@ def _write_duckdb_tables(con: duckdb.DuckDBPyConnection, previous: Path | None,
         if name in carried:
             con.execute(f"CREATE TABLE {name} AS SELECT * FROM {carried[name]}")
             con.register("frame", _text_where_untyped(frame))
+            _add_new_columns_duckdb(con, name)
             con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM frame")
             con.unregister("frame")
         else:
@@ -418,6 +420,14 @@ def _write_duckdb_tables(con: duckdb.DuckDBPyConnection, previous: Path | None,
         if attached == "previous" and previous is not None or (
                 attached == "previous_restricted" and previous_restricted is not None):
             con.execute(f"DETACH {attached}")
+
+
+def _add_new_columns_duckdb(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """A history table gains the columns a newer release appends (older rows: null)."""
+    have = {row[0] for row in con.execute(f"DESCRIBE {name}").fetchall()}
+    for column, kind, *_ in con.execute("DESCRIBE SELECT * FROM frame").fetchall():
+        if column not in have:
+            con.execute(f"ALTER TABLE {name} ADD COLUMN {quote_ident(column)} {kind}")
 
 
 def _apply_catalog_duckdb(con: duckdb.DuckDBPyConnection) -> None:
@@ -593,7 +603,12 @@ def _swap_postgres(cursor, publication: Publication, tables: dict, run_id: str) 
             recreated.append(name)
     for name in publication.append:
         staged = f"{STAGING}.{_staging_name(name)}"
-        if _columns(cursor, name):
+        live = _columns(cursor, name)
+        if live:
+            have = {c for c, _ in live}
+            for column, kind in _columns(cursor, staged):  # a newer release's new columns
+                if column not in have:
+                    cursor.execute(f"ALTER TABLE {name} ADD COLUMN {quote_ident(column)} {kind}")
             columns = ", ".join(f'"{c}"' for c in tables[name].columns)
             cursor.execute(f"INSERT INTO {name} ({columns}) SELECT {columns} FROM {staged}")
         else:

@@ -72,6 +72,9 @@ PATTERNS: tuple[tuple[str, str], ...] = (
                         "weighs less)"),
     (r"mw_(.+)", "Match weight the {0} comparison added to the pair"),
     (r"rejected_(.+)", "Rows quarantined for the reason {0}"),
+    (r"share_quarantined_(.+)", "Share of the rows read quarantined for the reason {0}"),
+    (r"share_missing_(.+)", "Share of the accepted records without a {0}"),
+    (r"share_invalid_(.+)", "Share of the accepted records whose {0} was there but invalid"),
     (r"(left|right)_source", "Source key of the pair's {0} record"),
     (r"(left|right)_source_record_id", "Record key of the pair's {0} record in its source"),
 )
@@ -177,8 +180,54 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
                                "origin)",
             "records": "Records the id had after the event",
             "recorded_at": "When (UTC)",
+            "cause": "steward decision N when a data steward's decision made the event; "
+                     "empty when the model and the rules did",
         },
         indexes=(("umkm_id",), ("run_id",)),
+    ),
+    TableSpec(
+        "quality.review_queue", "The matching decisions most worth a data steward's time "
+        "tonight, ranked by impact (python -m umkm.review export; umkm/review_queue.py)", {
+            "review_id": "Stable id of the item (its kind and records); quote it when "
+                         "deciding (python -m umkm.review decide ... --review-id)",
+            "rank": "1 = the highest impact",
+            "kind": "weak_link, large_cluster, possible_match or cut_link",
+            "impact": "Pairs of records the decision would put together or apart",
+            "umkm_id": "The business of the left record",
+            "other_umkm_id": "The business of the right record, when it is another",
+            "records": "Records of the left record's business",
+            "left_business_name": "Business name of the left record",
+            "right_business_name": "Business name of the right record",
+            "kab_code": "Kabupaten/kota of the left record",
+            "probability": "Match probability of the pair (null for a large business)",
+            "levels": "Comparison levels of the pair, as JSON (comparison -> level)",
+            "question": "What the steward is asked",
+        },
+        primary_key=("review_id",),
+    ),
+    TableSpec(
+        "quality.steward_decision_status", "Every data steward decision and what became of "
+        "it tonight: applied, vanished (a record it names is gone) or contradicted", {
+            "decision_id": "Id in steward.match_decision",
+            "decision": "same_business, different_businesses or detach",
+            "status": "applied, vanished or contradicted",
+            "message": "Why it was not applied",
+        },
+    ),
+    TableSpec(
+        "quality.source_scorecard", "Per source and night: what the data a Dinas or platform "
+        "sends is like (umkm/scorecard.py); appended. Export a source's own card with "
+        "python -m umkm.export quality.source_scorecard FILE --source KEY", {
+            "run_started_at": "When the run published",
+            "records_read": "Rows read from the source's snapshot",
+            "records_accepted": "Rows accepted",
+            "share_quarantined": "Share of the rows read that were quarantined",
+            "share_duplicate_within_source": "Share of accepted records whose business the "
+                                             "source lists more than once",
+            "share_matched_nothing_elsewhere": "Share of accepted records whose business no "
+                                               "other source lists",
+        },
+        indexes=(("run_id",),),
     ),
     TableSpec(
         "quality.umkm_retired_record", "The records of each id retired in the last 30 days: "
