@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 
@@ -29,16 +28,21 @@ def ground_truth(small_landing) -> pd.DataFrame:
                        keep_default_na=False)
 
 
-def run_nightly(landing: Path, warehouse: Path | None, monkeypatch, url: str | None = None) -> None:
+def run_nightly(landing: Path, warehouse: Path | None, monkeypatch, url: str | None = None,
+                run_config: dict | None = None, raise_on_error: bool = True):
     """Run the ``nightly`` job in process against ``landing``, publishing to the DuckDB file
-    ``warehouse`` or to the SQLAlchemy ``url``."""
+    ``warehouse`` or to the SQLAlchemy ``url``; asserts success unless ``raise_on_error`` is
+    off, and returns the result."""
     monkeypatch.setenv("UMKM_LANDING_DIR", str(landing))
     monkeypatch.setenv("UMKM_WAREHOUSE_URL", url or f"duckdb:///{warehouse}")
     monkeypatch.setenv("UMKM_PII_HASH_KEY", "test-only-key")
     from pipelines.definitions import defs
 
-    result = defs().resolve_job_def("nightly").execute_in_process()
-    assert result.success
+    result = defs().resolve_job_def("nightly").execute_in_process(
+        run_config=run_config or {}, raise_on_error=raise_on_error)
+    if raise_on_error:
+        assert result.success
+    return result
 
 
 @pytest.fixture(scope="session")

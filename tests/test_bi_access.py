@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.wap_helpers import make_publication, postgres_url, sql  # noqa: F401
-from umkm.audit import PublicationAudit
 from umkm.roles import BI_READER_PASSWORD_ENV, main as roles_main, setup_bi_reader
 from umkm.warehouse import STAGING, publish
 

@@ -17,7 +17,6 @@ from tests.conftest import query
 from tests.test_personal_data import LOOKS_PERSONAL, clear_personal_values
 from tests.wap_helpers import postgres_database
 from umkm.roles import main as roles_main
-from umkm.warehouse import duckdb_path
 
 BI_SCHEMAS = {"curated", "quality"}
 

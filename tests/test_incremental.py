@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import query
+from tests.conftest import query, run_nightly
 from umkm.warehouse import copy_duckdb_warehouse
 
 SQL_LINKS = ("SELECT source, source_record_id, umkm_id, match_rule, match_confidence "
@@ -16,14 +16,8 @@ SQL_EVENTS = ("SELECT umkm_id, event, related_umkm_id, records FROM quality.umkm
 
 
 def _night(landing, warehouse, monkeypatch, full_rebuild: bool = False):
-    monkeypatch.setenv("UMKM_LANDING_DIR", str(landing))
-    monkeypatch.setenv("UMKM_WAREHOUSE_URL", f"duckdb:///{warehouse}")
-    monkeypatch.setenv("UMKM_PII_HASH_KEY", "test-only-key")
-    from pipelines.definitions import defs
-
     config = {"ops": {"matched_records": {"config": {"full_rebuild": full_rebuild}}}}
-    result = defs().resolve_job_def("nightly").execute_in_process(run_config=config)
-    assert result.success
+    result = run_nightly(landing, warehouse, monkeypatch, run_config=config)
     (materialization,) = result.asset_materializations_for_node("matched_records")
     return {k: v.value for k, v in materialization.metadata.items()
             if k in ("night", "candidate_pairs", "pairs_scored_tonight")}

@@ -13,23 +13,13 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-import pytest
 
 import umkm.snapshots
 from tests.conftest import query, run_nightly
-from tests.wap_helpers import postgres_database, sql
+from tests.wap_helpers import sql, warehouse_url  # noqa: F401
 from umkm.warehouse_lock import WarehouseLock
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(params=["duckdb", "postgres"])
-def empty_warehouse(request, tmp_path):
-    if request.param == "duckdb":
-        yield f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
-        return
-    with postgres_database() as url:
-        yield url
 
 
 def _start_nightly(landing: Path, url: str, log: Path, **env) -> subprocess.Popen:
@@ -48,40 +38,40 @@ def _run_id(log: Path) -> str:
     return line.split(" - ")[4]
 
 
-def test_two_overlapping_runs_publish_one_after_the_other(small_landing, empty_warehouse,
+def test_two_overlapping_runs_publish_one_after_the_other(small_landing, warehouse_url,
                                                           tmp_path):
     """Both succeed; the second waited for the first's lock and read what it published; the
     live tables are the last run's, credited to it; no half-built file is left."""
     logs = [tmp_path / "first.log", tmp_path / "second.log"]
-    first = _start_nightly(small_landing, empty_warehouse, logs[0])
+    first = _start_nightly(small_landing, warehouse_url, logs[0])
     time.sleep(1.0)
-    second = _start_nightly(small_landing, empty_warehouse, logs[1])
+    second = _start_nightly(small_landing, warehouse_url, logs[1])
     assert first.wait(600) == 0, logs[0].read_text()[-3000:]
     assert second.wait(600) == 0, logs[1].read_text()[-3000:]
     waited = [log for log in logs if "is locked by run" in log.read_text()]
     assert len(waited) == 1, "exactly one run waited for the other's lock"
-    published = sql(empty_warehouse, "SELECT run_id FROM quality.publication "
+    published = sql(warehouse_url, "SELECT run_id FROM quality.publication "
                                      "ORDER BY published_at")
     runs = [_run_id(log) for log in logs]
     assert [r for (r,) in published] == ([runs[0], runs[1]] if waited[0] == logs[1]
                                          else [runs[1], runs[0]])
-    live = sql(empty_warehouse, "SELECT DISTINCT run_id FROM quality.match_link")
+    live = sql(warehouse_url, "SELECT DISTINCT run_id FROM quality.match_link")
     assert live == [(published[-1][0],)], "the live tables are the last publisher's"
-    events = sql(empty_warehouse, "SELECT DISTINCT run_id FROM quality.umkm_id_history")
+    events = sql(warehouse_url, "SELECT DISTINCT run_id FROM quality.umkm_id_history")
     # the second run read the ids the first published: on the same inputs it changed none
     assert events == [(published[0][0],)]
-    if empty_warehouse.startswith("duckdb"):
-        path = Path(empty_warehouse.removeprefix("duckdb:///"))
+    if warehouse_url.startswith("duckdb"):
+        path = Path(warehouse_url.removeprefix("duckdb:///"))
         assert not list(path.parent.glob(f"{path.name}.publishing*"))
 
 
-def test_a_run_that_cannot_get_the_lock_names_the_holder(small_landing, empty_warehouse,
+def test_a_run_that_cannot_get_the_lock_names_the_holder(small_landing, warehouse_url,
                                                          tmp_path):
-    holder = WarehouseLock(empty_warehouse, "held-by-the-test", wait_seconds=0)
+    holder = WarehouseLock(warehouse_url, "held-by-the-test", wait_seconds=0)
     holder.acquire()
     try:
         log = tmp_path / "blocked.log"
-        run = _start_nightly(small_landing, empty_warehouse, log,
+        run = _start_nightly(small_landing, warehouse_url, log,
                              UMKM_WAREHOUSE_LOCK_WAIT="2")
         assert run.wait(600) != 0
     finally:

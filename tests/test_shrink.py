@@ -9,7 +9,7 @@ import shutil
 import dagster as dg
 import pytest
 
-from tests.conftest import query
+from tests.conftest import query, run_nightly
 
 SHOPEE = "marketplace/shopee_shops.csv"
 SQL_SHOPEE = ("SELECT source_record_id, umkm_id FROM curated.umkm_source_record "
@@ -17,15 +17,8 @@ SQL_SHOPEE = ("SELECT source_record_id, umkm_id FROM curated.umkm_source_record 
 
 
 def _night(landing, warehouse, monkeypatch, accept_shrink=False) -> dg.ExecuteInProcessResult:
-    monkeypatch.setenv("UMKM_LANDING_DIR", str(landing))
-    monkeypatch.setenv("UMKM_WAREHOUSE_URL", f"duckdb:///{warehouse}")
-    monkeypatch.setenv("UMKM_PII_HASH_KEY", "test-only-key")
-    from pipelines.definitions import defs
-
     config = {"ops": {"source_shopee": {"config": {"accept_shrink": accept_shrink}}}}
-    result = defs().resolve_job_def("nightly").execute_in_process(run_config=config)
-    assert result.success
-    return result
+    return run_nightly(landing, warehouse, monkeypatch, run_config=config)
 
 
 def _delivery(landing, day: str, shopee_bytes: bytes) -> None:

@@ -14,7 +14,7 @@ import dagster as dg
 import pytest
 
 import umkm.snapshots
-from tests.conftest import query
+from tests.conftest import query, run_nightly
 from umkm.report import summary_lines
 from umkm.warehouse import copy_duckdb_warehouse
 
@@ -31,14 +31,7 @@ def first_night(small_landing, tmp_path_factory):
 
 
 def _run(landing, warehouse, monkeypatch) -> dg.ExecuteInProcessResult:
-    monkeypatch.setenv("UMKM_LANDING_DIR", str(landing))
-    monkeypatch.setenv("UMKM_WAREHOUSE_URL", f"duckdb:///{warehouse}")
-    monkeypatch.setenv("UMKM_PII_HASH_KEY", "test-only-key")
-    from pipelines.definitions import defs
-
-    result = defs().resolve_job_def("nightly").execute_in_process()
-    assert result.success
-    return result
+    return run_nightly(landing, warehouse, monkeypatch)
 
 
 def _reader_raising_for(source_path: str, only_newest: str | None = None):
@@ -103,7 +96,7 @@ def test_a_source_whose_newest_file_raises_falls_back_to_its_previous_snapshot(
     used = query(warehouse, f"""SELECT delivered_on FROM quality.source_delivery
                                 WHERE source = '{FAILING}' AND status = 'current'""")
     newest = str(used["delivered_on"].max().date())
-    files = sorted(small_landing.glob(f"*/marketplace/shopee_shops.csv"))
+    files = sorted(small_landing.glob("*/marketplace/shopee_shops.csv"))
     assert len(files) >= 2, "the generated landing zone delivers shopee once only"
     monkeypatch.setattr(umkm.snapshots, "read_source_file",
                         _reader_raising_for("marketplace/shopee_shops.csv", only_newest=newest))

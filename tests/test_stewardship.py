@@ -7,7 +7,7 @@ import dagster as dg
 import pandas as pd
 import pytest
 
-from tests.conftest import query
+from tests.conftest import query, run_nightly
 from umkm.review import decide, export_queue, import_queue
 from umkm.stewardship import read_decisions
 
@@ -15,14 +15,9 @@ SQL_IDS = "SELECT source, source_record_id, umkm_id FROM curated.umkm_source_rec
 
 
 def _night(landing, warehouse, monkeypatch, retrain=False) -> dg.ExecuteInProcessResult:
-    monkeypatch.setenv("UMKM_LANDING_DIR", str(landing))
-    monkeypatch.setenv("UMKM_WAREHOUSE_URL", f"duckdb:///{warehouse}")
-    monkeypatch.setenv("UMKM_PII_HASH_KEY", "test-only-key")
-    from pipelines.definitions import defs
-
     config = {"ops": {"matched_records": {"config": {"retrain_model": retrain}}}}
-    return defs().resolve_job_def("nightly").execute_in_process(run_config=config,
-                                                                 raise_on_error=False)
+    return run_nightly(landing, warehouse, monkeypatch, run_config=config,
+                       raise_on_error=False)
 
 
 def _ids(warehouse) -> pd.Series:
