@@ -25,7 +25,7 @@ from pathlib import Path
 import xlsxwriter
 from hypothesis import strategies as st
 
-from schemas.catalog import FORMATS, SOURCES, FormatSpec, SourceSpec
+from schemas.catalog import FormatSpec, SourceSpec
 
 #: the values every standardiser must survive in every cell
 HOSTILE_VALUES = (
@@ -354,8 +354,3 @@ def hostile_file(draw, source: SourceSpec) -> HostileFile:
         return HostileFile(source, header.encode(fmt.encoding), shape="header only")
     return draw(_BUILDERS[fmt.reader](source))
 
-
-#: one source per format: what the fuzzing covers (every source of a format reads alike)
-SOURCE_PER_FORMAT: dict[str, SourceSpec] = {
-    name: next(s for s in SOURCES if s.format.name == name) for name in sorted(FORMATS)
-}

@@ -1,6 +1,7 @@
 """Property-based tests: no file a source can send makes its step raise or lose a row.
 
-Every one of the ten formats meets files drawn by ``tests.hostile_files`` through the real
+Every one of the 29 sources (ten formats; the sources of one format differ in their region,
+trust rank and retirement) meets files drawn by ``tests.hostile_files`` through the real
 reader, validation and standardisation (``load_source_snapshot``). The properties:
 
 - the source step never raises, and no file makes its processing raise (a ``failed`` file
@@ -9,7 +10,7 @@ reader, validation and standardisation (``load_source_snapshot``). The propertie
 - no accepted record lacks its record key;
 - every quarantined row has a known reason.
 
-``UMKM_FUZZ_EXAMPLES`` sets the examples per format (default 25, to keep CI short);
+``UMKM_FUZZ_EXAMPLES`` sets the examples per source (default 10, to keep CI short);
 ``benchmarks/fuzz_sources.py`` runs many more.
 """
 
@@ -24,12 +25,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from tests.hostile_files import SOURCE_PER_FORMAT, HostileFile, hostile_file
+from schemas.catalog import SOURCES, SOURCES_BY_KEY
+from tests.hostile_files import HostileFile, hostile_file
 from umkm.landing import Delivery
 from umkm.snapshots import FAILED, load_source_snapshot
 from umkm.validation import REASONS
 
-EXAMPLES = int(os.environ.get("UMKM_FUZZ_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("UMKM_FUZZ_EXAMPLES", "10"))
 DELIVERY_DAY = date(2026, 11, 24)
 
 
@@ -69,9 +71,9 @@ def check_source_survives(drawn: HostileFile) -> None:
         raise RowsLost(f"quarantine reasons {rejected['reason'].unique().tolist()}")
 
 
-@pytest.mark.parametrize("format_name", sorted(SOURCE_PER_FORMAT))
-def test_no_file_makes_a_source_raise_or_lose_a_row(format_name):
-    source = SOURCE_PER_FORMAT[format_name]
+@pytest.mark.parametrize("source_key", [s.key for s in SOURCES])
+def test_no_file_makes_a_source_raise_or_lose_a_row(source_key):
+    source = SOURCES_BY_KEY[source_key]
 
     @settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
