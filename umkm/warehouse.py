@@ -10,7 +10,7 @@ the warehouse's writer lock (``umkm.warehouse_lock``), so no other run publishes
   (``<warehouse>.publishing-<run id>``; history tables carried over from the published file,
   which is attached read-only, so BI tools holding it open do not block the run), adds keys,
   indexes, comments and views, records the run in ``quality.publication``, closes it,
-  verifies that the file is this run's complete output, and only then ``os.replace``\ s it
+  verifies that the file is this run's complete output, and only then ``os.replace`` puts it
   over the published path. A reader that has the old file open keeps reading the complete
   old tables; new connections see the complete new file.
 - PostgreSQL: COPY into ``staging``, audit, then one transaction replaces the *rows* of each
