@@ -10,6 +10,12 @@ Banten business; from night two on, the share of businesses whose records did no
 (the same record keys in both nights) that got a new ``umkm_id``. Last, a generic Splink
 deduplication of the final night's records on their raw fields (no domain standardisation)
 as the baseline.
+
+    .venv/bin/python benchmarks/entity_resolution.py --keep DIR --score W1 W2 W3
+
+scores warehouses that other runs published from ``DIR/landing`` (for example the nights
+``benchmarks/nightly_run.py --keep DIR`` left there) as consecutive nights, without running
+the job.
 """
 
 from __future__ import annotations
@@ -158,6 +164,31 @@ def baseline_scores(landing: Path, truth: pd.DataFrame) -> tuple[dict, float]:
     return score_clustering(labelled["cluster_id"], labelled["business_id"]).as_dict(), seconds
 
 
+def score_night(warehouse: Path, truth: pd.DataFrame,
+                previous: pd.DataFrame | None) -> pd.DataFrame:
+    """Print the scores of one published night (and its id churn against ``previous``, the
+    night before); returns its labelled records."""
+    records, current = published_links(warehouse)
+    labelled = with_truth(records, current, truth)
+    scores = score_clustering(labelled["umkm_id"], labelled["business_id"]).as_dict()
+    print(f"  {warehouse.name}: {len(records)} linked records")
+    _print_scores("entity resolution", scores)
+    if previous is not None:
+        unchanged, new_ids = id_churn(previous, labelled)
+        print(f"  id churn: {new_ids} of {unchanged} unchanged businesses got a new umkm_id "
+              f"({new_ids / max(unchanged, 1):.3%})")
+    return labelled
+
+
+def score_nights(warehouses: list[Path], landing: Path) -> None:
+    """Score published warehouses as consecutive nights against ``landing``'s truth."""
+    truth = pd.read_csv(landing / "_truth" / "ground_truth.csv", dtype=str, keep_default_na=False)
+    previous = None
+    for night, warehouse in enumerate(warehouses, start=1):
+        print(f"night {night}:")
+        previous = score_night(warehouse, truth, previous)
+
+
 def _print_scores(label: str, scores: dict) -> None:
     print(f"  {label}: pairwise P {scores['pairwise_precision']:.4f} R "
           f"{scores['pairwise_recall']:.4f} F1 {scores['pairwise_f1']:.4f} | B-cubed F1 "
@@ -171,7 +202,16 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--score", type=Path, nargs="+", metavar="WAREHOUSE",
+                        help="score these published warehouses as consecutive nights (e.g. "
+                             "those benchmarks/nightly_run.py --keep DIR left) instead of "
+                             "running the job; the truth is DIR/landing's (--keep DIR)")
     args = parser.parse_args()
+    if args.score:
+        if not args.keep:
+            parser.error("--score needs --keep DIR, the folder whose landing/ was scored")
+        score_nights(args.score, args.keep / "landing")
+        return
     work = args.keep or Path(tempfile.mkdtemp(prefix="umkm-er-"))
     landing, warehouse = work / "landing", work / "warehouse.duckdb"
     if not landing.exists():
@@ -184,16 +224,8 @@ def main() -> None:
     previous = None
     for night in (1, 2, 3):
         seconds = run_night(night_landing(landing, days, work, night), warehouse)
-        records, current = published_links(warehouse)
-        labelled = with_truth(records, current, truth)
-        scores = score_clustering(labelled["umkm_id"], labelled["business_id"]).as_dict()
-        print(f"night {night}: job {seconds:.1f}s, {len(records)} linked records")
-        _print_scores("entity resolution", scores)
-        if previous is not None:
-            unchanged, new_ids = id_churn(previous, labelled)
-            print(f"  id churn: {new_ids} of {unchanged} unchanged businesses got a new umkm_id "
-                  f"({new_ids / max(unchanged, 1):.3%})")
-        previous = labelled
+        print(f"night {night}: job {seconds:.1f}s")
+        previous = score_night(warehouse, truth, previous)
     if not args.no_baseline:
         scores, seconds = baseline_scores(night_landing(landing, days, work, 3), truth)
         print(f"baseline (generic Splink on raw fields, {seconds:.1f}s):")

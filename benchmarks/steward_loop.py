@@ -67,7 +67,8 @@ def queue(warehouse: Path) -> pd.DataFrame:
 
 def truth_decisions(items: pd.DataFrame, truth: pd.DataFrame, warehouse: Path,
                     wanted: int) -> list[tuple]:
-    """The decisions the truth gives for the first items it can answer."""
+    """The decisions the truth gives for the first items it can answer: (review id,
+    decision, record, other record or None, whether it changes tonight's register)."""
     business = truth.assign(ref=truth["source"] + ":" + truth["source_record_id"]).set_index(
         "ref")["business_id"]
     business = business[~business.index.duplicated(keep="last")]
@@ -78,6 +79,7 @@ def truth_decisions(items: pd.DataFrame, truth: pd.DataFrame, warehouse: Path,
     finally:
         con.close()
     decisions = []
+    umkm_of = members.set_index("ref")["umkm_id"]
     for item in items.itertuples():
         left = f"{item.left_source}:{item.left_source_record_id}"
         if item.kind == "large_cluster":
@@ -85,14 +87,16 @@ def truth_decisions(items: pd.DataFrame, truth: pd.DataFrame, warehouse: Path,
             truths = refs.map(business).replace("", None).dropna()
             if truths.nunique() > 1:
                 main = truths.mode().iloc[0]
-                decisions += [(item.review_id, "detach", ref, None)
+                decisions += [(item.review_id, "detach", ref, None, True)
                               for ref in truths[truths != main].index]
         elif pd.notna(item.right_source):
             right = f"{item.right_source}:{item.right_source_record_id}"
             a, b = business.get(left, ""), business.get(right, "")
-            if a and b:
+            if a and b:  # the last field: the decision changes tonight's register
+                together = umkm_of.get(left) == umkm_of.get(right)
                 decisions.append((item.review_id, "same_business" if a == b
-                                  else "different_businesses", left, right))
+                                  else "different_businesses", left, right,
+                                  together != (a == b)))
         if len(decisions) >= wanted:
             break
     return decisions[:wanted]
@@ -130,11 +134,13 @@ def main() -> None:
     _print_scores("night 1", before)
     decisions = truth_decisions(items, truth, warehouse, args.decisions)
     url = f"duckdb:///{warehouse}"
-    for review, decision, left, right in decisions:
+    for review, decision, left, right, _ in decisions:
         decide(url, decision, left, right, by="benchmark", reason="the demo truth",
                review_id=review)
     kinds = pd.Series([d[1] for d in decisions]).value_counts().to_dict()
-    print(f"{len(decisions)} decisions from the truth: {kinds}")
+    corrections = sum(d[4] for d in decisions)
+    print(f"{len(decisions)} decisions from the truth: {kinds}; {corrections} of them "
+          f"correct the register, the others confirm it")
     run_night(landing, warehouse)
     _print_scores("night 2, decisions applied", scores(warehouse, truth))
 

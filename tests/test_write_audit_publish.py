@@ -248,6 +248,8 @@ def test_postgres_readers_never_wait_and_never_see_empty_or_mixed_tables(postgre
     reader.join()
     holder.join()
     assert done.is_set() and not holder.is_alive()
+    print(f"publish {publish_seconds:.2f}s beside a 3 s REPEATABLE READ reader; other readers' "
+          f"longest query {max(latencies) * 1000:.0f} ms over {len(latencies)} queries")
     assert publish_seconds < 3.0, "the publish waited for the long reader"
     assert seen["before"] == seen["after"] == (5_000, "v1", "v1")  # old rows, never empty
     assert len(latencies) > 10 and max(latencies) < 1.0, max(latencies)
