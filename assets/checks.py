@@ -9,11 +9,11 @@ with ``business_ids``; each calls plain functions of ``umkm``.
 
 import dagster as dg
 
-from umkm.audit import AuditResult, CheckResult
-from umkm.entity_resolution import Resolution
-from umkm.identity import IdAssignment
-from umkm.record_balance import record_balance
-from umkm.run import RunRecords
+from umkm.publish.audit import AuditResult, CheckResult
+from umkm.resolution.resolve import Resolution
+from umkm.resolution.identity import IdAssignment
+from umkm.health.record_balance import record_balance
+from umkm.publish.assemble import RunRecords
 
 
 @dg.asset_check(
@@ -24,7 +24,7 @@ from umkm.run import RunRecords
 )
 def every_record_accounted_for(business_ids: IdAssignment, standardised_records: RunRecords,
                                matched_records: Resolution) -> dg.AssetCheckResult:
-    """The run's record balance (``umkm.record_balance``)."""
+    """The run's record balance (``umkm.health.record_balance``)."""
     run = standardised_records
     balance = record_balance(
         int(run.summary["records_read"].sum()), run.records, len(run.rejected),
@@ -57,7 +57,7 @@ AUDIT_CHECK_SPECS = [
 
 
 def audit_check_results(result: AuditResult | None) -> list[dg.AssetCheckResult]:
-    """The publication audit (``umkm.audit``) as two check results: its pandera checks and
+    """The publication audit (``umkm.publish.audit``) as two check results: its pandera checks and
     its Great Expectations checks with the path to the Data Docs. None before an audit ran."""
     if result is None:
         return []

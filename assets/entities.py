@@ -13,25 +13,25 @@ from resources.engine import DuckDBEngine
 from resources.warehouse import Warehouse
 from schemas.canonical import CanonicalRecord
 from schemas.catalog import SOURCES
-from umkm import splink_model
-from umkm.entity_resolution import (
+from umkm.resolution import splink_model
+from umkm.resolution.resolve import (
     SCORE_COLUMNS,
     SCORE_TABLE,
     PreviousNight,
     Resolution,
     resolve_entities,
 )
-from umkm.golden import golden_records
-from umkm.id_churn import MAX_ID_CHURN, id_churn
-from umkm.identity import RETIRED_RECORD_TABLE, IdAssignment, assign_ids
-from umkm.register_summary import (
+from umkm.resolution.golden import golden_records
+from umkm.health.id_churn import MAX_ID_CHURN, id_churn
+from umkm.resolution.identity import RETIRED_RECORD_TABLE, IdAssignment, assign_ids
+from umkm.health.register_summary import (
     businesses_per_kabupaten_kota,
     platform_overlap,
     platform_pairs,
 )
-from umkm.run import RunRecords, combine_snapshots, linked_records
-from umkm.snapshots import ARCHIVE_TABLE
-from umkm.stewardship import read_decisions
+from umkm.publish.assemble import RunRecords, combine_snapshots, linked_records
+from umkm.ingest.snapshots import ARCHIVE_TABLE
+from umkm.resolution.stewardship import read_decisions
 
 _SOURCE_INS = {source_asset_name(s): dg.AssetIn() for s in SOURCES}
 ID_CHURN_CHECK = "id_churn"
@@ -188,7 +188,7 @@ def previous_night(warehouse: Warehouse) -> PreviousNight | None:
 def business_ids(context: dg.AssetExecutionContext, warehouse: Warehouse,
                  matched_records: Resolution):
     """A persistent ``umkm_id`` per business: kept, minted, merged, split, retired or revived
-    against the ids published by the previous run (rules in ``umkm.identity``)."""
+    against the ids published by the previous run (rules in ``umkm.resolution.identity``)."""
     started = time.perf_counter()
     records = matched_records.records
     assignment = assign_ids(

@@ -14,11 +14,11 @@ from resources.settings import DATA_DOCS_DIR
 from resources.engine import DuckDBEngine
 from resources.warehouse import Warehouse
 from schemas.curated import CuratedSourceRecord, CuratedUmkm
-from umkm.audit import AuditFailed, AuditResult, PublicationAudit, RowCountBounds
-from umkm.entity_resolution import Resolution
-from umkm.identity import IdAssignment
-from umkm.run import RunRecords, build_publication
-from umkm.warehouse import display_url
+from umkm.publish.audit import AuditFailed, AuditResult, PublicationAudit, RowCountBounds
+from umkm.resolution.resolve import Resolution
+from umkm.resolution.identity import IdAssignment
+from umkm.publish.assemble import RunRecords, build_publication
+from umkm.publish.warehouse import display_url
 
 
 class PublishConfig(dg.Config):

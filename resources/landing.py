@@ -9,9 +9,9 @@ import dagster as dg
 from pydantic import PrivateAttr
 
 from resources.settings import DEMO_BUSINESSES, DEMO_DAYS, DEMO_LANDING_DIR
-from umkm.freshness import DEFAULT_STALE_AFTER_DAYS
-from umkm.delivery_watch import DELIVERY_TAG
-from umkm.landing import Delivery, complete_deliveries, incomplete_deliveries, pinned_delivery
+from umkm.health.freshness import DEFAULT_STALE_AFTER_DAYS
+from umkm.ingest.delivery_watch import DELIVERY_TAG
+from umkm.ingest.landing import Delivery, complete_deliveries, incomplete_deliveries, pinned_delivery
 
 
 class LandingZone(dg.ConfigurableResource):

@@ -4,7 +4,7 @@
 on first use). ``UMKM_WAREHOUSE_URL``: a SQLAlchemy URL (default: a DuckDB file under
 ``data/``). ``UMKM_PII_HASH_KEY``: the secret of the keyed hashes of personal data.
 ``UMKM_STALE_AFTER_DAYS``: days a source may lag behind the newest delivery before its
-freshness check warns (default ``umkm.freshness.DEFAULT_STALE_AFTER_DAYS``).
+freshness check warns (default ``umkm.health.freshness.DEFAULT_STALE_AFTER_DAYS``).
 ``UMKM_WAREHOUSE_LOCK_WAIT``: seconds a run waits for another run's writer lock.
 ``UMKM_DUCKDB_MEMORY``, ``UMKM_DUCKDB_THREADS``, ``UMKM_DUCKDB_TEMP_DIR``: DuckDB's memory
 limit, threads and spill folder in the job (defaults: ``umkm.duckdb_settings``).
@@ -16,8 +16,8 @@ import os
 from pathlib import Path
 
 from umkm.duckdb_settings import DuckDBSettings
-from umkm.freshness import DEFAULT_STALE_AFTER_DAYS
-from umkm.warehouse_lock import DEFAULT_WAIT_SECONDS
+from umkm.health.freshness import DEFAULT_STALE_AFTER_DAYS
+from umkm.publish.warehouse_lock import DEFAULT_WAIT_SECONDS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"

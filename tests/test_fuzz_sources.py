@@ -25,9 +25,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from tests.hostile_files import SOURCE_PER_FORMAT, HostileFile, hostile_file
-from umkm.landing import Delivery
-from umkm.snapshots import FAILED, load_source_snapshot
-from umkm.validation import REASONS
+from umkm.ingest.landing import Delivery
+from umkm.ingest.snapshots import FAILED, load_source_snapshot
+from umkm.ingest.validation import REASONS
 
 EXAMPLES = int(os.environ.get("UMKM_FUZZ_EXAMPLES", "25"))
 DELIVERY_DAY = date(2026, 11, 24)

@@ -9,10 +9,10 @@ import pytest
 
 from assets.metadata import column_schema
 from schemas.canonical import CanonicalRecord
-from umkm.freshness import source_freshness
-from umkm.id_churn import id_churn
-from umkm.snapshots import DELIVERY_COLUMNS, REJECTED_COLUMNS
-from umkm.source_health import (
+from umkm.health.freshness import source_freshness
+from umkm.health.id_churn import id_churn
+from umkm.ingest.snapshots import DELIVERY_COLUMNS, REJECTED_COLUMNS
+from umkm.health.source_health import (
     conservation_holds,
     failure_samples,
     file_problem,

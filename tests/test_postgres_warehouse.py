@@ -9,7 +9,7 @@ import psycopg
 import pytest
 
 from tests.conftest import run_nightly
-from umkm.warehouse import Publication, publish, read_table
+from umkm.publish.warehouse import Publication, publish, read_table
 
 SERVER = "postgresql://postgres@127.0.0.1:5432"
 

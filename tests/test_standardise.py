@@ -11,8 +11,8 @@ import phonenumbers
 import pytest
 from lokal import parse_rupiah
 
-from umkm import regions
-from umkm.standardise import (
+from umkm.standardise import regions
+from umkm.standardise.records import (
     activity, blank_placeholders, digits_of_length, display_business_name, first_kbli,
     normalise_business_name, normalise_owner_name, parse_dates, parse_indonesian_number,
     parse_unix_dates, standardise_email, standardise_nik, standardise_phones,
@@ -465,7 +465,7 @@ def test_resolve_postal_code():
 
 
 def test_company_named_as_owner_is_the_business_not_a_person():
-    from umkm.standardise import company_names_out_of_owner
+    from umkm.standardise.records import company_names_out_of_owner
 
     business = pd.Series([None, "Buah Rizki", None, None])
     owner = pd.Series(["PT BUAH KANG RIDWAN", "cv buah rizki", "Koperasi Sambal Mas", "Nana Permana"])
