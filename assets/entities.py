@@ -8,7 +8,7 @@ import pandas as pd
 
 from assets.metadata import column_schema_metadata, frame_table
 from assets.sources import OWNERS, source_asset_name
-from resources.settings import REPORTS_DIR
+from umkm.settings import REPORTS_DIR
 from resources.engine import DuckDBEngine
 from resources.warehouse import Warehouse
 from schemas.canonical import CanonicalRecord

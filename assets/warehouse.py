@@ -10,7 +10,7 @@ import pandas as pd
 from assets.checks import AUDIT_CHECK_SPECS, audit_check_results
 from assets.metadata import column_schema, column_schema_metadata, frame_table
 from assets.sources import OWNERS
-from resources.settings import DATA_DOCS_DIR
+from umkm.settings import DATA_DOCS_DIR
 from resources.engine import DuckDBEngine
 from resources.warehouse import Warehouse
 from schemas.curated import CuratedSourceRecord, CuratedUmkm

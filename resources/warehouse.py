@@ -14,10 +14,10 @@ import sqlalchemy as sa
 import pandas as pd
 from pydantic import PrivateAttr
 
-from resources.settings import DATA_DIR, DEFAULT_WAREHOUSE_URL, PII_HASH_KEY_ENV
 from umkm.duckdb_settings import DuckDBSettings
 from umkm.publish.warehouse import Audit, Publication, publish, published_row_count, read_table
-from umkm.publish.warehouse_lock import DEFAULT_WAIT_SECONDS, WarehouseLock
+from umkm.publish.warehouse_lock import WarehouseLock
+from umkm.settings import DATA_DIR, DEFAULT_WAIT_SECONDS, DEFAULT_WAREHOUSE_URL, PII_HASH_KEY_ENV
 
 log = logging.getLogger(__name__)
 _LOCAL_KEY_FILE = DATA_DIR / ".pii_hash_key"

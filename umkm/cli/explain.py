@@ -15,7 +15,7 @@ import json
 
 import pandas as pd
 
-from resources.settings import warehouse_url_from_env
+from umkm.settings import warehouse_url_from_env
 from umkm.record_keys import record_refs
 from umkm.publish.warehouse import read_table
 

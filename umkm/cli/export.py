@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from resources.settings import warehouse_url_from_env
+from umkm.settings import warehouse_url_from_env
 from umkm.publish.warehouse import duckdb_path
 from umkm.publish.warehouse_catalog import BI_SCHEMAS
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from resources.settings import warehouse_url_from_env
+from umkm.settings import warehouse_url_from_env
 from umkm.publish.warehouse import display_url, duckdb_path
 
 SUMMARY_QUERIES = {

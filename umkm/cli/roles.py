@@ -19,7 +19,7 @@ import os
 
 from sqlalchemy.engine import make_url
 
-from resources.settings import warehouse_url_from_env
+from umkm.settings import warehouse_url_from_env
 from umkm.publish.warehouse import SCHEMAS, STAGING, display_url
 from umkm.publish.warehouse_catalog import BI_READER_ROLE, BI_SCHEMAS
 

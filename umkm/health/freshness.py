@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-#: days a source may lag behind the newest delivery before its freshness check warns
-DEFAULT_STALE_AFTER_DAYS = 7
+from umkm.settings import DEFAULT_STALE_AFTER_DAYS
 
 FreshnessStatus = Literal["fresh", "stale", "retired", "missing"]
 

@@ -25,10 +25,10 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from umkm.settings import DEFAULT_WAIT_SECONDS
+
 log = logging.getLogger(__name__)
 
-#: how long a run waits for another run's lock before it gives up
-DEFAULT_WAIT_SECONDS = 600.0
 _POLL_SECONDS = 1.0
 #: the PostgreSQL advisory lock: 'UMKM' and the warehouse lock's number
 _ADVISORY_KEYS = (0x554D4B4D, 1)

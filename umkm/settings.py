@@ -1,11 +1,16 @@
 """Where the pipeline reads and writes by default, and the environment variables that change it.
 
+Below every other package: the resources (``resources/``), the commands (``umkm.cli``) and the
+stages read their defaults here, and this module imports nothing of the project but
+``umkm.duckdb_settings``.
+
 ``UMKM_LANDING_DIR``: the landing root (default: the demo landing zone under ``data/``, made
 on first use). ``UMKM_WAREHOUSE_URL``: a SQLAlchemy URL (default: a DuckDB file under
 ``data/``). ``UMKM_PII_HASH_KEY``: the secret of the keyed hashes of personal data.
 ``UMKM_STALE_AFTER_DAYS``: days a source may lag behind the newest delivery before its
-freshness check warns (default ``umkm.health.freshness.DEFAULT_STALE_AFTER_DAYS``).
-``UMKM_WAREHOUSE_LOCK_WAIT``: seconds a run waits for another run's writer lock.
+freshness check warns (default ``DEFAULT_STALE_AFTER_DAYS``).
+``UMKM_WAREHOUSE_LOCK_WAIT``: seconds a run waits for another run's writer lock (default
+``DEFAULT_WAIT_SECONDS``).
 ``UMKM_DUCKDB_MEMORY``, ``UMKM_DUCKDB_THREADS``, ``UMKM_DUCKDB_TEMP_DIR``: DuckDB's memory
 limit, threads and spill folder in the job (defaults: ``umkm.duckdb_settings``).
 """
@@ -16,8 +21,6 @@ import os
 from pathlib import Path
 
 from umkm.duckdb_settings import DuckDBSettings
-from umkm.health.freshness import DEFAULT_STALE_AFTER_DAYS
-from umkm.publish.warehouse_lock import DEFAULT_WAIT_SECONDS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
@@ -27,9 +30,10 @@ DEFAULT_WAREHOUSE_URL = f"duckdb:///{DATA_DIR / 'warehouse.duckdb'}"
 REPORTS_DIR = DATA_DIR / "reports"
 #: Great Expectations' Data Docs of the blocking audit before publishing, rebuilt every run
 DATA_DOCS_DIR = REPORTS_DIR / "data_docs"
-#: size of the demo landing zone made on first use
-DEMO_BUSINESSES = 2_000
-DEMO_DAYS = 3
+#: days a source may lag behind the newest delivery before its freshness check warns
+DEFAULT_STALE_AFTER_DAYS = 7
+#: how long a run waits for another run's warehouse lock before it gives up
+DEFAULT_WAIT_SECONDS = 600.0
 
 LANDING_DIR_ENV = "UMKM_LANDING_DIR"
 WAREHOUSE_URL_ENV = "UMKM_WAREHOUSE_URL"
