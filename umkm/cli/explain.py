@@ -16,7 +16,7 @@ import json
 import pandas as pd
 
 from umkm.settings import warehouse_url_from_env
-from umkm.record_keys import record_refs
+from umkm.record_keys import record_ref, record_refs
 from umkm.publish.warehouse import read_table
 
 
@@ -66,8 +66,8 @@ def review_item_records(queue: pd.DataFrame, review_id: str) -> tuple[str, str |
     if item.empty:
         raise SystemExit(f"no item {review_id} in tonight's review queue")
     row = item.iloc[0]
-    left = f"{row['left_source']}:{row['left_source_record_id']}"
-    right = (f"{row['right_source']}:{row['right_source_record_id']}"
+    left = record_ref(row["left_source"], row["left_source_record_id"])
+    right = (record_ref(row["right_source"], row["right_source_record_id"])
              if pd.notna(row["right_source"]) else None)
     return left, right, f"{row['kind']} (impact {row['impact']}): {row['question']}"
 

@@ -26,6 +26,8 @@ import json
 import numpy as np
 import pandas as pd
 
+from umkm.record_keys import record_refs
+
 #: a business whose weakest joined link is below this is worth a look
 WEAK_LINK = 0.5
 #: a business with this many records or more is worth a look
@@ -56,7 +58,7 @@ def review_queue(records: pd.DataFrame, links: pd.DataFrame,
     frame = records[["source", "source_record_id", "umkm_id", "business_name", "kab_code"]]
     frame = frame.reset_index(drop=True)
     sizes = frame.groupby("umkm_id").size()
-    by_ref = frame.assign(ref=frame["source"] + ":" + frame["source_record_id"]).set_index("ref")
+    by_ref = frame.assign(ref=record_refs(frame)).set_index("ref")
     by_ref = by_ref[~by_ref.index.duplicated()]
     pairs = _link_positions(links, by_ref)
     items = pd.concat([
@@ -91,8 +93,8 @@ def review_queue(records: pd.DataFrame, links: pd.DataFrame,
                          .fillna(""))],
     })
     queue.insert(0, "review_id", [review_id(k, a, b) for k, a, b in zip(
-        queue["kind"], queue["left_source"] + ":" + queue["left_source_record_id"],
-        (queue["right_source"] + ":" + queue["right_source_record_id"]).fillna(""))])
+        queue["kind"], record_refs(queue, "left_"),
+        record_refs(queue, "right_").where(queue["right_source"].notna(), ""))])
     queue = queue.sort_values(["impact", "review_id"], ascending=[False, True], kind="stable")
     queue = queue.drop_duplicates("review_id").head(size).reset_index(drop=True)
     queue.insert(1, "rank", np.arange(1, len(queue) + 1))
@@ -107,8 +109,8 @@ def review_id(kind: str, left_ref: str, right_ref: str = "") -> str:
 
 def _link_positions(links: pd.DataFrame, by_ref: pd.DataFrame) -> pd.DataFrame:
     positions = pd.Series(np.arange(len(by_ref)), index=by_ref.index)
-    left = (links["left_source"] + ":" + links["left_source_record_id"]).map(positions)
-    right = (links["right_source"] + ":" + links["right_source_record_id"]).map(positions)
+    left = record_refs(links, "left_").map(positions)
+    right = record_refs(links, "right_").map(positions)
     return pd.DataFrame({
         "left": left, "right": right, "probability": links["probability"],
         "joined": links["joined"], "rule": links["rule"], "link": np.arange(len(links)),
