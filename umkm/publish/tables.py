@@ -14,9 +14,8 @@ from datetime import datetime
 import pandas as pd
 
 from schemas.canonical import CanonicalRecord
-from schemas.catalog import SOURCES_BY_KEY
 from schemas.curated import UNKNOWN_LABEL, CuratedUmkm, column_descriptions
-from umkm.resolution.golden import as_dates
+from umkm.resolution.golden import as_dates, survivorship_priority
 from umkm.publish.privacy import keyed_hash
 from umkm.ingest.validation import REASONS
 
@@ -67,12 +66,12 @@ ALL_BANTEN = "36"
 def business_phones(records: pd.DataFrame) -> pd.Series:
     """The phone number (E.164) of each business, indexed by ``umkm_id``: that of its most
     trusted record with a phone (OSS, then the registries, then the marketplaces), the newest
-    snapshot first, as golden records choose their attributes."""
+    snapshot first, as golden records choose their attributes (``survivorship_priority``;
+    ties: the smallest number)."""
     with_phone = records.loc[records["phone_e164"].notna(),
                              ["umkm_id", "source", "snapshot_date", "phone_e164"]]
-    trust = with_phone["source"].map({k: s.trust_rank for k, s in SOURCES_BY_KEY.items()})
-    ranked = with_phone.assign(trust=trust.fillna(99)).sort_values(
-        ["umkm_id", "trust", "snapshot_date", "phone_e164"], ascending=[True, True, False, True])
+    ranked = with_phone.assign(priority=survivorship_priority(with_phone)).sort_values(
+        ["umkm_id", "priority", "phone_e164"])
     return ranked.drop_duplicates("umkm_id").set_index("umkm_id")["phone_e164"]
 
 

@@ -32,6 +32,13 @@ SURVIVING_FIELDS: dict[str, tuple[str, str | None]] = {
 PROVENANCE_SUFFIX = "__from"
 #: golden columns that are calendar dates
 DATE_COLUMNS = ("registered_on", "nib_issued_on", "first_seen", "last_seen")
+#: the trust rank of a source the catalog does not know: after every source it knows
+UNKNOWN_TRUST_RANK = 99
+#: the day the snapshot dates are counted from in ``survivorship_priority``
+_EPOCH = pd.Timestamp("2000-01-01")
+#: priority steps of one trust rank: more than the days between any two snapshot dates, so
+#: that trust always comes before the snapshot's age
+_DAYS_PER_TRUST_RANK = 100_000
 #: yearly turnover limits of the size classes of PP 7/2021 (Rupiah)
 SIZE_LIMITS = ((2e9, "Usaha Mikro"), (15e9, "Usaha Kecil"), (50e9, "Usaha Menengah"))
 
@@ -43,11 +50,8 @@ def golden_records(records: pd.DataFrame,
     fields = sorted({field for field, _ in SURVIVING_FIELDS.values()})
     frame = records[["umkm_id", "source", "source_record_id", "platform", "snapshot_date",
                      *fields]]
-    trust = frame["source"].map({k: s.trust_rank for k, s in SOURCES_BY_KEY.items()}).fillna(99)
     kinds = frame["source"].map({k: s.kind for k, s in SOURCES_BY_KEY.items()})
-    days = (frame["snapshot_date"] - pd.Timestamp("2000-01-01")).dt.days.fillna(0)
-    frame = frame.assign(priority=trust.astype("int64") * 100_000 - days.astype("int64"),
-                         kind=kinds)
+    frame = frame.assign(priority=survivorship_priority(frame), kind=kinds)
     chosen = ",\n".join(
         f"arg_min({field}, priority) FILTER (WHERE {_where(field, only)}) AS {name}, "
         f"arg_min(source, priority) FILTER (WHERE {_where(field, only)}) "
@@ -80,6 +84,17 @@ def golden_records(records: pd.DataFrame,
     for column in DATE_COLUMNS:
         golden[column] = as_dates(golden[column])
     return golden
+
+
+def survivorship_priority(records: pd.DataFrame) -> pd.Series:
+    """The order in which a business's records give their values, lowest first: the most
+    trusted source (``SourceSpec.trust_rank``), then the newest snapshot. The one rule of
+    survivorship, for the golden attributes and for the business's phone
+    (``umkm.publish.tables.business_phones``)."""
+    trust = records["source"].map({k: s.trust_rank for k, s in SOURCES_BY_KEY.items()})
+    days = (records["snapshot_date"] - _EPOCH).dt.days.fillna(0)
+    return (trust.fillna(UNKNOWN_TRUST_RANK).astype("int64") * _DAYS_PER_TRUST_RANK
+            - days.astype("int64"))
 
 
 def _where(field: str, only: str | None) -> str:
