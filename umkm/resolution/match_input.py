@@ -25,6 +25,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from umkm.standardise.records import SHOP_DECORATION, SHOP_WORDS
+
 #: canonical record fields that blocking and the model compare (the match hash covers them)
 MATCH_FIELDS = (
     "source", "business_name_norm", "shop_slug", "owner_name_norm", "phone_e164", "email",
@@ -43,11 +45,11 @@ RECORD_COUNT = "(records)"
 RARE_TOKEN_SHARE = 0.0005
 MIN_RARE_COUNT = 3
 
-#: words naming the kind of shop, which a typo can hide from the name's standardisation
-SHOP_WORDS = ["toko", "warung", "kedai", "kios", "depot", "grosir", "outlet", "warteg"]
-#: shop words a slug may start with, and decoration a slug may end with
-SLUG_PREFIX = r"^(toko|warung|warteg|kedai|kios|depot|rm|grosir|outlet)+"
-SLUG_SUFFIX = r"(officialstore|official|store|shop|olshop|onlineshop|online|id|indonesia|[0-9])+$"
+#: shop words a slug may start with (``rm``: rumah makan), and decoration or numbers a slug
+#: may end with; a shop word with a typo is also one (``SHOP_WORDS``, the name's
+#: standardisation misses it)
+SLUG_PREFIX = "^(" + "|".join((*SHOP_WORDS, "rm")) + ")+"
+SLUG_SUFFIX = "(" + "|".join((*SHOP_DECORATION, "[0-9]")) + ")+$"
 #: where the street part of an address ends (RT/RW, village, district ...)
 ADDRESS_TAIL = r"\b(rt|rw|kel|kelurahan|kec|kecamatan|desa|kab|kabupaten|kota)\b.*$"
 #: words of an address that say what kind of street it is, not which one
@@ -153,7 +155,7 @@ def prepare_input(con: duckdb.DuckDBPyConnection, records: pd.DataFrame,
     con.register("records", frame)
     try:
         fields = ", ".join(f"coalesce({f}::VARCHAR, '')" for f in MATCH_FIELDS)
-        con.execute(_WORDS_SQL.format(fields=fields), {"shop_words": SHOP_WORDS})
+        con.execute(_WORDS_SQL.format(fields=fields), {"shop_words": list(SHOP_WORDS)})
     finally:
         con.unregister("records")
     con.execute(_KEYS_SQL, {"slug_prefix": SLUG_PREFIX, "slug_suffix": SLUG_SUFFIX,

@@ -21,12 +21,19 @@ from umkm.standardise.distinct import on_distinct
 
 # --- names -------------------------------------------------------------------------------
 
+#: words naming the kind of shop, not which one (also ``umkm.resolution.match_input``: a
+#: shop word with a typo, and the shop words before a shop's URL slug)
+SHOP_WORDS = ("toko", "warung", "warteg", "kedai", "kios", "depot", "grosir", "outlet")
+#: short forms of shop words: ``tk`` (toko), ``rm`` (rumah makan)
+SHOP_ABBREVIATIONS = ("tk", "rm")
+#: legal forms before or after a business name
+LEGAL_FORMS = ("pt", "cv", "ud", "pd", "tbk", "fa", "firma")
+#: decoration online shops add to their name (also ending a shop's URL slug)
+SHOP_DECORATION = ("officialstore", "official", "store", "shop", "olshop", "onlineshop",
+                   "online", "id", "indonesia")
 #: words that say what kind of shop or legal entity it is, not which one
-BUSINESS_NOISE_WORDS = (
-    "pt", "cv", "ud", "pd", "tbk", "fa", "firma", "toko", "tk", "warung", "warteg", "kedai",
-    "rm", "kios", "depot", "official", "officialstore", "store", "shop", "olshop", "onlineshop",
-    "online", "id", "indonesia", "ind", "grosir", "outlet", "cabang",
-)
+BUSINESS_NOISE_WORDS = (*LEGAL_FORMS, *SHOP_WORDS, *SHOP_ABBREVIATIONS, *SHOP_DECORATION,
+                        "ind", "cabang")
 #: honorifics and forms of address before a person's name
 HONORIFICS = (
     "ibu", "bu", "bapak", "bpk", "pak", "hj", "h", "haji", "hajjah", "mas", "mbak", "mba",
