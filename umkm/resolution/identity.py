@@ -28,7 +28,6 @@ All of it is pandas merges and sorts; no loop runs per record or per cluster.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 import duckdb
@@ -58,31 +57,40 @@ class IdAssignment:
     retired_records: pd.DataFrame  # RETIRED_RECORD_COLUMNS
 
 
-def _hashed_id(ref: str, salt: int = 0) -> str:
-    text = ref if salt == 0 else f"{ref}#{salt}"
-    return "U" + hashlib.md5(text.encode()).hexdigest()[:15].upper()
+#: a minted id is this letter and the first ``ID_HASH_LENGTH`` hex digits (upper case) of
+#: the md5 of the cluster's smallest record reference (``#<salt>`` added after a collision)
+ID_PREFIX = "U"
+ID_HASH_LENGTH = 15
+#: the one computation of a minted id, in DuckDB: ``ref`` of the registered table ``refs``
+_MINT_SQL = f"SELECT '{ID_PREFIX}' || upper(substr(md5(ref), 1, {ID_HASH_LENGTH})) AS id FROM refs"
+
+
+def _hashed_ids(con: duckdb.DuckDBPyConnection, refs: pd.DataFrame) -> pd.Series:
+    """The minted id of each ``ref`` (a text column) of ``refs``, in order."""
+    con.register("refs", refs)
+    try:
+        return con.execute(_MINT_SQL).df()["id"]
+    finally:
+        con.unregister("refs")
 
 
 def _mint_ids(first_refs: pd.Series, used: set[str]) -> pd.Series:
     """Deterministic new ids for clusters (index) from their smallest record reference."""
-    frame = pd.DataFrame({"ref": first_refs.to_numpy()})
     con = duckdb.connect()
     try:
-        con.register("refs", frame)
-        minted = con.execute(
-            "SELECT 'U' || upper(substr(md5(ref), 1, 15)) AS id FROM refs"
-        ).df()["id"]
+        minted = _hashed_ids(con, pd.DataFrame({"ref": first_refs.to_numpy()}))
+        minted.index = first_refs.index
+        clashes = minted.isin(used) | minted.duplicated(keep="first")
+        for cluster in minted.index[clashes]:  # only the rare collisions
+            salt = 1
+            while (candidate := _hashed_ids(con, pd.DataFrame(
+                    {"ref": [f"{first_refs[cluster]}#{salt}"]})).iloc[0]) in used or (
+                candidate in set(minted)
+            ):
+                salt += 1
+            minted[cluster] = candidate
     finally:
         con.close()
-    minted.index = first_refs.index
-    clashes = minted.isin(used) | minted.duplicated(keep="first")
-    for cluster in minted.index[clashes]:  # only the rare collisions
-        salt = 1
-        while (candidate := _hashed_id(first_refs[cluster], salt)) in used or (
-            candidate in set(minted)
-        ):
-            salt += 1
-        minted[cluster] = candidate
     return minted
 
 
