@@ -9,7 +9,8 @@ with ``business_ids``; each calls plain functions of ``umkm``.
 
 import dagster as dg
 
-from umkm.publish.audit import AuditResult, CheckResult
+from assets.metadata import checks_markdown
+from umkm.publish.audit import AuditResult
 from umkm.resolution.resolve import Resolution
 from umkm.resolution.identity import IdAssignment
 from umkm.health.record_balance import record_balance
@@ -69,7 +70,7 @@ def audit_check_results(result: AuditResult | None) -> list[dg.AssetCheckResult]
         failed = [c for c in checks if not c.success]
         metadata = {
             "checks": len(checks), "failed": len(failed),
-            "results": dg.MetadataValue.md(_checks_markdown(checks)),
+            "results": dg.MetadataValue.md(checks_markdown(checks)),
         }
         if name == GREAT_EXPECTATIONS_CHECK and result.data_docs_path is not None:
             metadata["data_docs"] = dg.MetadataValue.path(str(result.data_docs_path))
@@ -81,12 +82,3 @@ def audit_check_results(result: AuditResult | None) -> list[dg.AssetCheckResult]
             else f"all {len(checks)} passed",
         ))
     return outcomes
-
-
-def _checks_markdown(checks: list[CheckResult]) -> str:
-    def cell(details: dict) -> str:
-        return ", ".join(f"{k}: {v}" for k, v in details.items()).replace("|", "/")[:300]
-
-    rows = "\n".join(f"| {c.name} | {'pass' if c.success else 'FAIL'} | {cell(c.details)} |"
-                     for c in checks)
-    return "| check | result | details |\n|---|---|---|\n" + rows
