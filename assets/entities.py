@@ -116,11 +116,10 @@ def matched_records(context: dg.AssetExecutionContext, config: MatchingConfig,
         f"tonight, {figures['links_scored']} links, dropped {figures['links_dropped']} "
         f"in {time.perf_counter() - started:.1f}s"
     )
-    matched = float((resolution.records["match_rule"] != "singleton").mean())
     yield dg.Output(resolution, metadata={
         "records": len(resolution.records),
         "businesses": businesses,
-        "matched_share": round(matched, 4),
+        "matched_share": round(resolution.matched_share, 4),
         "night": figures["night"],
         "full_rebuild_reason": figures["full_rebuild_reason"] or "none",
         "candidate_pairs": figures["candidate_pairs"],
@@ -201,14 +200,13 @@ def business_ids(context: dg.AssetExecutionContext, warehouse: Warehouse,
     )
     counts = assignment.events["event"].value_counts().to_dict()
     churn = id_churn(assignment.record_ids, assignment.events)
-    matched = float((records["match_rule"] != "singleton").mean()) if len(records) else 0.0
     context.log.info(f"{churn.businesses} businesses; id events: "
                      f"{counts or 'none (every business kept its id)'}; {churn.message}; "
                      f"in {time.perf_counter() - started:.1f}s")
     yield dg.Output(assignment, metadata={
         "businesses": churn.businesses,
         "records": len(records),
-        "matched_share": round(matched, 4),
+        "matched_share": round(matched_records.matched_share, 4),
         "ids_kept": churn.kept,
         **{f"ids_{event}": count for event, count in churn.events.items()},
         "id_churn": churn.churn,

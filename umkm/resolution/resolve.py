@@ -69,6 +69,10 @@ class PreviousNight:
     model_version: str
 
 
+#: ``match_rule`` of a record that is a business of its own
+SINGLETON = "singleton"
+
+
 @dataclass
 class Resolution:
     """Each record's cluster, the scored links, the model used and what it took."""
@@ -91,6 +95,13 @@ class Resolution:
     #: pairs scored below the link threshold that share a phone, NIB or NIK: possible
     #: matches the model missed (left, right, probability, shared)
     possible_matches: pd.DataFrame | None = None
+
+    @property
+    def matched_share(self) -> float:
+        """The share of records linked to at least one other record (0 without records)."""
+        if not len(self.records):
+            return 0.0
+        return float((self.records["match_rule"] != SINGLETON).mean())
 
 
 def needs_training(model: splink_model.TrainedModel | None, retrain: bool) -> str | None:
@@ -377,7 +388,7 @@ def _confidence(inside: pd.DataFrame, labels: np.ndarray) -> pd.DataFrame:
     best = ends.groupby("pos")["probability"].max().reindex(range(n))
     alone = np.bincount(labels)[labels] == 1
     rule = np.where(best >= 1.0, "deterministic", "probabilistic")
-    rule = np.where(best.isna(), np.where(alone, "singleton", "previous run"), rule)
+    rule = np.where(best.isna(), np.where(alone, SINGLETON, "previous run"), rule)
     return pd.DataFrame({"match_probability": best.to_numpy(), "match_rule": rule})
 
 
