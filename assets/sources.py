@@ -49,8 +49,8 @@ def _metadata(snapshot: SourceSnapshot) -> dict:
         "records_accepted": len(snapshot.accepted),
         "records_quarantined": len(snapshot.rejected),
         **{f"quarantined_{r}": snapshot.rejected_by_reason.get(r, 0) for r in REASONS},
-        "conservation_holds": snapshot.records_read
-        == len(snapshot.accepted) + len(snapshot.rejected),
+        "conservation_holds": conservation_holds(snapshot.records_read, len(snapshot.accepted),
+                                                 len(snapshot.rejected)),
         "broken_deliveries": dg.MetadataValue.md(
             broken[["delivered_on", "status", "message"]].to_markdown(index=False)
             if len(broken) else "none"

@@ -31,7 +31,7 @@ from schemas.canonical import CanonicalRecord
 from schemas.catalog import SourceSpec
 from umkm.ingest.landing import Delivery, snapshot_candidates
 from umkm.ingest.readers import ROW_NUMBER, BrokenFileError, RawTable, read_source_file
-from umkm.health.source_health import file_problem
+from umkm.health.source_health import conservation_holds, file_problem
 from umkm.standardise.records import source_fields, standardise_source
 from umkm.ingest.validation import duplicate_keys, schema_failures, unusable_records
 
@@ -194,7 +194,7 @@ def _records_of(table: RawTable, spec: SourceSpec, delivered_on: date, path: Pat
     accepted = CanonicalRecord.validate(
         records.drop(index=invalid["row_position"]).reset_index(drop=True))
     rejected = _quarantine_rows(raw, quarantine, spec, delivered_on, path)
-    if len(accepted) + len(rejected) != len(raw):
+    if not conservation_holds(len(raw), len(accepted), len(rejected)):
         raise AssertionError(
             f"conservation broken for {spec.key}: read {len(raw)}, accepted {len(accepted)}, "
             f"quarantined {len(rejected)}"
