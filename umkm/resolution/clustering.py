@@ -38,7 +38,6 @@ from scipy.sparse.csgraph import connected_components
 @dataclass
 class ClusteringResult:
     labels: np.ndarray  # cluster number per record position
-    links_kept: pd.DataFrame  # left, right, probability of the links that made the clusters
     dropped: dict[str, int]  # links dropped per reason
 
 
@@ -171,7 +170,7 @@ def cluster_records(
     if len(conflicted):
         labels, undone = _constrained_merge(attrs, links, labels, conflicted, apart)
         dropped["constrained_merge"] = undone
-    return ClusteringResult(labels=labels, links_kept=links, dropped=dropped)
+    return ClusteringResult(labels=labels, dropped=dropped)
 
 
 #: the probability of a steward's must-link: above every scored or deterministic link, so
