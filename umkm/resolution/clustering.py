@@ -122,6 +122,10 @@ def _adjacency(n: int, left: np.ndarray, right: np.ndarray) -> csr_matrix:
     return ((graph + graph.T) > 0).astype(np.int32).tocsr()
 
 
+#: a link at least this probable is never cut as a weak bridge between two groups of records
+STRONG_PROBABILITY = 0.999
+
+
 def _weak_bridges(n: int, links: pd.DataFrame, strong_probability: float) -> np.ndarray:
     """Links whose endpoints have other links but no common neighbour, below the strong bar."""
     left, right = links["left"].to_numpy(), links["right"].to_numpy()
@@ -136,7 +140,7 @@ def cluster_records(
     attrs: pd.DataFrame,
     links: pd.DataFrame,
     threshold: float,
-    strong_probability: float = 0.999,
+    strong_probability: float = STRONG_PROBABILITY,
     apart: pd.DataFrame | None = None,
     must_link: pd.DataFrame | None = None,
     keep_apart: pd.DataFrame | None = None,

@@ -25,6 +25,8 @@ import json
 import logging
 import time
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import duckdb
@@ -32,6 +34,7 @@ import pandas as pd
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink.internals.exceptions import SplinkDeprecated
 
 from umkm.resolution import blocking
 from umkm.resolution.match_input import FREQUENCY_COLUMNS, TF_COLUMNS
@@ -139,6 +142,34 @@ def _exact(column: str) -> cl.ExactMatch:
     return cl.ExactMatch(column).configure(term_frequency_adjustments=True)
 
 
+#: EM stops after this many iterations, or sooner once no parameter moves by more than
+#: ``EM_CONVERGENCE`` from one iteration to the next
+EM_MAX_ITERATIONS = 25
+EM_CONVERGENCE = 0.0005
+#: the share of the true pairs that the prior's deterministic rules (a shared NIB; the same
+#: phone and the same sorted name) are taken to find: a third of businesses hold a NIB, and
+#: many marketplace rows have no phone
+PRIOR_RULES_RECALL = 0.5
+#: random record pairs sampled to estimate the u probabilities, and the sample's seed
+U_SAMPLE_PAIRS = 2e6
+U_SAMPLE_SEED = 1
+#: the EM passes, by the columns each blocks on (each trains the m of the other comparisons)
+EM_BLOCKING_COLUMNS = (("phone_e164",), ("kecamatan_code", "name_sorted"))
+
+
+@contextmanager
+def _library_warnings_silenced() -> Iterator[None]:
+    """Silence the deprecation notices of Splink and of Altair (its charts) while they train
+    or chart: they are about those libraries' own code, not about the data. Every other
+    warning is shown."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=SplinkDeprecated)
+        for category in (DeprecationWarning, PendingDeprecationWarning, FutureWarning):
+            warnings.filterwarnings("ignore", category=category,
+                                    module=r"(splink|altair|narwhals)(\.|$)")
+        yield
+
+
 def settings() -> SettingsCreator:
     return SettingsCreator(
         link_type="dedupe_only",
@@ -150,8 +181,8 @@ def settings() -> SettingsCreator:
         blocking_rules_to_generate_predictions=[],
         retain_matching_columns=True,
         retain_intermediate_calculation_columns=True,
-        max_iterations=25,
-        em_convergence=0.0005,
+        max_iterations=EM_MAX_ITERATIONS,
+        em_convergence=EM_CONVERGENCE,
     )
 
 
@@ -258,8 +289,7 @@ def save_charts(model: TrainedModel, con: duckdb.DuckDBPyConnection, folder) -> 
     folder.mkdir(parents=True, exist_ok=True)
     linker = _linker(con, json.loads(model.model_json))
     written = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with _library_warnings_silenced():
         for name, chart in (("match_weights", linker.visualisations.match_weights_chart()),
                             ("m_u_parameters", linker.visualisations.m_u_parameters_chart())):
             path = folder / f"{name}_{model.version}.html"
@@ -279,24 +309,20 @@ def _linker(con: duckdb.DuckDBPyConnection, model) -> Linker:
 
 
 def train(con: duckdb.DuckDBPyConnection, n_records: int, frequencies: pd.DataFrame,
-          seed: int = 1) -> TrainedModel:
+          seed: int = U_SAMPLE_SEED) -> TrainedModel:
     """Train the model on ``match_input`` (made with ``frequencies``, which the model keeps):
     lambda, u, m from NIB labels and EM."""
     started = time.perf_counter()
     linker = _linker(con, settings())
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        # the rules find about half the true pairs: a third of businesses hold a NIB, and
-        # many marketplace rows have no phone
+    with _library_warnings_silenced():
         linker.training.estimate_probability_two_random_records_match(
             [block_on("nib"), "l.phone_e164 = r.phone_e164 AND l.name_sorted = r.name_sorted"],
-            recall=0.5,
+            recall=PRIOR_RULES_RECALL,
         )
-        linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            block_on("phone_e164"), estimate_without_term_frequencies=True)
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            block_on("kecamatan_code", "name_sorted"), estimate_without_term_frequencies=True)
+        linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=seed)
+        for columns in EM_BLOCKING_COLUMNS:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                block_on(*columns), estimate_without_term_frequencies=True)
     model = regularise(linker.misc.save_model_to_json())
     model_json = json.dumps(model, sort_keys=True, default=str)
     return TrainedModel(

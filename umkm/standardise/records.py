@@ -186,6 +186,8 @@ def standardise_email(raw: pd.Series) -> pd.Series:
 # --- identifiers -------------------------------------------------------------------------
 
 _VALID_PROVINCE_PREFIXES = r"(?:1[1-9]|2[1-9]|3[1-6]|5[1-3]|6[1-5]|7[1-6]|8[1-2]|9[1-7])"
+#: a woman's NIK carries her day of birth plus this (digits 7-8: 41-71 for days 1-31)
+FEMALE_NIK_DAY_OFFSET = 40
 _NIK = rf"^{_VALID_PROVINCE_PREFIXES}\d{{4}}(?:[0-6]\d|7[01])(?:0[1-9]|1[0-2])\d{{6}}$"
 
 
@@ -197,7 +199,7 @@ def standardise_nik(raw: pd.Series) -> pd.DataFrame:
     scientific = text.str.contains(r"[eE]\+?\d", regex=True)
     valid = digits.str.match(_NIK) & ~scientific
     day = pd.to_numeric(digits.str[6:8], errors="coerce")
-    valid &= day.mod(40).between(1, 31)
+    valid &= day.mod(FEMALE_NIK_DAY_OFFSET).between(1, 31)
     issue = pd.Series(
         np.select(
             [as_mask(text == ""), as_mask(valid), as_mask(scientific),
