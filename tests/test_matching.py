@@ -15,7 +15,7 @@ from umkm.ingest.landing import complete_deliveries
 from umkm.resolution.match_input import prepare_input
 from umkm.publish.assemble import combine_snapshots
 from umkm.ingest.snapshots import load_source_snapshot
-from umkm.standardise.records import normalise_business_name, normalise_owner_name
+from umkm.standardise.names import normalise_business_name, normalise_owner_name
 
 
 def test_match_input_derives_slug_core_and_address_key():

@@ -3,7 +3,7 @@ row per source and night (``quality.source_scorecard``, appended).
 
 Per source: the share of rows quarantined (in all and by reason); among its accepted records,
 the share missing each key field (phone, NIB, kecamatan, postal code), the share with an
-invalid NIK, NIB or phone (text that no standardiser understood, ``umkm.standardise.records``), the
+invalid NIK, NIB or phone (text that no standardiser understood, ``umkm.standardise``), the
 share of within-source duplicates (a business the same registry or platform lists more than
 once) and the share that matched nothing elsewhere (a business no other source lists).
 Shares are fractions of 1, rounded to 4 decimals.

@@ -25,7 +25,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from umkm.standardise.records import SHOP_DECORATION, SHOP_WORDS
+from umkm.standardise.names import SHOP_DECORATION, SHOP_WORDS
 
 #: canonical record fields that blocking and the model compare (the match hash covers them)
 MATCH_FIELDS = (
