@@ -8,9 +8,9 @@ golden records (``golden``), one row per business.
 
 Open ``resolve`` first (``resolve_entities``); the steps it calls are ``match_input``
 (features and value frequencies, in DuckDB), ``blocking`` (candidate pairs),
-``splink_model`` (comparisons, training and storage of the model), ``scoring`` (pairs
-scored with the model), ``deterministic`` (records sharing a NIB), ``stewardship`` (the
-stewards' decisions as constraints) and ``clustering``. Then ``identity``, ``golden`` and
+``comparisons`` (what the model compares), ``splink_model`` (training and storage of the
+model), ``scoring`` (pairs scored with the model), ``deterministic`` (records sharing a NIB),
+``stewardship`` (the stewards' decisions as constraints) and ``clustering``. Then ``identity``, ``golden`` and
 ``review_queue`` (the decisions most worth a steward's time). ``evaluation`` scores a
 clustering against a ground truth (benchmarks).
 """

@@ -30,7 +30,7 @@ import pandas as pd
 from scipy.sparse.csgraph import connected_components
 
 from schemas.catalog import SOURCES_BY_KEY
-from umkm.resolution import blocking, scoring, splink_model
+from umkm.resolution import blocking, comparisons, scoring, splink_model
 from umkm.resolution.clustering import _adjacency, cluster_records
 from umkm.duckdb_settings import DuckDBSettings
 from umkm.resolution.match_input import prepare_input
@@ -110,7 +110,7 @@ def needs_training(model: splink_model.TrainedModel | None, retrain: bool) -> st
         return "retraining was asked for"
     if model is None:
         return "no trained model is stored yet"
-    if model.structure != splink_model.structure_fingerprint():
+    if model.structure != comparisons.structure_fingerprint():
         return "the comparisons or blocking rules changed since the stored model was trained"
     if model.frequencies is None:
         return "the stored model has no value frequencies"
