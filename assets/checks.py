@@ -10,11 +10,11 @@ with ``business_ids``; each calls plain functions of ``umkm``.
 import dagster as dg
 
 from assets.metadata import checks_markdown
-from umkm.publish.audit import AuditResult
-from umkm.resolution.resolve import Resolution
-from umkm.resolution.identity import IdAssignment
 from umkm.health.record_balance import record_balance
 from umkm.publish.assemble import RunRecords
+from umkm.publish.audit import AuditResult
+from umkm.resolution.identity import IdAssignment
+from umkm.resolution.resolve import Resolution
 
 
 @dg.asset_check(

@@ -8,12 +8,21 @@ import pandas as pd
 
 from assets.metadata import column_schema_metadata, frame_table
 from assets.sources import OWNERS, source_asset_name
-from umkm.settings import REPORTS_DIR
 from resources.engine import DuckDBEngine
 from resources.warehouse import Warehouse
 from schemas.canonical import CanonicalRecord
 from schemas.catalog import SOURCES
+from umkm.health.id_churn import MAX_ID_CHURN, id_churn
+from umkm.health.register_summary import (
+    businesses_per_kabupaten_kota,
+    platform_overlap,
+    platform_pairs,
+)
+from umkm.ingest.snapshots import ARCHIVE_TABLE
+from umkm.publish.assemble import RunRecords, combine_snapshots, linked_records
 from umkm.resolution import splink_model
+from umkm.resolution.golden import golden_records
+from umkm.resolution.identity import RETIRED_RECORD_TABLE, IdAssignment, assign_ids
 from umkm.resolution.resolve import (
     SCORE_COLUMNS,
     SCORE_TABLE,
@@ -21,17 +30,8 @@ from umkm.resolution.resolve import (
     Resolution,
     resolve_entities,
 )
-from umkm.resolution.golden import golden_records
-from umkm.health.id_churn import MAX_ID_CHURN, id_churn
-from umkm.resolution.identity import RETIRED_RECORD_TABLE, IdAssignment, assign_ids
-from umkm.health.register_summary import (
-    businesses_per_kabupaten_kota,
-    platform_overlap,
-    platform_pairs,
-)
-from umkm.publish.assemble import RunRecords, combine_snapshots, linked_records
-from umkm.ingest.snapshots import ARCHIVE_TABLE
 from umkm.resolution.stewardship import read_decisions
+from umkm.settings import REPORTS_DIR
 
 _SOURCE_INS = {source_asset_name(s): dg.AssetIn() for s in SOURCES}
 ID_CHURN_CHECK = "id_churn"

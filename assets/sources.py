@@ -21,13 +21,13 @@ from resources.warehouse import Warehouse
 from schemas.canonical import CanonicalRecord
 from schemas.catalog import SOURCES, SourceSpec
 from umkm.health.freshness import source_freshness
-from umkm.ingest.snapshots import ARCHIVE_TABLE, CURRENT, SourceSnapshot, load_source_snapshot
 from umkm.health.source_health import (
     MAX_MALFORMED_SHARE,
     conservation_holds,
     failure_samples,
     schema_verdict,
 )
+from umkm.ingest.snapshots import ARCHIVE_TABLE, CURRENT, SourceSnapshot, load_source_snapshot
 from umkm.ingest.validation import REASONS
 
 OWNERS = ["team:data-engineering"]

@@ -10,15 +10,15 @@ import pandas as pd
 from assets.checks import AUDIT_CHECK_SPECS, audit_check_results
 from assets.metadata import checks_markdown, column_schema, column_schema_metadata, frame_table
 from assets.sources import OWNERS
-from umkm.settings import DATA_DOCS_DIR
 from resources.engine import DuckDBEngine
 from resources.warehouse import Warehouse
 from schemas.curated import CuratedSourceRecord, CuratedUmkm
-from umkm.publish.audit import AuditFailed, AuditResult, PublicationAudit, RowCountBounds
-from umkm.resolution.resolve import Resolution
-from umkm.resolution.identity import IdAssignment
 from umkm.publish.assemble import RunRecords, build_publication
+from umkm.publish.audit import AuditFailed, AuditResult, PublicationAudit, RowCountBounds
 from umkm.publish.warehouse import display_url
+from umkm.resolution.identity import IdAssignment
+from umkm.resolution.resolve import Resolution
+from umkm.settings import DATA_DOCS_DIR
 
 
 class PublishConfig(dg.Config):

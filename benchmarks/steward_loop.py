@@ -26,9 +26,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from umkm.resolution.evaluation import score_clustering  # noqa: E402
 from umkm.cli.review import decide  # noqa: E402
 from umkm.publish.warehouse import open_with_restricted  # noqa: E402
+from umkm.resolution.evaluation import score_clustering  # noqa: E402
 
 
 def run_night(landing: Path, warehouse: Path) -> None:

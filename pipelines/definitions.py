@@ -20,6 +20,7 @@ from pipelines.sensors import new_delivery_sensor, nightly_schedule
 from resources.demo_landing import DemoLandingZone, is_demo_landing
 from resources.engine import DuckDBEngine
 from resources.landing import LandingZone
+from resources.warehouse import Warehouse
 from umkm.settings import (
     PII_HASH_KEY_ENV,
     WAREHOUSE_URL_ENV,
@@ -29,7 +30,6 @@ from umkm.settings import (
     stale_after_days_from_env,
     warehouse_url_from_env,
 )
-from resources.warehouse import Warehouse
 
 
 @dg.definitions

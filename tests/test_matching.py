@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 
 from schemas.catalog import SOURCES
-from umkm.resolution import splink_model
-from umkm.resolution.resolve import resolve_entities
 from umkm.ingest.landing import complete_deliveries
-from umkm.resolution.match_input import prepare_input
-from umkm.publish.assemble import combine_snapshots
 from umkm.ingest.snapshots import load_source_snapshot
+from umkm.publish.assemble import combine_snapshots
+from umkm.resolution import splink_model
+from umkm.resolution.match_input import prepare_input
+from umkm.resolution.resolve import resolve_entities
 from umkm.standardise.names import normalise_business_name, normalise_owner_name
 
 

@@ -15,9 +15,9 @@ import json
 
 import pandas as pd
 
-from umkm.settings import warehouse_url_from_env
-from umkm.record_keys import record_ref, record_refs
 from umkm.publish.warehouse import read_table
+from umkm.record_keys import record_ref, record_refs
+from umkm.settings import warehouse_url_from_env
 
 
 def level_labels(model_json: str) -> dict[str, dict[int, str]]:

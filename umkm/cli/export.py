@@ -21,9 +21,9 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from umkm.settings import warehouse_url_from_env
 from umkm.publish.warehouse import duckdb_path
 from umkm.publish.warehouse_catalog import BI_SCHEMAS
+from umkm.settings import warehouse_url_from_env
 
 #: first characters that make a spreadsheet read a cell as a formula (OWASP)
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

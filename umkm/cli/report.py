@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from umkm.settings import warehouse_url_from_env
 from umkm.publish.warehouse import display_url, duckdb_path
+from umkm.settings import warehouse_url_from_env
 
 SUMMARY_QUERIES = {
     "businesses (curated.umkm)": "SELECT count(*) FROM curated.umkm",

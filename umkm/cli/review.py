@@ -21,10 +21,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from umkm.settings import warehouse_url_from_env
 from umkm.cli.export import read_relation, write_export
 from umkm.record_keys import split_refs
 from umkm.resolution.stewardship import DECISION_COLUMNS, DECISIONS, DETACH, read_decisions, record_decisions
+from umkm.settings import warehouse_url_from_env
 
 QUEUE = "quality.review_queue"
 #: the columns a steward fills in on an exported queue

@@ -19,9 +19,9 @@ import os
 
 from sqlalchemy.engine import make_url
 
-from umkm.settings import warehouse_url_from_env
 from umkm.publish.warehouse import SCHEMAS, STAGING, display_url
 from umkm.publish.warehouse_catalog import BI_READER_ROLE, BI_SCHEMAS
+from umkm.settings import warehouse_url_from_env
 
 BI_READER_PASSWORD_ENV = "UMKM_BI_READER_PASSWORD"
 

@@ -29,11 +29,11 @@ import pandera.pandas as pa
 
 from schemas.canonical import CanonicalRecord
 from schemas.catalog import SourceSpec
+from umkm.health.source_health import conservation_holds, file_problem
 from umkm.ingest.landing import Delivery, snapshot_candidates
 from umkm.ingest.readers import ROW_NUMBER, BrokenFileError, RawTable, read_source_file
-from umkm.health.source_health import conservation_holds, file_problem
-from umkm.standardise.records import source_fields, standardise_source
 from umkm.ingest.validation import duplicate_keys, schema_failures, unusable_records
+from umkm.standardise.records import source_fields, standardise_source
 
 log = logging.getLogger(__name__)
 

@@ -7,15 +7,15 @@ from datetime import datetime
 
 import pandas as pd
 
-from umkm.publish import tables
-from umkm.resolution import splink_model
-from umkm.resolution.resolve import SCORE_TABLE, Resolution
-from umkm.resolution.golden import as_dates, attribute_provenance
-from umkm.resolution.review_queue import review_queue
 from umkm.health.scorecard import source_scorecard
-from umkm.resolution.identity import RETIRED_RECORD_TABLE, IdAssignment, retired_id_successors
 from umkm.ingest.snapshots import ARCHIVE_TABLE, DELIVERY_COLUMNS, REJECTED_COLUMNS, SourceSnapshot
+from umkm.publish import tables
 from umkm.publish.warehouse import Publication
+from umkm.resolution import splink_model
+from umkm.resolution.golden import as_dates, attribute_provenance
+from umkm.resolution.identity import RETIRED_RECORD_TABLE, IdAssignment, retired_id_successors
+from umkm.resolution.resolve import SCORE_TABLE, Resolution
+from umkm.resolution.review_queue import review_queue
 
 
 @dataclass

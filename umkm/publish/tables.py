@@ -15,9 +15,9 @@ import pandas as pd
 
 from schemas.canonical import CanonicalRecord
 from schemas.curated import UNKNOWN_LABEL, CuratedUmkm, column_descriptions
-from umkm.resolution.golden import as_dates, survivorship_priority
-from umkm.publish.privacy import keyed_hash
 from umkm.ingest.validation import REASONS
+from umkm.publish.privacy import keyed_hash
+from umkm.resolution.golden import as_dates, survivorship_priority
 
 #: the columns of ``curated.umkm``, in order: those of its pandera model
 UMKM_COLUMNS = list(column_descriptions(CuratedUmkm))

@@ -30,12 +30,12 @@ import pandas as pd
 from scipy.sparse.csgraph import connected_components
 
 from schemas.catalog import SOURCES_BY_KEY
+from umkm.duckdb_settings import DuckDBSettings
+from umkm.record_keys import record_refs
 from umkm.resolution import blocking, comparisons, scoring, splink_model
 from umkm.resolution.clustering import _adjacency, cluster_records
-from umkm.duckdb_settings import DuckDBSettings
-from umkm.resolution.match_input import prepare_input
 from umkm.resolution.deterministic import shared_key_links
-from umkm.record_keys import record_refs
+from umkm.resolution.match_input import prepare_input
 from umkm.resolution.stewardship import Constraints, constraints_for, no_constraints
 
 #: pairs at or above this probability are stored as links (with their explanation)
