@@ -17,7 +17,8 @@ one subpackage per stage of the data flow, in the order the data passes through 
   ``umkm-roles``, ``umkm-review``);
 - ``umkm.demo``: the demo landing-zone generator (``python -m umkm.demo``).
 
-Shared by all stages, and importing nothing above them: ``umkm.record_keys`` (how a source
-record is named) and ``umkm.duckdb_settings`` (DuckDB's limits in the job). The Dagster layer
+Shared by all stages, and importing nothing above them: ``umkm.settings`` (paths, the
+environment variables and their defaults, also read by ``resources/``), ``umkm.record_keys``
+(how a source record is named) and ``umkm.duckdb_settings`` (DuckDB's limits in the job). The Dagster layer
 in ``assets/`` only calls into these modules; nothing here runs at import time.
 """
