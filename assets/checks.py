@@ -9,11 +9,12 @@ with ``business_ids``; each calls plain functions of ``umkm``.
 
 import dagster as dg
 
-from umkm.audit import AuditResult, CheckResult
-from umkm.entity_resolution import Resolution
-from umkm.identity import IdAssignment
-from umkm.record_balance import record_balance
-from umkm.run import RunRecords
+from assets.metadata import checks_markdown
+from umkm.health.record_balance import record_balance
+from umkm.publish.assemble import RunRecords
+from umkm.publish.audit import AuditResult
+from umkm.resolution.identity import IdAssignment
+from umkm.resolution.resolve import Resolution
 
 
 @dg.asset_check(
@@ -24,7 +25,7 @@ from umkm.run import RunRecords
 )
 def every_record_accounted_for(business_ids: IdAssignment, standardised_records: RunRecords,
                                matched_records: Resolution) -> dg.AssetCheckResult:
-    """The run's record balance (``umkm.record_balance``)."""
+    """The run's record balance (``umkm.health.record_balance``)."""
     run = standardised_records
     balance = record_balance(
         int(run.summary["records_read"].sum()), run.records, len(run.rejected),
@@ -57,7 +58,7 @@ AUDIT_CHECK_SPECS = [
 
 
 def audit_check_results(result: AuditResult | None) -> list[dg.AssetCheckResult]:
-    """The publication audit (``umkm.audit``) as two check results: its pandera checks and
+    """The publication audit (``umkm.publish.audit``) as two check results: its pandera checks and
     its Great Expectations checks with the path to the Data Docs. None before an audit ran."""
     if result is None:
         return []
@@ -69,7 +70,7 @@ def audit_check_results(result: AuditResult | None) -> list[dg.AssetCheckResult]
         failed = [c for c in checks if not c.success]
         metadata = {
             "checks": len(checks), "failed": len(failed),
-            "results": dg.MetadataValue.md(_checks_markdown(checks)),
+            "results": dg.MetadataValue.md(checks_markdown(checks)),
         }
         if name == GREAT_EXPECTATIONS_CHECK and result.data_docs_path is not None:
             metadata["data_docs"] = dg.MetadataValue.path(str(result.data_docs_path))
@@ -81,12 +82,3 @@ def audit_check_results(result: AuditResult | None) -> list[dg.AssetCheckResult]
             else f"all {len(checks)} passed",
         ))
     return outcomes
-
-
-def _checks_markdown(checks: list[CheckResult]) -> str:
-    def cell(details: dict) -> str:
-        return ", ".join(f"{k}: {v}" for k, v in details.items()).replace("|", "/")[:300]
-
-    rows = "\n".join(f"| {c.name} | {'pass' if c.success else 'FAIL'} | {cell(c.details)} |"
-                     for c in checks)
-    return "| check | result | details |\n|---|---|---|\n" + rows

@@ -8,30 +8,30 @@ import pandas as pd
 
 from assets.metadata import column_schema_metadata, frame_table
 from assets.sources import OWNERS, source_asset_name
-from resources.settings import REPORTS_DIR
 from resources.engine import DuckDBEngine
 from resources.warehouse import Warehouse
 from schemas.canonical import CanonicalRecord
 from schemas.catalog import SOURCES
-from umkm import splink_model
-from umkm.entity_resolution import (
+from umkm.health.id_churn import MAX_ID_CHURN, id_churn
+from umkm.health.register_summary import (
+    businesses_per_kabupaten_kota,
+    platform_overlap,
+    platform_pairs,
+)
+from umkm.ingest.snapshots import ARCHIVE_TABLE
+from umkm.publish.assemble import RunRecords, combine_snapshots, linked_records
+from umkm.resolution import splink_model
+from umkm.resolution.golden import golden_records
+from umkm.resolution.identity import RETIRED_RECORD_TABLE, IdAssignment, assign_ids
+from umkm.resolution.resolve import (
     SCORE_COLUMNS,
     SCORE_TABLE,
     PreviousNight,
     Resolution,
     resolve_entities,
 )
-from umkm.golden import golden_records
-from umkm.id_churn import MAX_ID_CHURN, id_churn
-from umkm.identity import RETIRED_RECORD_TABLE, IdAssignment, assign_ids
-from umkm.register_summary import (
-    businesses_per_kabupaten_kota,
-    platform_overlap,
-    platform_pairs,
-)
-from umkm.run import RunRecords, combine_snapshots, linked_records
-from umkm.snapshots import ARCHIVE_TABLE
-from umkm.stewardship import read_decisions
+from umkm.resolution.stewardship import read_decisions
+from umkm.settings import REPORTS_DIR
 
 _SOURCE_INS = {source_asset_name(s): dg.AssetIn() for s in SOURCES}
 ID_CHURN_CHECK = "id_churn"
@@ -116,11 +116,10 @@ def matched_records(context: dg.AssetExecutionContext, config: MatchingConfig,
         f"tonight, {figures['links_scored']} links, dropped {figures['links_dropped']} "
         f"in {time.perf_counter() - started:.1f}s"
     )
-    matched = float((resolution.records["match_rule"] != "singleton").mean())
     yield dg.Output(resolution, metadata={
         "records": len(resolution.records),
         "businesses": businesses,
-        "matched_share": round(matched, 4),
+        "matched_share": round(resolution.matched_share, 4),
         "night": figures["night"],
         "full_rebuild_reason": figures["full_rebuild_reason"] or "none",
         "candidate_pairs": figures["candidate_pairs"],
@@ -188,7 +187,7 @@ def previous_night(warehouse: Warehouse) -> PreviousNight | None:
 def business_ids(context: dg.AssetExecutionContext, warehouse: Warehouse,
                  matched_records: Resolution):
     """A persistent ``umkm_id`` per business: kept, minted, merged, split, retired or revived
-    against the ids published by the previous run (rules in ``umkm.identity``)."""
+    against the ids published by the previous run (rules in ``umkm.resolution.identity``)."""
     started = time.perf_counter()
     records = matched_records.records
     assignment = assign_ids(
@@ -201,14 +200,13 @@ def business_ids(context: dg.AssetExecutionContext, warehouse: Warehouse,
     )
     counts = assignment.events["event"].value_counts().to_dict()
     churn = id_churn(assignment.record_ids, assignment.events)
-    matched = float((records["match_rule"] != "singleton").mean()) if len(records) else 0.0
     context.log.info(f"{churn.businesses} businesses; id events: "
                      f"{counts or 'none (every business kept its id)'}; {churn.message}; "
                      f"in {time.perf_counter() - started:.1f}s")
     yield dg.Output(assignment, metadata={
         "businesses": churn.businesses,
         "records": len(records),
-        "matched_share": round(matched, 4),
+        "matched_share": round(matched_records.matched_share, 4),
         "ids_kept": churn.kept,
         **{f"ids_{event}": count for event, count in churn.events.items()},
         "id_churn": churn.churn,

@@ -3,12 +3,18 @@
 ``column_schema`` turns a pandera ``DataFrameModel`` or ``DataFrameSchema`` into the
 ``dagster/column_schema`` the UI shows on an asset (column, type, nullable / unique and the
 checks; the table-wide checks as table constraints). ``frame_table`` turns a small DataFrame into a ``MetadataValue.table``.
+``checks_markdown`` is the one markdown table of check results (the audit's, on the asset and
+on its checks).
 """
+
+from collections.abc import Iterable
 
 import pandas as pd
 import pandera.pandas as pa
 
 import dagster as dg
+
+from umkm.publish.audit import CheckResult
 
 COLUMN_SCHEMA_KEY = "dagster/column_schema"
 
@@ -67,3 +73,13 @@ def frame_table(frame: pd.DataFrame) -> dg.MetadataValue:
     records = [dg.TableRecord({str(k): _cell(v) for k, v in row.items()})
                for row in frame.to_dict("records")]
     return dg.MetadataValue.table(records=records, schema=dg.TableSchema(columns=columns))
+
+
+def checks_markdown(checks: Iterable[CheckResult]) -> str:
+    """Checks (``umkm.publish.audit.CheckResult``) as a markdown table: check, result, details."""
+    def cell(details: dict) -> str:
+        return ", ".join(f"{k}: {v}" for k, v in details.items()).replace("|", "/")[:300]
+
+    rows = "\n".join(f"| {c.name} | {'pass' if c.success else 'FAIL'} | {cell(c.details)} |"
+                     for c in checks)
+    return "| check | result | details |\n|---|---|---|\n" + rows

@@ -6,11 +6,11 @@ delivery it had to pass over, and carries three checks the UI shows per source:
 
 - ``raw_schema`` (not blocking): the pandera validation of the snapshot, with failure
   samples; fails as a warning when the newest file could not be used and the source is held
-  at an older snapshot or at its records as last published (``umkm.snapshots``), saying what
+  at an older snapshot or at its records as last published (``umkm.ingest.snapshots``), saying what
   it is held at and why. One source never stops the night;
 - ``conservation`` (blocking): rows read = accepted + quarantined;
 - ``freshness`` (warning): the source lags too far behind the newest delivery; closed
-  platforms are reported as retired (``umkm.freshness``).
+  platforms are reported as retired (``umkm.health.freshness``).
 """
 
 import dagster as dg
@@ -20,15 +20,15 @@ from resources.landing import LandingZone
 from resources.warehouse import Warehouse
 from schemas.canonical import CanonicalRecord
 from schemas.catalog import SOURCES, SourceSpec
-from umkm.freshness import source_freshness
-from umkm.snapshots import ARCHIVE_TABLE, CURRENT, SourceSnapshot, load_source_snapshot
-from umkm.source_health import (
+from umkm.health.freshness import source_freshness
+from umkm.health.source_health import (
     MAX_MALFORMED_SHARE,
     conservation_holds,
     failure_samples,
     schema_verdict,
 )
-from umkm.validation import REASONS
+from umkm.ingest.snapshots import ARCHIVE_TABLE, CURRENT, SourceSnapshot, load_source_snapshot
+from umkm.ingest.validation import REASONS
 
 OWNERS = ["team:data-engineering"]
 RAW_SCHEMA_CHECK = "raw_schema"
@@ -49,8 +49,8 @@ def _metadata(snapshot: SourceSnapshot) -> dict:
         "records_accepted": len(snapshot.accepted),
         "records_quarantined": len(snapshot.rejected),
         **{f"quarantined_{r}": snapshot.rejected_by_reason.get(r, 0) for r in REASONS},
-        "conservation_holds": snapshot.records_read
-        == len(snapshot.accepted) + len(snapshot.rejected),
+        "conservation_holds": conservation_holds(snapshot.records_read, len(snapshot.accepted),
+                                                 len(snapshot.rejected)),
         "broken_deliveries": dg.MetadataValue.md(
             broken[["delivered_on", "status", "message"]].to_markdown(index=False)
             if len(broken) else "none"

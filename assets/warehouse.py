@@ -8,17 +8,17 @@ import dagster as dg
 import pandas as pd
 
 from assets.checks import AUDIT_CHECK_SPECS, audit_check_results
-from assets.metadata import column_schema, column_schema_metadata, frame_table
+from assets.metadata import checks_markdown, column_schema, column_schema_metadata, frame_table
 from assets.sources import OWNERS
-from resources.settings import DATA_DOCS_DIR
 from resources.engine import DuckDBEngine
 from resources.warehouse import Warehouse
 from schemas.curated import CuratedSourceRecord, CuratedUmkm
-from umkm.audit import AuditFailed, AuditResult, PublicationAudit, RowCountBounds
-from umkm.entity_resolution import Resolution
-from umkm.identity import IdAssignment
-from umkm.run import RunRecords, build_publication
-from umkm.warehouse import display_url
+from umkm.publish.assemble import RunRecords, build_publication
+from umkm.publish.audit import AuditFailed, AuditResult, PublicationAudit, RowCountBounds
+from umkm.publish.warehouse import display_url
+from umkm.resolution.identity import IdAssignment
+from umkm.resolution.resolve import Resolution
+from umkm.settings import DATA_DOCS_DIR
 
 
 class PublishConfig(dg.Config):
@@ -90,17 +90,10 @@ def audit_metadata(result: AuditResult | None) -> dict:
     """The audit's outcome as asset metadata: pass/fail, a table of checks, the Data Docs."""
     if result is None:
         return {}
-    rows = "\n".join(f"| {c.name} | {'pass' if c.success else 'FAIL'} | "
-                     f"{_cell(c.details)} |" for c in result.checks)
     metadata = {
         "audit_success": result.success,
-        "audit_checks": dg.MetadataValue.md("| check | result | details |\n|---|---|---|\n"
-                                            + rows),
+        "audit_checks": dg.MetadataValue.md(checks_markdown(result.checks)),
     }
     if result.data_docs_path is not None:
         metadata["data_docs"] = dg.MetadataValue.path(str(result.data_docs_path))
     return metadata
-
-
-def _cell(details: dict) -> str:
-    return ", ".join(f"{k}: {v}" for k, v in details.items()).replace("|", "/")[:300]

@@ -7,7 +7,7 @@ that no rule makes.
 ``_truth/ground_truth.csv`` ties records to businesses), e.g. one that
 ``benchmarks/nightly_run.py --keep DIR`` left in ``DIR``. The night's canonical records
 (``restricted.canonical_record``) go through the job's own match input (with the stored
-model's value frequencies) and blocking rules (``umkm.blocking.RULES``). It prints per rule
+model's value frequencies) and blocking rules (``umkm.resolution.blocking.RULES``). It prints per rule
 the pairs it made, the pairs no earlier rule made and the blocks its cap left out; then the
 true pairs (two records of one business in the ground truth), how many are candidate pairs,
 how many only a shared NIB links (the job links those outright), and how many nothing
@@ -27,11 +27,11 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from umkm import blocking  # noqa: E402
+from umkm.resolution import blocking  # noqa: E402
 from umkm.duckdb_settings import DuckDBSettings  # noqa: E402
-from umkm.match_input import prepare_input  # noqa: E402
-from umkm.splink_model import FREQUENCY_TABLE, latest_model  # noqa: E402
-from umkm.warehouse import open_with_restricted  # noqa: E402
+from umkm.resolution.match_input import prepare_input  # noqa: E402
+from umkm.resolution.splink_model import FREQUENCY_TABLE, latest_model  # noqa: E402
+from umkm.publish.warehouse import open_with_restricted  # noqa: E402
 
 
 def night_records(warehouse: Path) -> tuple[pd.DataFrame, pd.DataFrame | None]:

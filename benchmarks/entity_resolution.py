@@ -35,7 +35,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from umkm.evaluation import score_clustering  # noqa: E402
+from umkm.resolution.evaluation import score_clustering  # noqa: E402
 
 
 def generate(businesses: int, seed: int, out: Path) -> None:
@@ -109,10 +109,10 @@ def baseline_scores(landing: Path, truth: pd.DataFrame) -> tuple[dict, float]:
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
     from schemas.catalog import SOURCES
-    from umkm.landing import complete_deliveries
-    from umkm.readers import read_source_file
-    from umkm.snapshots import load_source_snapshot
-    from umkm.standardise import source_fields
+    from umkm.ingest.landing import complete_deliveries
+    from umkm.ingest.readers import read_source_file
+    from umkm.ingest.snapshots import load_source_snapshot
+    from umkm.standardise.records import source_fields
 
     deliveries = complete_deliveries(landing)
     frames = []

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import psutil
 
-from umkm.warehouse import copy_duckdb_warehouse, open_with_restricted
+from umkm.publish.warehouse import copy_duckdb_warehouse, open_with_restricted
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Dagster writes step times as '812ms', '4.2s' or '1m12s'

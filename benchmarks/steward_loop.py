@@ -7,7 +7,7 @@ count move when the next night applies them.
 Night one runs into an empty warehouse and prints the queue's top items with pairwise F1,
 B-cubed F1 and the business count against the truth. A steward who knows the truth then
 answers the first N items that the truth can answer (two records: one business or two; a
-large business: detach the records not of its main business), through ``umkm.review``'s own
+large business: detach the records not of its main business), through ``umkm.cli.review``'s own
 functions. Night two (the same delivery, an incremental night) applies them, and the same
 figures are printed again.
 """
@@ -26,9 +26,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from umkm.evaluation import score_clustering  # noqa: E402
-from umkm.review import decide  # noqa: E402
-from umkm.warehouse import open_with_restricted  # noqa: E402
+from umkm.cli.review import decide  # noqa: E402
+from umkm.publish.warehouse import open_with_restricted  # noqa: E402
+from umkm.resolution.evaluation import score_clustering  # noqa: E402
 
 
 def run_night(landing: Path, warehouse: Path) -> None:

@@ -17,9 +17,11 @@ from assets.sources import source_assets
 from assets.warehouse import warehouse_tables
 from pipelines.jobs import nightly_job
 from pipelines.sensors import new_delivery_sensor, nightly_schedule
+from resources.demo_landing import DemoLandingZone, is_demo_landing
 from resources.engine import DuckDBEngine
 from resources.landing import LandingZone
-from resources.settings import (
+from resources.warehouse import Warehouse
+from umkm.settings import (
     PII_HASH_KEY_ENV,
     WAREHOUSE_URL_ENV,
     duckdb_settings_from_env,
@@ -28,13 +30,15 @@ from resources.settings import (
     stale_after_days_from_env,
     warehouse_url_from_env,
 )
-from resources.warehouse import Warehouse
 
 
 @dg.definitions
 def defs() -> dg.Definitions:
     """Assets, the nightly job and schedule, and resources configured from the environment."""
     engine = duckdb_settings_from_env()
+    landing_root = landing_dir_from_env()
+    # the demo landing zone under data/ (the default) generates itself on first use
+    landing = DemoLandingZone if is_demo_landing(landing_root) else LandingZone
     return dg.Definitions(
         assets=[*source_assets(), standardised_records, matched_records, business_ids,
                 golden_businesses, warehouse_tables],
@@ -43,8 +47,7 @@ def defs() -> dg.Definitions:
         schedules=[nightly_schedule()],
         sensors=[new_delivery_sensor()],
         resources={
-            "landing": LandingZone(root=landing_dir_from_env(),
-                                   stale_after_days=stale_after_days_from_env()),
+            "landing": landing(root=landing_root, stale_after_days=stale_after_days_from_env()),
             "warehouse": Warehouse(
                 # from the environment as EnvVars: the URL's password and the key are shown
                 # nowhere in the UI (only the variables' names)

@@ -1,6 +1,6 @@
 """Automation of the ``nightly`` job: the delivery sensor and the 01:00 catch-up schedule.
 
-The decisions are ``umkm.delivery_watch``; this module asks the Dagster instance whether a
+The decisions are ``umkm.ingest.delivery_watch``; this module asks the Dagster instance whether a
 nightly run is queued or running and which deliveries successful runs processed (the
 ``umkm/delivery`` tag), and turns a decision into a ``RunRequest``. The sensor's run key is the
 delivery folder's name (Dagster never launches a sensor's run key twice). The run queue's tag
@@ -15,7 +15,7 @@ import dagster as dg
 
 from pipelines.jobs import NIGHTLY, NIGHTLY_TAGS
 from resources.landing import LandingZone
-from umkm.delivery_watch import (
+from umkm.ingest.delivery_watch import (
     DELIVERY_TAG,
     complete_delivery_names,
     delivery_to_request,

@@ -1,4 +1,7 @@
-"""The landing zone resource: complete deliveries under the configured landing root."""
+"""The landing zone resource: complete deliveries under the configured landing root.
+
+The demo landing zone that a fresh clone runs on is ``resources.demo_landing``'s business.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +11,15 @@ from pathlib import Path
 import dagster as dg
 from pydantic import PrivateAttr
 
-from resources.settings import DEMO_BUSINESSES, DEMO_DAYS, DEMO_LANDING_DIR
-from umkm.freshness import DEFAULT_STALE_AFTER_DAYS
-from umkm.delivery_watch import DELIVERY_TAG
-from umkm.landing import Delivery, complete_deliveries, incomplete_deliveries, pinned_delivery
+from umkm.ingest.delivery_watch import DELIVERY_TAG
+from umkm.ingest.landing import Delivery, complete_deliveries, incomplete_deliveries, pinned_delivery
+from umkm.settings import DEFAULT_STALE_AFTER_DAYS
 
 
 class LandingZone(dg.ConfigurableResource):
     """The landing root that the sources deliver into (``UMKM_LANDING_DIR``).
 
-    When it is the demo landing zone and does not exist yet, a small one is generated
-    (``python -m umkm.demo``), so that a fresh clone runs end to end. A run reads one
-    delivery: the resource pins it when the run starts (``setup_for_execution``).
+    A run reads one delivery: the resource pins it when the run starts (``setup_for_execution``).
     ``stale_after_days``: how far a source may lag behind the newest delivery before its
     freshness check warns (``UMKM_STALE_AFTER_DAYS``).
     """
@@ -33,7 +33,7 @@ class LandingZone(dg.ConfigurableResource):
         ``umkm/delivery`` tag), else the newest complete one now. A delivery that completes
         later in the run is left for the next run."""
         tags = context.dagster_run.tags if context.dagster_run else {}
-        self._ensure_demo(context.log)
+        self.prepare(context.log)
         self._as_of = pinned_delivery(Path(self.root), tags.get(DELIVERY_TAG))
         if context.log and self._as_of:
             context.log.info(f"this run reads the landing zone as of delivery {self._as_of}")
@@ -43,19 +43,13 @@ class LandingZone(dg.ConfigurableResource):
         """The delivery the run is pinned to (None outside a run: the newest)."""
         return self._as_of
 
-    def _ensure_demo(self, log=None) -> None:
-        root = Path(self.root)
-        if root.resolve() == DEMO_LANDING_DIR.resolve() and not root.exists():
-            from umkm.demo import generate_landing_zone
-
-            if log:
-                log.info(f"no demo landing zone yet: generating {DEMO_BUSINESSES} businesses "
-                         f"over {DEMO_DAYS} days into {root}")
-            generate_landing_zone(root, businesses=DEMO_BUSINESSES, days=DEMO_DAYS, seed=0)
+    def prepare(self, log=None) -> None:
+        """Called before the landing root is read. A real landing zone needs nothing; the demo
+        one generates itself here (``resources.demo_landing.DemoLandingZone``)."""
 
     def deliveries(self, log=None) -> list[Delivery]:
         """Complete deliveries up to the run's pinned one, newest first."""
-        self._ensure_demo(log)
+        self.prepare(log)
         root = Path(self.root)
         found = [d for d in complete_deliveries(root)
                  if self._as_of is None or d.delivered_on <= self._as_of]

@@ -14,10 +14,10 @@ import sqlalchemy as sa
 import pandas as pd
 from pydantic import PrivateAttr
 
-from resources.settings import DATA_DIR, DEFAULT_WAREHOUSE_URL, PII_HASH_KEY_ENV
 from umkm.duckdb_settings import DuckDBSettings
-from umkm.warehouse import Audit, Publication, publish, published_row_count, read_table
-from umkm.warehouse_lock import DEFAULT_WAIT_SECONDS, WarehouseLock
+from umkm.publish.warehouse import Audit, Publication, publish, published_row_count, read_table
+from umkm.publish.warehouse_lock import WarehouseLock
+from umkm.settings import DATA_DIR, DEFAULT_WAIT_SECONDS, DEFAULT_WAREHOUSE_URL, PII_HASH_KEY_ENV
 
 log = logging.getLogger(__name__)
 _LOCAL_KEY_FILE = DATA_DIR / ".pii_hash_key"
@@ -32,7 +32,7 @@ class Warehouse(dg.ConfigurableResource):
     the embedded default warehouse may run without it: a random key is then kept in
     ``data/.pii_hash_key`` (readable by the owner only) so hashes stay stable across runs.
 
-    In a run, the first read takes the warehouse's writer lock (``umkm.warehouse_lock``) and
+    In a run, the first read takes the warehouse's writer lock (``umkm.publish.warehouse_lock``) and
     the run holds it to the end of its publish: one run at a time reads, decides and publishes.
     A second run waits up to ``lock_wait_seconds``, then fails naming the holder.
     """

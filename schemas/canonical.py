@@ -2,7 +2,7 @@
 
 Every source, whatever its format, is standardised to this layout before matching. Personal
 data (owner name, NIK, phone, e-mail, address) is still in the clear here; it never leaves
-for the curated schema except as keyed hashes (see ``umkm.privacy``).
+for the curated schema except as keyed hashes (see ``umkm.publish.privacy``).
 """
 
 from __future__ import annotations

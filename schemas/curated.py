@@ -1,5 +1,5 @@
 """Pandera models of the curated tables BI tools read: the blocking contract of
-``curated.umkm`` and ``curated.umkm_source_record`` that ``umkm.audit`` checks before anything
+``curated.umkm`` and ``curated.umkm_source_record`` that ``umkm.publish.audit`` checks before anything
 is published.
 
 ``CuratedUmkm`` is the one declaration of ``curated.umkm``'s columns, their order and their
@@ -67,7 +67,7 @@ class CuratedUmkm(pa.DataFrameModel):
     kbli_section_name: Series[str] = _described("Name of the KBLI 2020 section",
                                                 nullable=True)
     sector: Series[str] = _described(
-        "Sector in the register's vocabulary (umkm/sectors.py: Makanan & Minuman, Fashion & "
+        "Sector in the register's vocabulary (umkm/standardise/sectors.py: Makanan & Minuman, Fashion & "
         "Tekstil, Kerajinan, Perdagangan, Jasa, ...; Lainnya for other categories), from the "
         "source's category, else from the KBLI section; null when neither is known",
         nullable=True)

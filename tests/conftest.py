@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from umkm.demo import generate_landing_zone
-from umkm.warehouse import open_with_restricted
+from umkm.publish.warehouse import open_with_restricted
 
 SMALL_BUSINESSES = 400
 SMALL_DAYS = 3

@@ -15,8 +15,8 @@ from typing import Iterable, Sequence
 import xlsxwriter
 
 from schemas.catalog import FORMATS, SOURCES_BY_KEY
-from umkm.landing import complete_deliveries
-from umkm.snapshots import SourceSnapshot, load_source_snapshot
+from umkm.ingest.landing import complete_deliveries
+from umkm.ingest.snapshots import SourceSnapshot, load_source_snapshot
 
 BOM = b"\xef\xbb\xbf"
 

@@ -3,7 +3,7 @@
 Shared by the property-based tests (``tests/test_fuzz_sources.py``, a bounded number of
 examples) and the fuzz benchmark (``benchmarks/fuzz_sources.py``, many more). A drawn
 ``HostileFile`` writes itself into a delivery folder of a temporary landing zone, where the
-real reader, validation and standardisation (``umkm.snapshots.load_source_snapshot``) meet it.
+real reader, validation and standardisation (``umkm.ingest.snapshots.load_source_snapshot``) meet it.
 
 What a file can hold: cells drawn from ``HOSTILE_VALUES`` (placeholders, 10,000-character
 text, emoji, zero-width and combining characters, Arabic and Chinese script, numbers in

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.wap_helpers import make_publication
-from umkm.audit import AuditFailed, RowCountBounds, audit_publication
+from umkm.publish.audit import AuditFailed, RowCountBounds, audit_publication
 
 
 def _failing(publication, previous=None, **kwargs) -> dict:

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.wap_helpers import make_publication, postgres_url, sql  # noqa: F401
-from umkm.roles import BI_READER_PASSWORD_ENV, main as roles_main, setup_bi_reader
-from umkm.warehouse import STAGING, publish
+from umkm.cli.roles import BI_READER_PASSWORD_ENV, main as roles_main, setup_bi_reader
+from umkm.publish.warehouse import STAGING, publish
 
 
 def _as_bi_reader(url: str, statement: str):

@@ -26,8 +26,8 @@ import psycopg
 import pytest
 
 from tests.wap_helpers import postgres_database
-from umkm.roles import main as roles_main
-from umkm.warehouse_catalog import VIEWS
+from umkm.cli.roles import main as roles_main
+from umkm.publish.warehouse_catalog import VIEWS
 
 pytestmark = pytest.mark.bi
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from tests.conftest import query
 from tests.test_personal_data import LOOKS_PERSONAL, clear_personal_values
 from tests.wap_helpers import postgres_database
-from umkm.roles import main as roles_main
+from umkm.cli.roles import main as roles_main
 
 BI_SCHEMAS = {"curated", "quality"}
 
@@ -146,7 +146,7 @@ def test_sector_and_kbli_section_are_honest(published):
     with_kbli = umkm.dropna(subset=["kbli"])
     assert len(with_kbli) and with_kbli["kbli_section"].notna().all()
     assert umkm.loc[umkm["kbli"].isna(), "kbli_section"].isna().all()
-    from umkm.sectors import OTHER_SECTOR, SECTORS
+    from umkm.standardise.sectors import OTHER_SECTOR, SECTORS
 
     assert set(umkm["sector"].dropna()) <= set(SECTORS) | {OTHER_SECTOR}
     food = umkm[umkm["category"].isin(["Makanan", "Kuliner", "Minuman"])]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from umkm.clustering import cluster_records
+from umkm.resolution.clustering import cluster_records
 
 
 def _attrs(rows):

@@ -14,14 +14,14 @@ from assets.sources import build_source_asset
 from resources.landing import LandingZone
 from resources.warehouse import Warehouse
 from schemas.catalog import SOURCES, SOURCES_BY_KEY
-from umkm.audit import AuditResult, CheckResult
 from umkm.demo import generate_landing_zone
-from umkm.record_balance import record_balance
-from umkm.register_summary import (
+from umkm.health.record_balance import record_balance
+from umkm.health.register_summary import (
     businesses_per_kabupaten_kota,
     platform_overlap,
     platform_pairs,
 )
+from umkm.publish.audit import AuditResult, CheckResult
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import pytest
 from pipelines.jobs import NIGHTLY, NIGHTLY_TAGS
 from pipelines.sensors import DELIVERY_TAG, new_delivery_sensor, nightly_schedule
 from resources.landing import LandingZone
-from umkm.delivery_watch import delivery_to_request, scheduled_delivery
+from umkm.ingest.delivery_watch import delivery_to_request, scheduled_delivery
 
 
 def test_decision_requests_the_newest_new_delivery():

@@ -27,9 +27,9 @@ from hypothesis import HealthCheck, given, settings
 
 from schemas.catalog import SOURCES, SOURCES_BY_KEY
 from tests.hostile_files import HostileFile, hostile_file
-from umkm.landing import Delivery
-from umkm.snapshots import FAILED, load_source_snapshot
-from umkm.validation import REASONS
+from umkm.ingest.landing import Delivery
+from umkm.ingest.snapshots import FAILED, load_source_snapshot
+from umkm.ingest.validation import REASONS
 
 EXAMPLES = int(os.environ.get("UMKM_FUZZ_EXAMPLES", "10"))
 DELIVERY_DAY = date(2026, 11, 24)

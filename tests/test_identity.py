@@ -1,11 +1,11 @@
-"""The identity rules of ``umkm.identity``: keep, mint, merge, split, retire."""
+"""The identity rules of ``umkm.resolution.identity``: keep, mint, merge, split, retire."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from umkm.identity import assign_ids, retired_id_successors
+from umkm.resolution.identity import assign_ids, retired_id_successors
 
 T1, T2, T3 = (pd.Timestamp(f"2026-11-2{d}") for d in (4, 5, 6))
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import query, run_nightly
-from umkm.warehouse import copy_duckdb_warehouse
+from umkm.publish.warehouse import copy_duckdb_warehouse
 
 SQL_LINKS = ("SELECT source, source_record_id, umkm_id, match_rule, match_confidence "
              "FROM curated.umkm_source_record ORDER BY 1, 2")

@@ -9,13 +9,13 @@ import pandas as pd
 import pytest
 
 from schemas.catalog import SOURCES
-from umkm import splink_model
-from umkm.entity_resolution import resolve_entities
-from umkm.landing import complete_deliveries
-from umkm.match_input import prepare_input
-from umkm.run import combine_snapshots
-from umkm.snapshots import load_source_snapshot
-from umkm.standardise import normalise_business_name, normalise_owner_name
+from umkm.ingest.landing import complete_deliveries
+from umkm.ingest.snapshots import load_source_snapshot
+from umkm.publish.assemble import combine_snapshots
+from umkm.resolution import splink_model
+from umkm.resolution.match_input import prepare_input
+from umkm.resolution.resolve import resolve_entities
+from umkm.standardise.names import normalise_business_name, normalise_owner_name
 
 
 def test_match_input_derives_slug_core_and_address_key():
@@ -113,7 +113,7 @@ def _records(rows: list[dict]) -> pd.DataFrame:
 
 
 def test_continuity_links_chain_the_records_of_each_previous_business():
-    from umkm.entity_resolution import continuity_links
+    from umkm.resolution.resolve import continuity_links
 
     records = pd.DataFrame({"source": ["oss", "shopee", "lazada", "oss", "tokopedia"],
                             "source_record_id": ["1", "2", "3", "4", "5"]})
@@ -136,7 +136,7 @@ def test_the_previous_run_s_businesses_come_back_the_same(demo_records, trained)
 
 
 def test_a_record_held_only_by_the_previous_run_says_so():
-    from umkm.entity_resolution import _confidence
+    from umkm.resolution.resolve import _confidence
 
     inside = pd.DataFrame({"left": [0], "right": [1], "probability": [0.9]})
     frame = _confidence(inside, np.array([0, 0, 0, 1]))

@@ -159,7 +159,7 @@ def test_match_links_are_explained(published):
 
 
 def test_a_joined_pair_can_be_explained(published):
-    from umkm.explain import explain_link
+    from umkm.cli.explain import explain_link
 
     links = query(published, "SELECT * FROM quality.match_link")
     models = query(published, "SELECT * FROM quality.match_model")

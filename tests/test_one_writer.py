@@ -14,10 +14,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 
-import umkm.snapshots
+import umkm.ingest.snapshots
 from tests.conftest import query, run_nightly
 from tests.wap_helpers import sql, warehouse_url  # noqa: F401
-from umkm.warehouse_lock import WarehouseLock
+from umkm.publish.warehouse_lock import WarehouseLock
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -89,14 +89,14 @@ def test_a_delivery_completing_mid_run_is_left_for_the_next_run(small_landing, t
     complete = sorted(p for p in landing.iterdir() if (p / "_SUCCESS").exists())
     pinned = date.fromisoformat(complete[-1].name)
     later = landing / (pinned + timedelta(days=5)).isoformat()
-    real = umkm.snapshots.read_source_file
+    real = umkm.ingest.snapshots.read_source_file
 
     def reader_that_lets_a_delivery_land(path, fmt):
         if not later.exists():
             shutil.copytree(complete[0], later)  # every source file, complete
         return real(path, fmt)
 
-    monkeypatch.setattr(umkm.snapshots, "read_source_file", reader_that_lets_a_delivery_land)
+    monkeypatch.setattr(umkm.ingest.snapshots, "read_source_file", reader_that_lets_a_delivery_land)
     warehouse = tmp_path / "warehouse.duckdb"
     run_nightly(landing, warehouse, monkeypatch)
     assert (later / "_SUCCESS").exists()

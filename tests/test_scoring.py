@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 
 from schemas.catalog import SOURCES
-from umkm import blocking, scoring, splink_model
-from umkm.landing import complete_deliveries
-from umkm.match_input import prepare_input
-from umkm.run import combine_snapshots
-from umkm.snapshots import load_source_snapshot
+from umkm.ingest.landing import complete_deliveries
+from umkm.ingest.snapshots import load_source_snapshot
+from umkm.publish.assemble import combine_snapshots
+from umkm.resolution import blocking, scoring, splink_model
+from umkm.resolution.match_input import prepare_input
 
 
 @pytest.fixture(scope="module")

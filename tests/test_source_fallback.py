@@ -13,10 +13,10 @@ from __future__ import annotations
 import dagster as dg
 import pytest
 
-import umkm.snapshots
+import umkm.ingest.snapshots
 from tests.conftest import query, run_nightly
-from umkm.report import summary_lines
-from umkm.warehouse import copy_duckdb_warehouse
+from umkm.cli.report import summary_lines
+from umkm.publish.warehouse import copy_duckdb_warehouse
 
 FAILING = "shopee"
 
@@ -35,7 +35,7 @@ def _run(landing, warehouse, monkeypatch) -> dg.ExecuteInProcessResult:
 
 
 def _reader_raising_for(source_path: str, only_newest: str | None = None):
-    real = umkm.snapshots.read_source_file
+    real = umkm.ingest.snapshots.read_source_file
 
     def reader(path, fmt):
         if str(path).endswith(source_path) and (only_newest is None or only_newest in str(path)):
@@ -62,7 +62,7 @@ def test_a_source_whose_every_file_raises_keeps_its_records_and_ids(
     warehouse = _copy(first_night, tmp_path)
     before = _links(warehouse)
     spec_path = "marketplace/shopee_shops.csv"
-    monkeypatch.setattr(umkm.snapshots, "read_source_file", _reader_raising_for(spec_path))
+    monkeypatch.setattr(umkm.ingest.snapshots, "read_source_file", _reader_raising_for(spec_path))
     result = _run(small_landing, warehouse, monkeypatch)
 
     after = _links(warehouse)
@@ -98,7 +98,7 @@ def test_a_source_whose_newest_file_raises_falls_back_to_its_previous_snapshot(
     newest = str(used["delivered_on"].max().date())
     files = sorted(small_landing.glob("*/marketplace/shopee_shops.csv"))
     assert len(files) >= 2, "the generated landing zone delivers shopee once only"
-    monkeypatch.setattr(umkm.snapshots, "read_source_file",
+    monkeypatch.setattr(umkm.ingest.snapshots, "read_source_file",
                         _reader_raising_for("marketplace/shopee_shops.csv", only_newest=newest))
     _run(small_landing, warehouse, monkeypatch)
     latest = query(warehouse, f"""

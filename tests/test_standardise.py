@@ -11,12 +11,15 @@ import phonenumbers
 import pytest
 from lokal import parse_rupiah
 
-from umkm import regions
-from umkm.standardise import (
-    activity, blank_placeholders, digits_of_length, display_business_name, first_kbli,
-    normalise_business_name, normalise_owner_name, parse_dates, parse_indonesian_number,
-    parse_unix_dates, standardise_email, standardise_nik, standardise_phones,
+from umkm.standardise import regions
+from umkm.standardise.contacts import standardise_email, standardise_phones
+from umkm.standardise.identifiers import digits_of_length, first_kbli, standardise_nik
+from umkm.standardise.names import (
+    display_business_name, normalise_business_name, normalise_owner_name,
 )
+from umkm.standardise.numbers_dates import parse_dates, parse_indonesian_number, parse_unix_dates
+from umkm.standardise.records import activity
+from umkm.standardise.text import blank_placeholders
 
 
 def _na(value) -> bool:
@@ -465,7 +468,7 @@ def test_resolve_postal_code():
 
 
 def test_company_named_as_owner_is_the_business_not_a_person():
-    from umkm.standardise import company_names_out_of_owner
+    from umkm.standardise.names import company_names_out_of_owner
 
     business = pd.Series([None, "Buah Rizki", None, None])
     owner = pd.Series(["PT BUAH KANG RIDWAN", "cv buah rizki", "Koperasi Sambal Mas", "Nana Permana"])

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from tests.conftest import query, run_nightly
-from umkm.review import decide, export_queue, import_queue
-from umkm.stewardship import read_decisions
+from umkm.cli.review import decide, export_queue, import_queue
+from umkm.resolution.stewardship import read_decisions
 
 SQL_IDS = "SELECT source, source_record_id, umkm_id FROM curated.umkm_source_record"
 
@@ -91,7 +91,7 @@ def test_contradicting_decisions_fail_the_check_and_publish_nothing(stewarded, s
                                                                      monkeypatch, tmp_path):
     import shutil
 
-    from umkm.warehouse import copy_duckdb_warehouse
+    from umkm.publish.warehouse import copy_duckdb_warehouse
 
     warehouse = tmp_path / "warehouse.duckdb"
     copy_duckdb_warehouse(stewarded["warehouse"], warehouse)
@@ -117,7 +117,7 @@ def test_a_decision_on_vanished_records_is_reported(stewarded, small_landing, mo
                                                     tmp_path):
     import shutil
 
-    from umkm.warehouse import copy_duckdb_warehouse
+    from umkm.publish.warehouse import copy_duckdb_warehouse
 
     warehouse = tmp_path / "warehouse.duckdb"
     copy_duckdb_warehouse(stewarded["warehouse"], warehouse)

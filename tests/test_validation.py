@@ -15,8 +15,8 @@ from tests.fixtures_builders import (
     make_delivery, r1_row, r2_bytes, r2_row, r3_bytes, rejected_reasons, row_of,
     single_delivery_snapshot, write_lazada_xlsx, write_r1_xlsx,
 )
-from umkm.landing import complete_deliveries, incomplete_deliveries
-from umkm.validation import REASONS, duplicate_keys, unusable_records
+from umkm.ingest.landing import complete_deliveries, incomplete_deliveries
+from umkm.ingest.validation import REASONS, duplicate_keys, unusable_records
 
 
 def _na(value) -> bool:

@@ -20,8 +20,8 @@ from tests.wap_helpers import (  # noqa: F401
     sql,
     warehouse_url,
 )
-from umkm.audit import AuditFailed, PublicationAudit, RowCountBounds
-from umkm.warehouse import (
+from umkm.publish.audit import AuditFailed, PublicationAudit, RowCountBounds
+from umkm.publish.warehouse import (
     PAUSE_AT_ENV,
     PAUSE_MARKER_ENV,
     PAUSE_SECONDS_ENV,
@@ -191,7 +191,7 @@ def test_duckdb_keeps_history_and_tables_the_run_did_not_write(tmp_path):
 
 
 def test_view_names_mark_them_as_the_catalogs():
-    from umkm.warehouse_catalog import VIEWS
+    from umkm.publish.warehouse_catalog import VIEWS
 
     assert all(view.name.split(".")[1].startswith("v_") for view in VIEWS)
 
@@ -265,7 +265,7 @@ def test_postgres_a_changed_table_waits_for_readers_and_names_them(postgres_url,
     import logging
     import threading
 
-    import umkm.warehouse as warehouse
+    import umkm.publish.warehouse as warehouse
 
     publish(postgres_url, make_publication(1, 200))
     monkeypatch.setattr(warehouse, "LOCK_TIMEOUT", "500ms")

@@ -24,8 +24,8 @@ import psycopg
 import pytest
 
 from schemas.canonical import KAB_CODES
-from umkm.golden import as_dates
-from umkm.warehouse import Publication, duckdb_path, publish
+from umkm.publish.warehouse import Publication, duckdb_path, publish
+from umkm.resolution.golden import as_dates
 
 SERVER = "postgresql://postgres@127.0.0.1:5432"
 

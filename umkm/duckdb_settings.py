@@ -5,7 +5,7 @@ The job's heavy SQL (matching, golden records, publishing) runs in DuckDB inside
 own process, next to the pandas frames of the night. ``DuckDBSettings.connect`` opens a
 connection within the limits; ``default_memory_limit`` leaves the rest of the machine to the
 process itself (``UMKM_DUCKDB_MEMORY`` and ``UMKM_DUCKDB_THREADS`` override the defaults,
-``UMKM_DUCKDB_TEMP_DIR`` says where to spill; ``resources.settings``).
+``UMKM_DUCKDB_TEMP_DIR`` says where to spill; ``umkm.settings``).
 """
 
 from __future__ import annotations

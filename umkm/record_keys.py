@@ -2,8 +2,8 @@
 
 The warehouse's tables carry the pair as two columns, which join to the primary key of
 ``curated.umkm_source_record``. Where one text is handier (a command line, a log line, a
-hash key), a record reference is ``source:source_record_id``; ``record_refs`` writes it and
-``split_refs`` reads it back. Record keys may hold a ``:``, source keys never do.
+hash key), a record reference is ``source:source_record_id``; ``record_refs`` writes it (for
+one record: ``record_ref``) and ``split_refs`` reads it back. Record keys may hold a ``:``, source keys never do.
 """
 
 from __future__ import annotations
@@ -11,6 +11,11 @@ from __future__ import annotations
 import pandas as pd
 
 SEPARATOR = ":"
+
+
+def record_ref(source: str, source_record_id: str) -> str:
+    """``source:source_record_id`` of one record."""
+    return f"{source}{SEPARATOR}{source_record_id}"
 
 
 def record_refs(frame: pd.DataFrame, prefix: str = "") -> pd.Series:

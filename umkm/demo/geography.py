@@ -23,10 +23,6 @@ FOREIGN_KABS = ("31.71", "31.72", "31.73", "31.74", "31.75", "32.01", "32.04",
                 "32.71", "32.73", "32.75", "32.76", "33.74", "18.71")
 PROVINCE_NAMES = {"31": "DKI Jakarta", "32": "Jawa Barat", "33": "Jawa Tengah", "18": "Lampung"}
 
-# Forms a kabupaten/kota name takes in the sources.  Each maps to a template
-# filled from the kind ("Kabupaten"/"Kota") and the base name ("Tangerang").
-CITY_FORMS = ("official", "short", "short_nodot", "upper_short", "upper_full",
-              "suffix", "bare", "upper_bare", "nickname")
 AMBIGUOUS_BARE_NAMES = ("tangerang", "serang")
 
 
@@ -81,7 +77,8 @@ def kab_official_names() -> dict[str, str]:
 
 
 def _city_form_texts(official_name: str, kab_code: str) -> dict[str, str]:
-    """All the spellings of one kabupaten/kota name."""
+    """All the spellings of one kabupaten/kota name that the sources use, by form, each made
+    from the kind ("Kabupaten"/"Kota") and the base name ("Tangerang")."""
     if official_name.startswith("Kabupaten "):
         kind, base = "Kabupaten", official_name.removeprefix("Kabupaten ")
     else:

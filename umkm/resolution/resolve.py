@@ -1,0 +1,419 @@
+"""Entity resolution: from canonical records to clusters of records that are one business.
+
+The steps (each in ``con``, a DuckDB connection within the job's limits):
+
+1. ``umkm.resolution.match_input``: the features of every record, with the value frequencies stored
+   with the model (counted afresh on a training night);
+2. ``umkm.resolution.blocking``: the candidate pairs, about linear in the records;
+3. ``umkm.resolution.scoring``: every candidate pair scored with the model. On an **incremental night**
+   (the model unchanged, last night's scores at hand, no full rebuild asked for) a pair of two
+   records whose match fields did not change since last night keeps last night's score
+   (``quality.match_link`` for links, ``restricted.match_score`` for the rest): only the pairs
+   touching a new or changed record are scored. Scores depend on the pair and the model alone
+   (frozen frequencies), so an incremental night gives the businesses a full night gives;
+4. ``umkm.resolution.clustering``: NIB links, scored links and last night's businesses (continuity) are
+   clustered without chaining; the pairs scored as different businesses are looked up only
+   inside the components that links make.
+
+The model is reused from the previous run unless retraining is asked for, no model exists
+yet, or the comparisons or blocking rules changed since it was trained.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import duckdb
+import numpy as np
+import pandas as pd
+from scipy.sparse.csgraph import connected_components
+
+from schemas.catalog import SOURCES_BY_KEY
+from umkm.duckdb_settings import DuckDBSettings
+from umkm.record_keys import record_refs
+from umkm.resolution import blocking, comparisons, scoring, splink_model
+from umkm.resolution.clustering import _adjacency, cluster_records
+from umkm.resolution.deterministic import shared_key_links
+from umkm.resolution.match_input import prepare_input
+from umkm.resolution.stewardship import Constraints, constraints_for, no_constraints
+
+#: pairs at or above this probability are stored as links (with their explanation)
+LINK_THRESHOLD = 0.2
+#: links at or above this probability may join records into one business, and candidate
+#: pairs scored below ``APART_THRESHOLD`` are different businesses that no cluster may hold
+#: both of; the pair of values with the best pairwise F1 whose business count stays within
+#: 1 % of the truth on the accuracy benchmark (benchmarks/entity_resolution.py, seed 5)
+CLUSTER_THRESHOLD = 0.2
+APART_THRESHOLD = 0.01
+#: the previous run's businesses hold together tonight unless tonight's evidence keeps two of
+#: their records apart (two NIBs, a registry conflict, a pair scored below
+#: ``APART_THRESHOLD``): their records are chained by links of this probability, so they are
+#: never weak bridges and come first when conflicting links are merged one by one (the
+#: merge is stable), and a business whose records did not change keeps its cluster and id
+CONTINUITY_PROBABILITY = 1.0
+#: last night's scores (every scored candidate pair's probability), by stable record keys
+SCORE_TABLE = "restricted.match_score"
+SCORE_COLUMNS = ["key_l", "key_r", "probability"]
+
+
+@dataclass
+class PreviousNight:
+    """What an incremental night reuses: the match hash of each record last night
+    (``source``, ``source_record_id``, ``match_hash``), last night's explained links
+    (``quality.match_link``) and every scored pair's probability (``SCORE_TABLE``)."""
+
+    match_hashes: pd.DataFrame
+    links: pd.DataFrame
+    scores: pd.DataFrame
+    model_version: str
+
+
+#: ``match_rule`` of a record that is a business of its own
+SINGLETON = "singleton"
+
+
+@dataclass
+class Resolution:
+    """Each record's cluster, the scored links, the model used and what it took."""
+
+    #: per record, in the order of the canonical records resolved: source,
+    #: source_record_id, cluster, match_hash, match_probability, match_rule
+    records: pd.DataFrame
+    links: pd.DataFrame
+    model: splink_model.TrainedModel
+    trained_now: bool
+    figures: dict = field(default_factory=dict)
+    #: the previous run's published record links (source, source_record_id, umkm_id), if any
+    previous_ids: pd.DataFrame | None = None
+    #: every scored candidate pair's probability, by stable record keys (``SCORE_COLUMNS``)
+    scores: pd.DataFrame | None = None
+    #: per blocking rule: pairs made, new pairs, blocks skipped (``blocking.RULE_COUNT_COLUMNS``)
+    blocking: pd.DataFrame | None = None
+    #: the stewards' decisions as applied tonight (status of each, contradictions)
+    decisions: Constraints = field(default_factory=no_constraints)
+    #: pairs scored below the link threshold that share a phone, NIB or NIK: possible
+    #: matches the model missed (left, right, probability, shared)
+    possible_matches: pd.DataFrame | None = None
+
+    @property
+    def matched_share(self) -> float:
+        """The share of records linked to at least one other record (0 without records)."""
+        if not len(self.records):
+            return 0.0
+        return float((self.records["match_rule"] != SINGLETON).mean())
+
+
+def needs_training(model: splink_model.TrainedModel | None, retrain: bool) -> str | None:
+    """Why the model must be trained, or None when the stored one can be reused."""
+    if retrain:
+        return "retraining was asked for"
+    if model is None:
+        return "no trained model is stored yet"
+    if model.structure != comparisons.structure_fingerprint():
+        return "the comparisons or blocking rules changed since the stored model was trained"
+    if model.frequencies is None:
+        return "the stored model has no value frequencies"
+    return None
+
+
+def full_rebuild_reason(trained_now: bool, full_rebuild: bool,
+                        previous: PreviousNight | None, model_version: str) -> str | None:
+    """Why every candidate pair is scored tonight, or None for an incremental night."""
+    if full_rebuild:
+        return "a full rebuild was asked for"
+    if trained_now:
+        return "the model was trained tonight"
+    if previous is None:
+        return "no scores of an earlier night are stored"
+    if previous.model_version != model_version:
+        return "last night's scores come from another model"
+    return None
+
+
+def resolve_entities(
+    records: pd.DataFrame,
+    model: splink_model.TrainedModel | None,
+    retrain: bool = False,
+    cluster_threshold: float = CLUSTER_THRESHOLD,
+    charts_dir=None,
+    previous_ids: pd.DataFrame | None = None,
+    previous: PreviousNight | None = None,
+    full_rebuild: bool = False,
+    duckdb_settings: DuckDBSettings | None = None,
+    decisions: pd.DataFrame | None = None,
+) -> Resolution:
+    """Cluster canonical ``records`` into businesses; returns per record (in the order of
+    ``records``) its ``source``, ``source_record_id``, ``cluster``, ``match_probability``
+    (best link inside its cluster, NA alone), ``match_rule`` and ``match_hash``. ``previous_ids`` (source, source_record_id, umkm_id: the previous run's
+    published links) keep yesterday's businesses together where tonight's evidence does not
+    part them; ``previous`` lets an incremental night reuse last night's scores;
+    ``decisions`` are the stewards' (``umkm.resolution.stewardship``), which override model and rules."""
+    records = records.reset_index(drop=True)
+    figures: dict = {}
+    settings = duckdb_settings or DuckDBSettings.for_this_machine()
+    with settings.connection() as con:
+        started = time.perf_counter()
+        reason = needs_training(model, retrain)
+        frequencies = prepare_input(con, records, None if reason else model.frequencies)
+        figures["match_input_seconds"] = round(time.perf_counter() - started, 1)
+        if reason:
+            model = splink_model.train(con, len(records), frequencies)
+            figures["training_reason"] = reason
+            figures["training_seconds"] = round(model.training_seconds, 1)
+        started = time.perf_counter()
+        rule_counts = blocking.candidate_pairs(con)
+        figures["candidate_pairs"] = int(rule_counts["new_pairs"].sum())
+        figures["blocking_seconds"] = round(time.perf_counter() - started, 1)
+        started = time.perf_counter()
+        rebuild = full_rebuild_reason(reason is not None, full_rebuild, previous, model.version)
+        figures["night"] = "full" if rebuild else "incremental"
+        figures["full_rebuild_reason"] = rebuild or ""
+        _record_keys(con, records)
+        if rebuild:
+            to_score = "candidate_pairs"
+        else:
+            to_score = _reuse_previous_scores(con, previous, LINK_THRESHOLD, figures)
+        scored = scoring.score_pairs(con, model.model_json, to_score, LINK_THRESHOLD)
+        figures["pairs_scored"] = scored.pairs
+        figures["scoring_seconds"] = round(time.perf_counter() - started, 1)
+        scored_links = con.execute("SELECT * FROM scored_links ORDER BY unique_id_l, unique_id_r"
+                                   ).df()
+        scores = con.execute("""
+            SELECT least(k.key_l, k.key_r) AS key_l, greatest(k.key_l, k.key_r) AS key_r,
+                   s.match_probability::FLOAT AS probability
+            FROM scored_probabilities s JOIN (
+                SELECT p.unique_id_l, p.unique_id_r, l.record_key AS key_l, r.record_key AS key_r
+                FROM candidate_pairs p JOIN record_keys l ON l.unique_id = p.unique_id_l
+                JOIN record_keys r ON r.unique_id = p.unique_id_r) k
+            USING (unique_id_l, unique_id_r)""").df()
+        match_hashes = con.execute("SELECT match_hash FROM match_input ORDER BY unique_id"
+                                   ).df()["match_hash"]
+        if charts_dir is not None and reason:
+            figures["model_charts"] = splink_model.save_charts(model, con, charts_dir)
+        started = time.perf_counter()
+        # in record order: DuckDB returns pairs in any order, and ties of probability are
+        # merged in the order the links come, so the same inputs must give the same order
+        scored = scored_links.rename(columns={"unique_id_l": "left", "unique_id_r": "right",
+                                              "match_probability": "probability"})
+        nib_links = shared_key_links(records, "nib").assign(probability=1.0)
+        continuity = continuity_links(records, previous_ids)
+        links = pd.concat([continuity, scored[["left", "right", "probability"]], nib_links],
+                          ignore_index=True)
+        apart = _apart_within_components(con, len(records), links, cluster_threshold)
+        possible = _possible_matches(con)
+    attrs = records[["nib", "kab_code", "kecamatan_code", "source", "business_name_norm",
+                     "owner_name_norm", "phone_e164"]].assign(
+        is_registry=records["source"].map(
+            {k: s.kind == "registry" for k, s in SOURCES_BY_KEY.items()}).fillna(False))
+    apart = pd.concat([apart, scored.loc[_two_businesses(scored), ["left", "right"]]],
+                      ignore_index=True)
+    steward = constraints_for(records, decisions)
+    if steward.contradictions:  # refused: the check fails and nothing is published
+        steward = _without_contradicted(steward)
+    clustering = cluster_records(
+        attrs, links, threshold=cluster_threshold, apart=apart, must_link=steward.must_link,
+        keep_apart=pd.concat([steward.cannot_link, _detached_pairs(steward.detached, links)],
+                             ignore_index=True))
+    figures["links_scored"] = len(scored)
+    figures["continuity_links"] = len(continuity)
+    figures["links_dropped"] = clustering.dropped
+    figures["clustering_seconds"] = round(time.perf_counter() - started, 1)
+    out = records[["source", "source_record_id"]].assign(
+        cluster=clustering.labels, match_hash=match_hashes.to_numpy())
+    evidence = pd.concat([scored[["left", "right", "probability"]], nib_links],
+                         ignore_index=True)
+    inside = evidence[clustering.labels[evidence["left"].to_numpy()]
+                      == clustering.labels[evidence["right"].to_numpy()]]
+    out = out.join(_confidence(inside, clustering.labels))
+    return Resolution(
+        records=out,
+        links=_explained_links(scored, nib_links, records, inside),
+        model=model,
+        trained_now=reason is not None,
+        figures=figures,
+        previous_ids=previous_ids,
+        scores=scores,
+        blocking=rule_counts,
+        decisions=steward,
+        possible_matches=possible,
+    )
+
+
+def _without_contradicted(steward: Constraints) -> Constraints:
+    """The decisions without those that contradict others (none of them is applied)."""
+    return Constraints(must_link=steward.must_link.iloc[0:0],
+                       cannot_link=steward.cannot_link.iloc[0:0],
+                       detached=steward.detached[:0], status=steward.status,
+                       contradictions=steward.contradictions, decided=steward.decided.iloc[0:0])
+
+
+def _detached_pairs(detached: np.ndarray, links: pd.DataFrame) -> pd.DataFrame:
+    """A detached record kept apart from every record a link joins it to."""
+    if not len(detached):
+        return pd.DataFrame({"left": np.zeros(0, np.int64), "right": np.zeros(0, np.int64)})
+    touching = links[links["left"].isin(detached) | links["right"].isin(detached)]
+    return touching[["left", "right"]].astype(np.int64)
+
+
+def _record_keys(con: duckdb.DuckDBPyConnection, records: pd.DataFrame) -> None:
+    """``record_keys``: each record's position, its reference and its stable 64-bit key (from
+    ``source:source_record_id``), by which scores are kept from night to night."""
+    con.register("refs", pd.DataFrame({"unique_id": np.arange(len(records)),
+                                       "ref": record_refs(records).to_numpy()}))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE record_keys AS "
+                f"SELECT unique_id, ref, {_KEY_SQL.format(ref='ref')} AS record_key FROM refs")
+    con.unregister("refs")
+
+
+#: a record's stable key from its reference (collisions are checked, ``_record_keys``)
+_KEY_SQL = "(md5_number_lower({ref}) >> 1)::BIGINT"  # 63 bits: a BIGINT on every engine
+
+
+def _reuse_previous_scores(con: duckdb.DuckDBPyConnection, previous: PreviousNight,
+                           threshold: float, figures: dict) -> str:
+    """Carry last night's scores of the candidate pairs whose two records did not change into
+    ``scored_links`` and ``scored_probabilities``; return the table of the pairs left to score
+    (those touching a new or changed record)."""
+    con.register("previous_hashes", previous.match_hashes.assign(
+        ref=record_refs(previous.match_hashes))[["ref", "match_hash"]])
+    con.register("previous_scores", previous.scores)
+    links = previous.links[previous.links["rule"] == "probabilistic"]
+    explained = [c for c in links.columns if c.startswith(("gamma_", "mw_"))]
+    con.register("previous_links", pd.DataFrame({
+        "left_record": record_refs(links, "left_"), "right_record": record_refs(links, "right_"),
+        **{c: links[c] for c in ("probability", "match_weight", *explained)}}))
+    key_l, key_r = _KEY_SQL.format(ref="left_record"), _KEY_SQL.format(ref="right_record")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE unchanged AS
+        SELECT k.unique_id, k.record_key FROM record_keys k JOIN match_input m USING (unique_id)
+        JOIN previous_hashes p ON p.ref = k.ref AND p.match_hash = m.match_hash;
+        CREATE OR REPLACE TEMP TABLE reused AS
+        SELECT c.unique_id_l, c.unique_id_r, s.probability FROM candidate_pairs c
+        JOIN unchanged l ON l.unique_id = c.unique_id_l
+        JOIN unchanged r ON r.unique_id = c.unique_id_r
+        JOIN previous_scores s ON s.key_l = least(l.record_key, r.record_key)
+                              AND s.key_r = greatest(l.record_key, r.record_key);
+        CREATE OR REPLACE TEMP TABLE pairs_to_score AS
+        SELECT unique_id_l, unique_id_r FROM candidate_pairs
+        ANTI JOIN reused USING (unique_id_l, unique_id_r);
+        CREATE OR REPLACE TABLE scored_probabilities AS
+        SELECT unique_id_l, unique_id_r, probability AS match_probability FROM reused;
+        CREATE OR REPLACE TABLE scored_links AS
+        SELECT r.unique_id_l, r.unique_id_r, p.match_weight,
+               p.probability AS match_probability, {', '.join(explained)}
+        FROM reused r
+        JOIN record_keys l ON l.unique_id = r.unique_id_l
+        JOIN record_keys k ON k.unique_id = r.unique_id_r
+        JOIN (SELECT *, least({key_l}, {key_r}) AS key_lo, greatest({key_l}, {key_r}) AS key_hi
+              FROM previous_links) p
+          ON p.key_lo = least(l.record_key, k.record_key)
+         AND p.key_hi = greatest(l.record_key, k.record_key)
+        WHERE r.probability >= {threshold}""")
+    for table in ("previous_hashes", "previous_scores", "previous_links"):
+        con.unregister(table)
+    figures["records_unchanged"] = con.execute("SELECT count(*) FROM unchanged").fetchall()[0][0]
+    figures["pairs_reused"] = con.execute("SELECT count(*) FROM reused").fetchall()[0][0]
+    return "pairs_to_score"
+
+
+#: the strong keys that make a pair scored below the link threshold worth a steward's look
+STRONG_KEYS = ("phone_e164", "nib", "nik")
+
+
+def _possible_matches(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Scored pairs between ``APART_THRESHOLD`` and ``LINK_THRESHOLD`` that share a strong
+    key: the model kept them apart although a phone, NIB or NIK says otherwise."""
+    shared = " || ".join(f"CASE WHEN l.{k} = r.{k} THEN '{k} ' ELSE '' END" for k in STRONG_KEYS)
+    return con.execute(f"""
+        SELECT s.unique_id_l AS "left", s.unique_id_r AS "right",
+               s.match_probability AS probability, trim({shared}) AS shared
+        FROM scored_probabilities s
+        JOIN match_input l ON l.unique_id = s.unique_id_l
+        JOIN match_input r ON r.unique_id = s.unique_id_r
+        WHERE s.match_probability >= {APART_THRESHOLD} AND s.match_probability < {LINK_THRESHOLD}
+          AND ({' OR '.join(f'l.{k} = r.{k}' for k in STRONG_KEYS)})
+        ORDER BY 1, 2""").df()
+
+
+def _apart_within_components(con: duckdb.DuckDBPyConnection, n: int, links: pd.DataFrame,
+                             threshold: float) -> pd.DataFrame:
+    """The scored pairs below ``APART_THRESHOLD`` whose two records the links at or above
+    ``threshold`` put into one component: the only ones clustering can use (it only takes
+    links away)."""
+    strong = links[links["probability"] >= threshold]
+    _, components = connected_components(
+        _adjacency(n, strong["left"].to_numpy(), strong["right"].to_numpy()), directed=False)
+    pairs = con.execute("SELECT unique_id_l, unique_id_r FROM scored_probabilities "
+                        "WHERE match_probability < ? ORDER BY 1, 2", [APART_THRESHOLD]
+                        ).fetchnumpy()
+    left, right = pairs["unique_id_l"].astype(np.int64), pairs["unique_id_r"].astype(np.int64)
+    inside = components[left] == components[right]
+    return pd.DataFrame({"left": left[inside], "right": right[inside]})
+
+
+def _two_businesses(scored: pd.DataFrame) -> pd.Series:
+    """Scored pairs whose names have nothing in common (the name comparison's lowest level)
+    and whose owners are other people (at most a family name shared) or who sit in other
+    kecamatans: two businesses, whatever else they share (a family phone, one owner)."""
+    unlike_names = scored["gamma_business_name"] == 0
+    other_people = scored["gamma_owner_name"].isin([0, 1])
+    other_places = scored["gamma_location"].isin([0, 1])
+    return unlike_names & (other_people | other_places)
+
+
+def continuity_links(records: pd.DataFrame, previous_ids: pd.DataFrame | None) -> pd.DataFrame:
+    """Links (left, right, probability) chaining tonight's records that shared an ``umkm_id``
+    in the previous run, each to the next of the same id."""
+    if previous_ids is None or not len(previous_ids):
+        return pd.DataFrame({"left": np.zeros(0, np.int64), "right": np.zeros(0, np.int64),
+                             "probability": np.zeros(0)})
+    tonight = pd.DataFrame({"source": records["source"].to_numpy(),
+                            "source_record_id": records["source_record_id"].to_numpy(),
+                            "position": np.arange(len(records))})
+    known = tonight.merge(previous_ids[["source", "source_record_id", "umkm_id"]],
+                          on=["source", "source_record_id"]).sort_values(["umkm_id", "position"])
+    same = known["umkm_id"].eq(known["umkm_id"].shift()).to_numpy()
+    position = known["position"].to_numpy()
+    return pd.DataFrame({"left": position[:-1][same[1:]], "right": position[1:][same[1:]],
+                         "probability": CONTINUITY_PROBABILITY})
+
+
+def _confidence(inside: pd.DataFrame, labels: np.ndarray) -> pd.DataFrame:
+    """Per record, its best link inside its business and the rule of that link; a record of a
+    bigger business without such a link tonight is there from the previous run."""
+    n = len(labels)
+    ends = pd.concat([inside[["left", "probability"]].rename(columns={"left": "pos"}),
+                      inside[["right", "probability"]].rename(columns={"right": "pos"})])
+    best = ends.groupby("pos")["probability"].max().reindex(range(n))
+    alone = np.bincount(labels)[labels] == 1
+    rule = np.where(best >= 1.0, "deterministic", "probabilistic")
+    rule = np.where(best.isna(), np.where(alone, SINGLETON, "previous run"), rule)
+    return pd.DataFrame({"match_probability": best.to_numpy(), "match_rule": rule})
+
+
+def _explained_links(scored: pd.DataFrame, nib_links: pd.DataFrame, records: pd.DataFrame,
+                     inside: pd.DataFrame) -> pd.DataFrame:
+    """Every stored link with both records (source, source_record_id), probability, weight,
+    the comparison
+    levels (``gamma_*``) and weights (``mw_*``) that produced it, and whether its two records
+    ended up in one business (``joined``: the links in ``inside``)."""
+    explain = [c for c in scored.columns if c.startswith(("gamma_", "mw_"))]
+    # a level fits a byte and a partial weight a float32: millions of links at Banten scale
+    scored = scored.astype({c: "int8" if c.startswith("gamma_") else "float32"
+                            for c in explain})
+    links = pd.concat([
+        scored[["left", "right", "probability", "match_weight", *explain]].assign(
+            rule="probabilistic"),
+        nib_links.assign(rule="same NIB"),
+    ], ignore_index=True)
+    joined = inside[["left", "right"]].drop_duplicates().assign(joined=True)
+    links = links.merge(joined, on=["left", "right"], how="left")
+    links["joined"] = links["joined"].fillna(False).astype(bool)
+    sources, keys = records["source"].to_numpy(), records["source_record_id"].to_numpy()
+    left, right = links["left"].to_numpy(), links["right"].to_numpy()
+    ends = pd.DataFrame({"left_source": sources[left], "left_source_record_id": keys[left],
+                         "right_source": sources[right],
+                         "right_source_record_id": keys[right]})
+    return pd.concat([ends, links.drop(columns=["left", "right"])], axis=1)
+
