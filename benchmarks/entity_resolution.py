@@ -35,7 +35,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from umkm.resolution.evaluation import score_clustering  # noqa: E402
+from umkm.resolution.evaluation import ClusteringScores, score_clustering  # noqa: E402
 
 
 def generate(businesses: int, seed: int, out: Path) -> None:
@@ -103,7 +103,7 @@ def id_churn(before: pd.DataFrame, after: pd.DataFrame) -> tuple[int, int]:
     return len(unchanged), int((unchanged["umkm_id_1"] != unchanged["umkm_id_2"]).sum())
 
 
-def baseline_scores(landing: Path, truth: pd.DataFrame) -> tuple[dict, float]:
+def baseline_scores(landing: Path, truth: pd.DataFrame) -> tuple[ClusteringScores, float]:
     """Generic Splink on the raw text of the same snapshots, no domain standardisation."""
     import splink.comparison_library as cl
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
@@ -161,7 +161,7 @@ def baseline_scores(landing: Path, truth: pd.DataFrame) -> tuple[dict, float]:
     labelled = raw.merge(clusters[["unique_id", "cluster_id"]], on="unique_id").merge(
         truth, on=["source", "source_record_id", "delivery_date"])
     labelled = labelled[labelled["business_id"] != ""]
-    return score_clustering(labelled["cluster_id"], labelled["business_id"]).as_dict(), seconds
+    return score_clustering(labelled["cluster_id"], labelled["business_id"]), seconds
 
 
 def score_night(warehouse: Path, truth: pd.DataFrame,
@@ -170,7 +170,7 @@ def score_night(warehouse: Path, truth: pd.DataFrame,
     night before); returns its labelled records."""
     records, current = published_links(warehouse)
     labelled = with_truth(records, current, truth)
-    scores = score_clustering(labelled["umkm_id"], labelled["business_id"]).as_dict()
+    scores = score_clustering(labelled["umkm_id"], labelled["business_id"])
     print(f"  {warehouse.name}: {len(records)} linked records")
     _print_scores("entity resolution", scores)
     if previous is not None:
@@ -189,11 +189,8 @@ def score_nights(warehouses: list[Path], landing: Path) -> None:
         previous = score_night(warehouse, truth, previous)
 
 
-def _print_scores(label: str, scores: dict) -> None:
-    print(f"  {label}: pairwise P {scores['pairwise_precision']:.4f} R "
-          f"{scores['pairwise_recall']:.4f} F1 {scores['pairwise_f1']:.4f} | B-cubed F1 "
-          f"{scores['bcubed_f1']:.4f} | businesses {scores['predicted_clusters']} vs true "
-          f"{scores['true_clusters']} ({scores['cluster_count_error']:+.2%})")
+def _print_scores(label: str, scores: ClusteringScores) -> None:
+    print(f"  {label}: {scores.summary()}")
 
 
 def main() -> None:

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from umkm.cli.review import decide  # noqa: E402
 from umkm.publish.warehouse import open_with_restricted  # noqa: E402
-from umkm.resolution.evaluation import score_clustering  # noqa: E402
+from umkm.resolution.evaluation import ClusteringScores, score_clustering  # noqa: E402
 
 
 def run_night(landing: Path, warehouse: Path) -> None:
@@ -43,7 +43,7 @@ def run_night(landing: Path, warehouse: Path) -> None:
         raise SystemExit("the nightly job failed")
 
 
-def scores(warehouse: Path, truth: pd.DataFrame) -> dict:
+def scores(warehouse: Path, truth: pd.DataFrame) -> ClusteringScores:
     con = open_with_restricted(warehouse)
     try:
         linked = con.execute("""
@@ -54,7 +54,7 @@ def scores(warehouse: Path, truth: pd.DataFrame) -> dict:
         con.close()
     labelled = linked.merge(truth, on=["source", "source_record_id", "delivery_date"])
     labelled = labelled[labelled["business_id"] != ""]
-    return score_clustering(labelled["umkm_id"], labelled["business_id"]).as_dict()
+    return score_clustering(labelled["umkm_id"], labelled["business_id"])
 
 
 def queue(warehouse: Path) -> pd.DataFrame:
@@ -102,13 +102,6 @@ def truth_decisions(items: pd.DataFrame, truth: pd.DataFrame, warehouse: Path,
     return decisions[:wanted]
 
 
-def _print_scores(label: str, s: dict) -> None:
-    print(f"{label}: pairwise P {s['pairwise_precision']:.4f} R {s['pairwise_recall']:.4f} "
-          f"F1 {s['pairwise_f1']:.4f} | B-cubed F1 {s['bcubed_f1']:.4f} | businesses "
-          f"{s['predicted_clusters']} vs true {s['true_clusters']} "
-          f"({s['cluster_count_error']:+.2%})")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--businesses", type=int, default=20_000)
@@ -131,7 +124,7 @@ def main() -> None:
         print(items.head(10)[["rank", "review_id", "kind", "impact", "left_business_name",
                               "right_business_name", "probability"]].to_string(index=False))
     before = scores(warehouse, truth)
-    _print_scores("night 1", before)
+    print(f"night 1: {before.summary()}")
     decisions = truth_decisions(items, truth, warehouse, args.decisions)
     url = f"duckdb:///{warehouse}"
     for review, decision, left, right, _ in decisions:
@@ -142,7 +135,7 @@ def main() -> None:
     print(f"{len(decisions)} decisions from the truth: {kinds}; {corrections} of them "
           f"correct the register, the others confirm it")
     run_night(landing, warehouse)
-    _print_scores("night 2, decisions applied", scores(warehouse, truth))
+    print(f"night 2, decisions applied: {scores(warehouse, truth).summary()}")
 
 
 if __name__ == "__main__":

@@ -26,6 +26,13 @@ class ClusteringScores:
     def as_dict(self) -> dict:
         return asdict(self)
 
+    def summary(self) -> str:
+        """One line: pairwise P/R/F1, B-cubed F1, businesses against the truth."""
+        return (f"pairwise P {self.pairwise_precision:.4f} R {self.pairwise_recall:.4f} "
+                f"F1 {self.pairwise_f1:.4f} | B-cubed F1 {self.bcubed_f1:.4f} | businesses "
+                f"{self.predicted_clusters} vs true {self.true_clusters} "
+                f"({self.cluster_count_error:+.2%})")
+
 
 def _pairs(sizes: pd.Series) -> float:
     return float((sizes * (sizes - 1) / 2).sum())
