@@ -56,13 +56,38 @@ def test_a_block_larger_than_its_cap_makes_no_pairs():
              {"unique_id": 202, "k": "batik rizka", "kab_code": "3604",
               "kecamatan_code": "360401"}]
     frame = pd.DataFrame(rows).rename(columns={"k": "name_sorted"})
-    con.register("match_input", frame)
+    con.register("match_input", frame.assign(**_nothing_else(frame)))
     rule = blocking.BlockingRule("name words", "name_sorted", place=True, max_block=10)
     counts = blocking.candidate_pairs(con, rules=(rule,))
     pairs = set(con.execute("SELECT unique_id_l, unique_id_r FROM candidate_pairs").fetchall())
     assert not any(l < 100 for l, _ in pairs), "12 'toko berkah' in one kecamatan: too common"
-    assert counts.loc[0, "blocks_skipped"] == 1 and counts.loc[0, "records_in_skipped"] == 12
+    assert counts.loc[0, "blocks_over_cap"] == 1 and counts.loc[0, "records_in_over_cap"] == 12
     same_kecamatan = {(100, 101), (100, 102), (101, 102)}
     kecamatan_unknown = {(100, 200), (101, 200), (102, 200)}
     kab_unknown = {(100, 201), (101, 201), (102, 201), (200, 201), (201, 202)}
     assert pairs == same_kecamatan | kecamatan_unknown | kab_unknown
+
+
+def _nothing_else(frame: pd.DataFrame) -> dict:
+    """Empty columns for what a block's window sorts by."""
+    return {c: pd.Series([None] * len(frame), dtype=object)
+            for c in blocking.WINDOW_ORDER if c not in frame}
+
+
+def test_a_large_block_with_a_window_pairs_neighbours_by_what_else_they_share():
+    """40 'toko berkah' of one kecamatan: pairs in full would be 780; a window of 2 makes at
+    most 2 per record, and records with one owner (in any order of ids) are neighbours."""
+    con = duckdb.connect()
+    owners = [f"owner {i // 2:02d}" for i in range(40)]  # two records per owner
+    frame = pd.DataFrame({"unique_id": range(40), "name_sorted": "berkah toko",
+                          "kab_code": "3603", "kecamatan_code": "360301",
+                          "owner_name_norm": owners[::2] + owners[1::2]})
+    con.register("match_input", frame.assign(**_nothing_else(frame)))
+    rule = blocking.BlockingRule("name words", "name_sorted", place=True, max_block=10,
+                                 window=2)
+    counts = blocking.candidate_pairs(con, rules=(rule,))
+    pairs = set(con.execute("SELECT unique_id_l, unique_id_r FROM candidate_pairs").fetchall())
+    assert len(pairs) == 39 + 38  # each record with its next two, in the block's order
+    one_owner = frame.groupby("owner_name_norm")["unique_id"].agg(tuple)
+    assert all(tuple(sorted(ids)) in pairs for ids in one_owner)
+    assert counts.loc[0, "blocks_over_cap"] == 1 and counts.loc[0, "records_in_over_cap"] == 40

@@ -8,14 +8,20 @@ number of pairs close to linear in the number of records, even where a name is c
   when both know it; where one record does not know its kecamatan, in one kabupaten/kota;
   where one does not know its kabupaten/kota either, anywhere. A generic name is shared by
   hundreds of shops in a kabupaten/kota but by a few in a kecamatan.
-- **A cap on blocks.** A block (the records sharing a key in one place) larger than the
-  rule's ``max_block`` makes no pairs: a key that many records share says nothing about
-  which of them are one business, and its pairs would grow with the square of its size.
-  Such pairs are still made by the rules on stronger keys (phone, owner, address).
+- **A cap on blocks, and a window beyond it.** A block (the records sharing a key in one
+  place) larger than the rule's ``max_block`` is not paired in full: its pairs would grow
+  with the square of its size, and a key that many records share says little about which
+  of them are one business. A rule with a ``window`` sorts such a kecamatan block by what
+  else its records carry (owner, phone, address, e-mail: ``WINDOW_ORDER``) and pairs each
+  record with the next ``window`` records (a sorted neighbourhood), so a block makes at most
+  ``window`` pairs per record; a rule without one makes no pairs in it. Either way, the
+  rules on stronger keys (phone, owner, address) still pair what they share. Blocks grow
+  with the density of common names, not with the province: this keeps the pairs per record
+  about flat from 20,000 to 800,000 businesses (``benchmarks/blocking_recall.py``).
 
 ``candidate_pairs`` writes the distinct pairs (``unique_id_l < unique_id_r``) with the first
 rule that made each, and returns per rule the pairs it made, the pairs no earlier rule made,
-and the blocks it skipped.
+and the blocks over its cap (windowed or skipped) with the records in them.
 """
 
 from __future__ import annotations
@@ -37,28 +43,40 @@ class BlockingRule:
     max_block: int
     #: the key is a list: records sharing any element are paired
     exploded: bool = False
+    #: a kecamatan block larger than ``max_block`` pairs each record with the next ``window``
+    #: records in the order of ``WINDOW_ORDER`` instead of making no pairs (0: none)
+    window: int = 0
 
 
 #: strong keys pair records anywhere; name and owner keys within a place. The caps let a
-#: family or a small chain share a phone or an e-mail, and leave out call centres.
+#: family or a small chain share a phone or an e-mail, and leave out call centres. The name
+#: and owner keys window their large kecamatan blocks, the typo-tolerant letter keys (which
+#: many more names share) from smaller ones: at 800,000 businesses this halves the pairs
+#: that the caps of 60 and 30 without a window made (9.9 M, 5.3 per record), for 1.8 % of
+#: the true pairs that no rule makes any more (benchmarks/blocking_recall.py)
 RULES: tuple[BlockingRule, ...] = (
     BlockingRule("phone", "phone_e164", place=False, max_block=30),
     BlockingRule("nib", "nib", place=False, max_block=30),
     BlockingRule("email", "email", place=False, max_block=30),
     BlockingRule("npwp", "npwp", place=False, max_block=30),
     BlockingRule("nik", "nik", place=False, max_block=30),
-    BlockingRule("name words", "name_sorted", place=True, max_block=60),
-    BlockingRule("name or slug, written together", "name_keys", place=True, max_block=60,
-                 exploded=True),
+    BlockingRule("name words", "name_sorted", place=True, max_block=20, window=6),
+    BlockingRule("name or slug, written together", "name_keys", place=True, max_block=20,
+                 exploded=True, window=6),
     BlockingRule("address with house number", "address_block", place=True, max_block=30),
-    BlockingRule("owner", "owner_name_norm", place=True, max_block=30),
+    BlockingRule("owner", "owner_name_norm", place=True, max_block=20, window=6),
     BlockingRule("uncommon name word", "name_block_tokens", place=True, max_block=30,
                  exploded=True),
-    BlockingRule("first letters of the name words", "name_heads", place=True, max_block=30),
-    BlockingRule("last letters of the name words", "name_tails", place=True, max_block=30),
+    BlockingRule("first letters of the name words", "name_heads", place=True, max_block=8,
+                 window=3),
+    BlockingRule("last letters of the name words", "name_tails", place=True, max_block=8,
+                 window=3),
 )
 
-RULE_COUNT_COLUMNS = ["rule", "pairs", "new_pairs", "blocks_skipped", "records_in_skipped"]
+RULE_COUNT_COLUMNS = ["rule", "pairs", "new_pairs", "blocks_over_cap", "records_in_over_cap"]
+#: the order of a large block's records in which each is paired with its next ``window``:
+#: records of one business that share something besides the key come next to each other
+WINDOW_ORDER = ("owner_name_norm", "phone_e164", "address_key", "email", "unique_id")
 
 
 def _keys_sql(rule: BlockingRule) -> str:
@@ -67,8 +85,9 @@ def _keys_sql(rule: BlockingRule) -> str:
               "lambda k: k IS NOT NULL)) AS name_keys FROM match_input)"
               if rule.key == "name_keys" else "match_input")
     value = f"unnest({key})" if rule.exploded else key
-    return (f"SELECT unique_id, k, kab_code, kecamatan_code FROM "
-            f"(SELECT unique_id, {value} AS k, kab_code, kecamatan_code FROM {source}) "
+    order = ", ".join(c for c in WINDOW_ORDER if c != "unique_id")
+    return (f"SELECT unique_id, k, kab_code, kecamatan_code, {order} FROM "
+            f"(SELECT unique_id, {value} AS k, kab_code, kecamatan_code, {order} FROM {source}) "
             "WHERE k IS NOT NULL AND k <> ''")
 
 
@@ -92,6 +111,18 @@ def _rule_pairs_sql(rule: BlockingRule) -> str:
             SELECT l.unique_id AS l, r.unique_id AS r FROM sized l JOIN sized r
               ON l.k = r.k AND l.kecamatan_code = r.kecamatan_code
             WHERE l.unique_id < r.unique_id AND l.n_kecamatan <= {cap}),
+        ranked AS (  -- the records of the kecamatan blocks too large to pair in full
+            SELECT unique_id, k, kecamatan_code,
+                   row_number() OVER (PARTITION BY k, kecamatan_code
+                                      ORDER BY {", ".join(f"{c} NULLS LAST" for c in WINDOW_ORDER)})
+                       AS rank
+            FROM sized WHERE kecamatan_code IS NOT NULL AND n_kecamatan > {cap}
+              AND {rule.window} > 0),
+        in_window AS (
+            SELECT least(l.unique_id, r.unique_id) AS l, greatest(l.unique_id, r.unique_id) AS r
+            FROM (SELECT *, unnest(range(1, {rule.window} + 1)) AS step FROM ranked) l
+            JOIN ranked r ON r.k = l.k AND r.kecamatan_code = l.kecamatan_code
+                         AND r.rank = l.rank + l.step),
         in_kab AS (  -- one side does not know its kecamatan
             SELECT least(l.unique_id, r.unique_id) AS l, greatest(l.unique_id, r.unique_id) AS r
             FROM sized l JOIN sized r ON l.k = r.k AND l.kab_code = r.kab_code
@@ -100,12 +131,12 @@ def _rule_pairs_sql(rule: BlockingRule) -> str:
             SELECT least(l.unique_id, r.unique_id) AS l, greatest(l.unique_id, r.unique_id) AS r
             FROM sized l JOIN sized r ON l.k = r.k
             WHERE l.kab_code IS NULL AND l.unique_id <> r.unique_id AND l.n_anywhere <= {cap})
-        SELECT * FROM in_kecamatan UNION ALL SELECT * FROM in_kab
-        UNION ALL SELECT * FROM anywhere"""
+        SELECT * FROM in_kecamatan UNION ALL SELECT * FROM in_window
+        UNION ALL SELECT * FROM in_kab UNION ALL SELECT * FROM anywhere"""
 
 
 def _skipped_sql(rule: BlockingRule) -> str:
-    """Blocks the cap left out: in a kecamatan (place rules) or anywhere."""
+    """Blocks over the cap: in a kecamatan (place rules) or anywhere."""
     group = "k, kecamatan_code" if rule.place else "k"
     where = "WHERE kecamatan_code IS NOT NULL" if rule.place else ""
     return f"""SELECT count(*), coalesce(sum(n), 0) FROM (

@@ -225,6 +225,20 @@ def _conflicted_components(attrs: pd.DataFrame, labels: np.ndarray) -> np.ndarra
 NAME_APART = 50
 
 
+def unlike_names(attrs: pd.DataFrame, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Whether the business names of each pair (both known) are so unlike (``NAME_APART``)
+    that the two records are two businesses."""
+    a = attrs["business_name_norm"].to_numpy(dtype=object)[left]
+    b = attrs["business_name_norm"].to_numpy(dtype=object)[right]
+    known = pd.notna(a) & pd.notna(b)
+    unlike = np.zeros(len(left), dtype=bool)
+    if known.any():
+        score = cpdist(a[known].tolist(), b[known].tolist(), scorer=fuzz.partial_ratio,
+                       workers=1)
+        unlike[known] = score < NAME_APART
+    return unlike
+
+
 def _other_names_within(attrs: pd.DataFrame, labels: np.ndarray) -> pd.DataFrame:
     """Pairs of records (left, right) of one component whose business names are so unlike
     that they are two businesses (all distinct names of a component compared, vectorised)."""

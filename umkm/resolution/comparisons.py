@@ -23,6 +23,7 @@ import splink.comparison_library as cl
 from splink import SettingsCreator
 
 from umkm.resolution import blocking
+from umkm.resolution.match_input import NAME_PLACE
 
 
 def _overlap(column: str) -> str:
@@ -54,12 +55,13 @@ def _business_name() -> cl.CustomComparison:
         comparison_levels=[
             cll.NullLevel("business_name_norm"),
             cll.ExactMatchLevel("name_sorted").configure(
-                tf_adjustment_column="name_sorted", label_for_charts="same words"),
+                tf_adjustment_column=NAME_PLACE, disable_tf_exact_match_detection=True,
+                label_for_charts="same words"),
             cll.CustomLevel(_SAME_SLUG).configure(
-                tf_adjustment_column="name_sorted",
+                tf_adjustment_column=NAME_PLACE, disable_tf_exact_match_detection=True,
                 label_for_charts="name or slug equals the other's slug"),
             cll.CustomLevel(typos).configure(
-                tf_adjustment_column="name_sorted",
+                tf_adjustment_column=NAME_PLACE, disable_tf_exact_match_detection=True,
                 label_for_charts="the same name but for a typo or two"),
             cll.CustomLevel(f"{_SHARE_RARE_WORD} AND {_overlap('name_tokens')} >= 0.5",
                             label_for_charts="a distinctive word and half the words shared"),

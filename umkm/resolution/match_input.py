@@ -9,7 +9,8 @@ in four materialised steps, so that no expensive expression is evaluated twice:
 2. the name keys: sorted words, first and last three letters of every word (typo-tolerant),
    the name written without spaces, the shop slug's core, the address key;
 3. the frequencies (``value_frequencies``): how often each value of the term-frequency columns
-   and each name word occurs. They are counted on the training night and stored with the
+   and each name word occurs, and how often each name occurs in its place (``name_place``)
+   against the records of that place. They are counted on the training night and stored with the
    model (``restricted.match_frequency``), so that a pair of records scores the same on every
    night until the next training: what makes reusing last night's scores exact. A value the
    training never saw counts as seen once;
@@ -33,8 +34,21 @@ MATCH_FIELDS = (
     "nib", "npwp", "nik", "address", "kab_code", "kecamatan_code", "postal_code",
 )
 #: columns whose exact-match weight is adjusted by how common the value is
-TF_COLUMNS = ("name_sorted", "address_key", "owner_name_norm", "phone_e164", "email",
+TF_COLUMNS = ("name_place", "address_key", "owner_name_norm", "phone_e164", "email",
               "nib", "npwp", "nik")
+#: the name's term frequency is that of the name in its place (kecamatan, else
+#: kabupaten/kota): a name is compared mostly with records of its own place, where a name
+#: made of a product and the place ('otak otak khas pondok aren') is common although it is
+#: rare in the province. Its frequency is the larger of two: the share of the place's records
+#: that carry the name for another business (the count less one, the record's own), and the
+#: name's share of all records (``_term_frequency_lookups``). So a name shared by several
+#: businesses of one place weighs as little there as it is worth, and stays so as the
+#: register grows
+NAME_PLACE = "name_place"
+#: the frequency table's entry for the number of records counted in each place
+PLACE_RECORDS = "(place records)"
+#: the name whose share of all records bounds ``NAME_PLACE``'s frequency from below
+NAME_KEY = "name_sorted"
 #: the frequency table's entry for the words of business names
 NAME_WORD = "name_word"
 FREQUENCY_COLUMNS = ["column_name", "value", "frequency"]
@@ -79,7 +93,7 @@ FROM typed LEFT JOIN first_words f ON f.first_word = typed.words[1]
 
 _KEYS_SQL = """
 CREATE OR REPLACE TEMP TABLE match_keys AS
-SELECT *,
+SELECT *, name_sorted || '@' || place AS name_place FROM (SELECT *,
     list_distinct(name_words) AS name_tokens,
     array_to_string(list_sort(list_distinct(name_words)), ' ') AS name_sorted,
     -- typo-tolerant name keys: the first, and the last, three letters of every word
@@ -88,6 +102,7 @@ SELECT *,
     array_to_string(list_sort(list_transform(list_distinct(name_words),
         lambda t: right(t, 3))), ' ') AS name_tails,
     array_to_string(name_words, '') AS name_compact,
+    coalesce(kecamatan_code, kab_code, '') AS place,
     nullif(shop_slug, '') AS shop_slug_key,
     -- the shop slug without shop words before it and decoration or numbers after it:
     -- 'kedaisumberrejekiputra', 'sumberrejekiputra2' and 'sumberrejekiputrastore' agree
@@ -102,7 +117,7 @@ SELECT *,
         AS address_key,
     split_part(owner_name_norm, ' ', 1) AS owner_first,
     split_part(owner_name_norm, ' ', -1) AS owner_last
-FROM match_words
+FROM match_words)
 """
 
 _WORD_USES_SQL = """
@@ -134,7 +149,8 @@ SELECT
     unique_id, match_hash, source, business_name_norm, name_tokens,
     coalesce(rare.name_rare_tokens, []::VARCHAR[]) AS name_rare_tokens,
     coalesce(uncommon.name_block_tokens, []::VARCHAR[]) AS name_block_tokens,
-    name_sorted, name_heads, name_tails, name_compact, shop_slug_key AS shop_slug, slug_core,
+    name_sorted, name_place, name_heads, name_tails, name_compact, shop_slug_key AS shop_slug,
+    slug_core,
     address_key,
     -- blocking on an address only where it has a house number: a kampung name alone is shared
     CASE WHEN regexp_matches(address_key, '[0-9]') THEN address_key END AS address_block,
@@ -192,10 +208,11 @@ def count_frequencies(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             FROM (SELECT source, {column}, count(*) AS n FROM match_keys
                   WHERE {column} IS NOT NULL GROUP BY ALL)
             GROUP BY {column}"""
-        for column in TF_COLUMNS
+        for column in (NAME_KEY, *TF_COLUMNS)
     ]
     parts.append(f"""SELECT '{NAME_WORD}', token, count(*) FROM
                      (SELECT unnest(name_tokens) AS token FROM match_keys) GROUP BY token""")
+    parts.append(f"SELECT '{PLACE_RECORDS}', place, count(*) FROM match_keys GROUP BY place")
     parts.append(f"SELECT '{RECORD_COUNT}', NULL, count(*) FROM match_keys")
     return con.execute(" UNION ALL ".join(parts)).df().astype(
         {"column_name": "str", "value": "object", "frequency": "int64"})
@@ -203,8 +220,12 @@ def count_frequencies(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def _term_frequency_lookups(con: duckdb.DuckDBPyConnection, counted: int) -> None:
     """``tf_lookup_<column>``: each value of tonight's records with its frozen relative
-    frequency; a value the training never saw counts as seen once."""
+    frequency; a value the training never saw counts as seen once. A name's frequency in its
+    place (``NAME_PLACE``) is that of the other businesses of the place with the name, and at
+    least its frequency among all records."""
     for column in TF_COLUMNS:
+        if column == NAME_PLACE:
+            continue
         con.execute(f"""
             CREATE OR REPLACE TABLE tf_lookup_{column} AS
             SELECT v.{column}, coalesce(f.frequency, 1)::DOUBLE / $counted AS tf_{column}
@@ -212,3 +233,19 @@ def _term_frequency_lookups(con: duckdb.DuckDBPyConnection, counted: int) -> Non
             LEFT JOIN value_frequencies f
               ON f.column_name = '{column}' AND f.value = v.{column}::VARCHAR""",
                     {"counted": counted})
+    con.execute(f"""
+        CREATE OR REPLACE TABLE tf_lookup_{NAME_PLACE} AS
+        WITH v AS (SELECT DISTINCT {NAME_PLACE}, {NAME_KEY},
+                          coalesce(kecamatan_code, kab_code, '') AS place
+                   FROM match_input WHERE {NAME_PLACE} IS NOT NULL)
+        SELECT v.{NAME_PLACE}, greatest(
+                   (coalesce(here.frequency, 1) - 1)::DOUBLE / greatest(coalesce(n.frequency, 1), 1),
+                   coalesce(anywhere.frequency, 1)::DOUBLE / $counted) AS tf_{NAME_PLACE}
+        FROM v
+        LEFT JOIN value_frequencies here
+          ON here.column_name = '{NAME_PLACE}' AND here.value = v.{NAME_PLACE}
+        LEFT JOIN value_frequencies anywhere
+          ON anywhere.column_name = '{NAME_KEY}' AND anywhere.value = v.{NAME_KEY}
+        LEFT JOIN value_frequencies n
+          ON n.column_name = '{PLACE_RECORDS}' AND n.value = v.place""",
+                {"counted": counted})

@@ -33,7 +33,14 @@ from schemas.catalog import SOURCES_BY_KEY
 from umkm.duckdb_settings import DuckDBSettings
 from umkm.record_keys import record_refs
 from umkm.resolution import blocking, comparisons, scoring, splink_model
-from umkm.resolution.clustering import _adjacency, cluster_records
+from umkm.resolution.clustering import (
+    _adjacency,
+    _in_pairs,
+    _pairs,
+    cannot_link,
+    cluster_records,
+    unlike_names,
+)
 from umkm.resolution.deterministic import shared_key_links
 from umkm.resolution.match_input import prepare_input
 from umkm.resolution.stewardship import Constraints, constraints_for, no_constraints
@@ -46,6 +53,10 @@ LINK_THRESHOLD = 0.2
 #: 1 % of the truth on the accuracy benchmark (benchmarks/entity_resolution.py, seed 5)
 CLUSTER_THRESHOLD = 0.2
 APART_THRESHOLD = 0.01
+#: a record that clustering left alone joins the business of its most probable partner when
+#: that pair scored at least this, unless a rule or a decision keeps it from any record of
+#: that business (``_attach_singletons``)
+ATTACH_THRESHOLD = 0.05
 #: the previous run's businesses hold together tonight unless tonight's evidence keeps two of
 #: their records apart (two NIBs, a registry conflict, a pair scored below
 #: ``APART_THRESHOLD``): their records are chained by links of this probability, so they are
@@ -88,7 +99,7 @@ class Resolution:
     previous_ids: pd.DataFrame | None = None
     #: every scored candidate pair's probability, by stable record keys (``SCORE_COLUMNS``)
     scores: pd.DataFrame | None = None
-    #: per blocking rule: pairs made, new pairs, blocks skipped (``blocking.RULE_COUNT_COLUMNS``)
+    #: per blocking rule: pairs made, new pairs, blocks over the cap (``blocking.RULE_COUNT_COLUMNS``)
     blocking: pd.DataFrame | None = None
     #: the stewards' decisions as applied tonight (status of each, contradictions)
     decisions: Constraints = field(default_factory=no_constraints)
@@ -202,30 +213,32 @@ def resolve_entities(
                           ignore_index=True)
         apart = _apart_within_components(con, len(records), links, cluster_threshold)
         possible = _possible_matches(con)
-    attrs = records[["nib", "kab_code", "kecamatan_code", "source", "business_name_norm",
-                     "owner_name_norm", "phone_e164"]].assign(
-        is_registry=records["source"].map(
-            {k: s.kind == "registry" for k, s in SOURCES_BY_KEY.items()}).fillna(False))
-    apart = pd.concat([apart, scored.loc[_two_businesses(scored), ["left", "right"]]],
-                      ignore_index=True)
-    steward = constraints_for(records, decisions)
-    if steward.contradictions:  # refused: the check fails and nothing is published
-        steward = _without_contradicted(steward)
-    clustering = cluster_records(
-        attrs, links, threshold=cluster_threshold, apart=apart, must_link=steward.must_link,
-        keep_apart=pd.concat([steward.cannot_link, _detached_pairs(steward.detached, links)],
-                             ignore_index=True))
+        attrs = records[["nib", "kab_code", "kecamatan_code", "source", "business_name_norm",
+                         "owner_name_norm", "phone_e164"]].assign(
+            is_registry=records["source"].map(
+                {k: s.kind == "registry" for k, s in SOURCES_BY_KEY.items()}).fillna(False))
+        apart = pd.concat([apart, scored.loc[_two_businesses(scored), ["left", "right"]]],
+                          ignore_index=True)
+        steward = constraints_for(records, decisions)
+        if steward.contradictions:  # refused: the check fails and nothing is published
+            steward = _without_contradicted(steward)
+        clustering = cluster_records(
+            attrs, links, threshold=cluster_threshold, apart=apart, must_link=steward.must_link,
+            keep_apart=pd.concat([steward.cannot_link, _detached_pairs(steward.detached, links)],
+                                 ignore_index=True))
+        labels, attached = _attach_singletons(con, attrs, clustering.labels, steward, apart,
+                                              ATTACH_THRESHOLD)
     figures["links_scored"] = len(scored)
     figures["continuity_links"] = len(continuity)
     figures["links_dropped"] = clustering.dropped
+    figures["records_attached"] = len(attached)
     figures["clustering_seconds"] = round(time.perf_counter() - started, 1)
     out = records[["source", "source_record_id"]].assign(
-        cluster=clustering.labels, match_hash=match_hashes.to_numpy())
-    evidence = pd.concat([scored[["left", "right", "probability"]], nib_links],
+        cluster=labels, match_hash=match_hashes.to_numpy())
+    evidence = pd.concat([scored[["left", "right", "probability"]], nib_links, attached],
                          ignore_index=True)
-    inside = evidence[clustering.labels[evidence["left"].to_numpy()]
-                      == clustering.labels[evidence["right"].to_numpy()]]
-    out = out.join(_confidence(inside, clustering.labels))
+    inside = evidence[labels[evidence["left"].to_numpy()] == labels[evidence["right"].to_numpy()]]
+    out = out.join(_confidence(inside, labels))
     return Resolution(
         records=out,
         links=_explained_links(scored, nib_links, records, inside),
@@ -238,6 +251,65 @@ def resolve_entities(
         decisions=steward,
         possible_matches=possible,
     )
+
+
+def _attach_singletons(con: duckdb.DuckDBPyConnection, attrs: pd.DataFrame,
+                       labels: np.ndarray, steward: Constraints, apart: pd.DataFrame,
+                       threshold: float) -> tuple[np.ndarray, pd.DataFrame]:
+    """Records that clustering left alone, each joined to the business of its most probable
+    scored partner (at least ``threshold``): a record whose name a dense place shares with
+    several businesses belongs to one of them, not to a business of its own, which would
+    count one business too many. Two records alone join only when each is the other's most
+    probable partner, so nothing chains. A record stays alone when a rule of clustering
+    (``cannot_link``, names too unlike), a pair scored or judged as two businesses (below
+    ``APART_THRESHOLD``, ``apart``) or a steward's decision keeps it from any record of that
+    business. Returns the labels and the
+    pairs joined (left, right, probability)."""
+    none = pd.DataFrame({"left": np.zeros(0, np.int64), "right": np.zeros(0, np.int64),
+                         "probability": np.zeros(0)})
+    alone = np.bincount(labels)[labels] == 1
+    alone[steward.detached] = False
+    if not alone.any():
+        return labels, none
+    con.register("alone", pd.DataFrame({"unique_id": np.flatnonzero(alone)}))
+    pairs = con.execute("""
+        SELECT a.unique_id AS s, p.unique_id_r AS t, p.match_probability AS probability
+        FROM scored_probabilities p JOIN alone a ON a.unique_id = p.unique_id_l
+        WHERE p.match_probability >= $threshold
+        UNION ALL
+        SELECT a.unique_id, p.unique_id_l, p.match_probability
+        FROM scored_probabilities p JOIN alone a ON a.unique_id = p.unique_id_r
+        WHERE p.match_probability >= $threshold""", {"threshold": threshold}).df()
+    best = pairs.sort_values(["s", "probability", "t"], ascending=[True, False, True],
+                             kind="stable").drop_duplicates("s")
+    target_alone = alone[best["t"].to_numpy()]
+    partner = best.set_index("s")["t"]
+    mutual = partner.reindex(best["t"].to_numpy()).to_numpy() == best["s"].to_numpy()
+    best = best[~target_alone | (mutual & (best["s"] > best["t"]).to_numpy())]
+    # every record of the target business, checked against the record that would join it
+    members = pd.DataFrame({"cluster": labels, "m": np.arange(len(labels))})
+    checked = best.assign(cluster=labels[best["t"].to_numpy()]).merge(members, on="cluster")
+    s, m = checked["s"].to_numpy(np.int64), checked["m"].to_numpy(np.int64)
+    ends = pd.DataFrame({"left": s, "right": m})
+    blocked = (cannot_link(attrs, s, m) | unlike_names(attrs, s, m)
+               | _in_pairs(ends, _pairs(steward.cannot_link)) | _in_pairs(ends, _pairs(apart)))
+    con.register("checked", pd.DataFrame({"l": np.minimum(s, m), "r": np.maximum(s, m)}))
+    scored_apart = con.execute(
+        "SELECT c.l, c.r FROM checked c JOIN scored_probabilities p "
+        "ON p.unique_id_l = c.l AND p.unique_id_r = c.r WHERE p.match_probability < ?",
+        [APART_THRESHOLD]).df()
+    con.unregister("checked")
+    con.unregister("alone")
+    blocked |= pd.MultiIndex.from_arrays([np.minimum(s, m), np.maximum(s, m)]).isin(
+        pd.MultiIndex.from_frame(scored_apart))
+    refused = np.unique(s[blocked])
+    best = best[~best["s"].isin(refused)]
+    labels = labels.copy()
+    labels[best["s"].to_numpy()] = labels[best["t"].to_numpy()]
+    _, labels = np.unique(labels, return_inverse=True)
+    return labels, pd.DataFrame({"left": best["s"].to_numpy(np.int64),
+                                 "right": best["t"].to_numpy(np.int64),
+                                 "probability": best["probability"].to_numpy(float)})
 
 
 def _without_contradicted(steward: Constraints) -> Constraints:
