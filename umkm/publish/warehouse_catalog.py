@@ -494,7 +494,10 @@ def view_statements(present: set[str]) -> dict[str, list[str]]:
 def view_columns(view: ViewSpec) -> list[str]:
     """The output columns of a view, read from its SELECT list (``... AS name`` or a plain
     column, ``r.column``)."""
-    select = re.search(r"SELECT\s+(?:DISTINCT\s+)?(.*?)\s+FROM\s", view.sql, re.S).group(1)
+    found = re.search(r"SELECT\s+(?:DISTINCT\s+)?(.*?)\s+FROM\s", view.sql, re.S)
+    if found is None:
+        raise ValueError(f"view {view.name}: no SELECT ... FROM")
+    select = found.group(1)
     columns, depth, current = [], 0, ""
     for char in select + ",":
         if char == "," and depth == 0:
