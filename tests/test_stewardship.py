@@ -58,7 +58,7 @@ def test_a_cannot_link_splits_and_a_must_link_merges_on_every_night(stewarded):
     (split_a, split_b, _), (join_a, join_b, _) = stewarded["split"], stewarded["joined"]
     before = stewarded["before"]
     assert before[split_a] == before[split_b] and before[join_a] != before[join_b]
-    for result, ids in stewarded["nights"]:  # incremental, retrained, incremental again
+    for _result, ids in stewarded["nights"]:  # incremental, retrained, incremental again
         assert ids[split_a] != ids[split_b]
         assert ids[join_a] == ids[join_b]
     figures = [next(iter(r.asset_materializations_for_node("matched_records"))).metadata

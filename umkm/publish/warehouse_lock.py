@@ -21,7 +21,7 @@ import os
 import socket
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -128,7 +128,7 @@ class WarehouseLock:
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps({
             "holder": holder_text(self.run_id),
-            "since": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "since": datetime.now(UTC).isoformat(timespec="seconds"),
         }).encode(), 0)
         self._fd = fd
 
