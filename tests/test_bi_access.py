@@ -94,9 +94,9 @@ def test_nightly_job_on_postgres_serves_bi_and_hides_secrets(small_landing, post
     monkeypatch.setenv("UMKM_LANDING_DIR", str(small_landing))
     monkeypatch.setenv("UMKM_WAREHOUSE_URL", url)
     monkeypatch.setenv("UMKM_PII_HASH_KEY", key)
-    from pipelines.definitions import defs
+    from pipelines.definitions import build_defs
 
-    definitions = defs()
+    definitions = build_defs()  # the resources as the environment configures them
     warehouse = definitions.resources["warehouse"]
     assert isinstance(warehouse.url, dg.EnvVar) and isinstance(warehouse.pii_hash_key, dg.EnvVar)
     instance = dg.DagsterInstance.ephemeral()

@@ -117,8 +117,8 @@ def test_superset_queries_every_view_of_the_duckdb_bi_file(superset, published):
 def test_superset_queries_every_view_of_postgres_as_a_bi_reader(superset, small_landing):
     from tests.conftest import run_nightly
 
-    with postgres_database() as url, pytest.MonkeyPatch.context() as monkeypatch:
-        run_nightly(small_landing, None, monkeypatch, url=url)
+    with postgres_database() as url:
+        run_nightly(small_landing, None, url=url)
         roles_main(["--url", url])
         dsn = url.replace("postgresql+psycopg", "postgresql")
         with psycopg.connect(dsn, autocommit=True) as conn:

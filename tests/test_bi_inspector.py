@@ -30,8 +30,8 @@ def bi_engines(published, small_landing, tmp_path_factory):
     # no pool: a BI tool's DuckDB connection is closed when its query is done
     engines = {"duckdb": (sa.create_engine(f"duckdb:///{published}", poolclass=sa.NullPool,
                                            connect_args={"read_only": True}), published)}
-    with postgres_database() as url, pytest.MonkeyPatch.context() as monkeypatch:
-        run_nightly(small_landing, None, monkeypatch, url=url)
+    with postgres_database() as url:
+        run_nightly(small_landing, None, url=url)
         roles_main(["--url", url])
         dsn = url.replace("postgresql+psycopg", "postgresql")
         with psycopg.connect(dsn, autocommit=True) as conn:

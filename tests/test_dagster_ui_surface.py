@@ -14,6 +14,7 @@ from assets.sources import build_source_asset
 from resources.landing import LandingZone
 from resources.warehouse import Warehouse
 from schemas.catalog import SOURCES, SOURCES_BY_KEY
+from tests.conftest import nightly_definitions
 from umkm.demo import generate_landing_zone
 from umkm.health.record_balance import record_balance
 from umkm.health.register_summary import (
@@ -26,11 +27,8 @@ from umkm.publish.audit import AuditResult, CheckResult
 
 @pytest.fixture(scope="module")
 def definitions(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        monkeypatch.setenv("UMKM_LANDING_DIR", str(tmp_path_factory.mktemp("empty")))
-        from pipelines.definitions import defs
-
-        yield defs()
+    root = tmp_path_factory.mktemp("empty")
+    return nightly_definitions(root / "landing", root / "warehouse.duckdb")
 
 
 def test_every_asset_has_description_owners_kinds_and_group(definitions):

@@ -15,9 +15,9 @@ SQL_EVENTS = ("SELECT umkm_id, event, related_umkm_id, records FROM quality.umkm
               "ORDER BY ALL")
 
 
-def _night(landing, warehouse, monkeypatch, full_rebuild: bool = False):
+def _night(landing, warehouse, full_rebuild: bool = False):
     config = {"ops": {"matched_records": {"config": {"full_rebuild": full_rebuild}}}}
-    result = run_nightly(landing, warehouse, monkeypatch, run_config=config)
+    result = run_nightly(landing, warehouse, run_config=config)
     (materialization,) = result.asset_materializations_for_node("matched_records")
     return {k: v.value for k, v in materialization.metadata.items()
             if k in ("night", "candidate_pairs", "pairs_scored_tonight")}
@@ -34,12 +34,11 @@ def two_nights(small_landing, tmp_path_factory):
     (first / days[0]).symlink_to(small_landing / days[0])
     after_first = root / "after_first.duckdb"
     full, incremental = root / "full.duckdb", root / "incremental.duckdb"
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        _night(first, after_first, monkeypatch)
-        copy_duckdb_warehouse(after_first, full)
-        copy_duckdb_warehouse(after_first, incremental)
-        full_figures = _night(small_landing, full, monkeypatch, full_rebuild=True)
-        incremental_figures = _night(small_landing, incremental, monkeypatch)
+    _night(first, after_first)
+    copy_duckdb_warehouse(after_first, full)
+    copy_duckdb_warehouse(after_first, incremental)
+    full_figures = _night(small_landing, full, full_rebuild=True)
+    incremental_figures = _night(small_landing, incremental)
     return {"full": full, "incremental": incremental, "full_figures": full_figures,
             "incremental_figures": incremental_figures}
 

@@ -29,11 +29,10 @@ def _assert_same_curated_tables(expected, actual) -> None:
                                       check_dtype=False, obj=name)
 
 
-def test_same_inputs_twice_give_identical_tables_and_ids(published, small_landing, tmp_path,
-                                                         monkeypatch):
+def test_same_inputs_twice_give_identical_tables_and_ids(published, small_landing, tmp_path):
     again = tmp_path / "again.duckdb"
     shutil.copy(published, again)
-    run_nightly(small_landing, again, monkeypatch)
+    run_nightly(small_landing, again)
     _assert_same_curated_tables(published, again)
     minted = query(again, "SELECT count(*) AS n FROM quality.umkm_id_history "
                           "WHERE event = 'minted'")["n"].iloc[0]
@@ -42,5 +41,5 @@ def test_same_inputs_twice_give_identical_tables_and_ids(published, small_landin
                  )["n"].iloc[0] == 2
 
     fresh = tmp_path / "fresh.duckdb"
-    run_nightly(small_landing, fresh, monkeypatch)
+    run_nightly(small_landing, fresh)
     _assert_same_curated_tables(published, fresh)
