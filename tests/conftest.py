@@ -58,11 +58,16 @@ def run_nightly(landing: Path, warehouse: Path | None, url: str | None = None,
 
 
 @pytest.fixture(scope="session")
-def published(small_landing, tmp_path_factory) -> Path:
-    """The warehouse file after one nightly run on the small landing zone."""
+def published_run(small_landing, tmp_path_factory) -> tuple[Path, dg.ExecuteInProcessResult]:
+    """The warehouse file after one nightly run on the small landing zone, and the run."""
     warehouse = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
-    run_nightly(small_landing, warehouse)
-    return warehouse
+    return warehouse, run_nightly(small_landing, warehouse)
+
+
+@pytest.fixture(scope="session")
+def published(published_run) -> Path:
+    """The warehouse file after one nightly run on the small landing zone."""
+    return published_run[0]
 
 
 def query(warehouse: Path, sql: str) -> pd.DataFrame:

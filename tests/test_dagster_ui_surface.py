@@ -23,6 +23,7 @@ from umkm.health.register_summary import (
     platform_pairs,
 )
 from umkm.publish.audit import AuditResult, CheckResult
+from umkm.publish.warehouse_catalog import TABLES
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +35,7 @@ def definitions(tmp_path_factory):
 def test_every_asset_has_description_owners_kinds_and_group(definitions):
     graph = definitions.resolve_asset_graph()
     keys = list(graph.get_all_asset_keys())
-    assert len(keys) == len(SOURCES) + 5
+    assert len(keys) == len(SOURCES) + 4 + len(TABLES)  # a published table is an asset
     for key in keys:
         node = graph.get(key)
         assert node.description and len(node.description) > 20, key
@@ -48,7 +49,7 @@ def test_column_schemas_and_checks_are_declared(definitions):
     for name in ("source_oss", "standardised_records"):
         schema = graph.get(dg.AssetKey(name)).metadata["dagster/column_schema"]
         assert "source_record_id" in {c.name for c in schema.columns}
-    curated = graph.get(dg.AssetKey("warehouse_tables")).metadata["dagster/column_schema"]
+    curated = graph.get(dg.AssetKey(["curated", "umkm"])).metadata["dagster/column_schema"]
     columns = {c.name: c for c in curated.columns}
     assert {"umkm_id", "sector", "kbli_section"} <= set(columns)
     assert "owner_nik_hash" not in columns
@@ -60,8 +61,8 @@ def test_column_schemas_and_checks_are_declared(definitions):
             assert (f"source_{spec.key}", check) in checks
     assert ("business_ids", "id_churn") in checks
     assert ("business_ids", "every_record_accounted_for") in checks
-    assert ("warehouse_tables", "great_expectations") in checks
-    assert ("warehouse_tables", "curated_pandera") in checks
+    assert ("curated/umkm", "great_expectations") in checks
+    assert ("curated/umkm", "curated_pandera") in checks
     job_checks = definitions.resolve_job_def("nightly").asset_layer.asset_graph.asset_check_keys
     assert {(k.asset_key.to_user_string(), k.name) for k in job_checks} >= checks
 
