@@ -114,6 +114,7 @@ def test_superset_queries_every_view_of_the_duckdb_bi_file(superset, published):
     print(json.dumps(results, indent=1))
 
 
+@pytest.mark.postgres
 def test_superset_queries_every_view_of_postgres_as_a_bi_reader(superset, small_landing):
     from tests.conftest import run_nightly
 

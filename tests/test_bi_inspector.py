@@ -69,6 +69,7 @@ def _readable_relations(engine) -> dict[str, list[str]]:
     return found
 
 
+@pytest.mark.postgres  # bi_engines publishes to a fresh PostgreSQL database too
 @pytest.mark.parametrize("engine_name", ["duckdb", "postgres"])
 def test_bi_tools_can_read_curated_and_quality_only(bi_engines, engine_name):
     engine, _ = bi_engines[engine_name]
@@ -77,6 +78,7 @@ def test_bi_tools_can_read_curated_and_quality_only(bi_engines, engine_name):
     assert "curated.umkm" in readable and "curated.v_umkm_sources" in readable
 
 
+@pytest.mark.postgres  # bi_engines publishes to a fresh PostgreSQL database too
 @pytest.mark.parametrize("engine_name", ["duckdb", "postgres"])
 def test_every_table_and_view_column_is_commented(bi_engines, engine_name):
     engine, _ = bi_engines[engine_name]
@@ -90,6 +92,7 @@ def test_every_table_and_view_column_is_commented(bi_engines, engine_name):
     assert not uncommented, uncommented
 
 
+@pytest.mark.postgres  # bi_engines publishes to a fresh PostgreSQL database too
 @pytest.mark.parametrize("engine_name", ["duckdb", "postgres"])
 def test_no_readable_column_holds_personal_data(bi_engines, engine_name, published):
     engine, _ = bi_engines[engine_name]
@@ -126,6 +129,7 @@ def test_the_duckdb_bi_file_holds_no_restricted_data_and_the_restricted_file_is_
     assert len(query(published, "SELECT * FROM restricted.source_record_personal_data")) > 0
 
 
+@pytest.mark.postgres  # bi_engines publishes to a fresh PostgreSQL database too
 @pytest.mark.parametrize("engine_name", ["duckdb", "postgres"])
 def test_record_keys_join_the_source_record_table(bi_engines, engine_name):
     engine, _ = bi_engines[engine_name]

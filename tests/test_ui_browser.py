@@ -28,6 +28,8 @@ from tests.conftest import query
 from umkm.demo import generate_landing_zone
 
 PROJECT = Path(__file__).resolve().parent.parent
+#: drives Chromium against `dagster dev`, which takes a few minutes
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CHROMIUM = os.environ.get("UMKM_CHROMIUM", "/usr/bin/chromium")
 LOCATION = "__repository__@pipelines.definitions"
 ASSETS = [f"source_{s.key}" for s in SOURCES] + [
