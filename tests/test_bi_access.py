@@ -86,6 +86,7 @@ def test_bi_reader_set_up_is_idempotent_and_takes_its_password_from_the_environm
         == [(1,)]
 
 
+@pytest.mark.slow
 def test_nightly_job_on_postgres_serves_bi_and_hides_secrets(small_landing, postgres_url,
                                                              monkeypatch, tmp_path):
     password, key = "Db-Pa55-0rd-9931", "pii-key-Z7Q2-test"

@@ -29,7 +29,7 @@ from tests.wap_helpers import postgres_database
 from umkm.cli.roles import main as roles_main
 from umkm.publish.warehouse_catalog import VIEWS
 
-pytestmark = pytest.mark.bi
+pytestmark = [pytest.mark.bi, pytest.mark.slow]  # installs and starts Apache Superset
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENT = Path(__file__).resolve().parent / "bi_client"

@@ -18,6 +18,9 @@ from tests.test_personal_data import LOOKS_PERSONAL, clear_personal_values
 from tests.wap_helpers import postgres_database
 from umkm.cli.roles import main as roles_main
 
+#: a nightly run on the small landing zone, published to DuckDB and PostgreSQL
+pytestmark = pytest.mark.slow
+
 BI_SCHEMAS = {"curated", "quality"}
 
 

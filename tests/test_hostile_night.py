@@ -20,6 +20,9 @@ import pytest
 
 from tests.conftest import query, run_nightly
 
+#: a nightly run on a landing zone of hostile files
+pytestmark = pytest.mark.slow
+
 PLACEHOLDER_NAMES = ["...", "--", "???", "N/A", "null", "tidak ada", "0", "-", "."]
 
 

@@ -8,6 +8,9 @@ import pytest
 from tests.conftest import query, run_nightly
 from umkm.publish.warehouse import copy_duckdb_warehouse
 
+#: three nightly runs
+pytestmark = pytest.mark.slow
+
 SQL_LINKS = ("SELECT source, source_record_id, umkm_id, match_rule, match_confidence "
              "FROM curated.umkm_source_record ORDER BY 1, 2")
 SQL_BUSINESSES = "SELECT * EXCLUDE (first_seen, last_seen) FROM curated.umkm ORDER BY umkm_id"

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from schemas.catalog import SOURCES
 from tests.conftest import query, run_nightly
+
+#: nightly runs on the small landing zone
+pytestmark = pytest.mark.slow
 
 
 def _current_snapshots(published) -> pd.DataFrame:

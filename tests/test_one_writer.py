@@ -13,11 +13,15 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 
 import umkm.ingest.snapshots
 from tests.conftest import query, run_nightly
 from tests.wap_helpers import sql, warehouse_url  # noqa: F401
 from umkm.publish.warehouse_lock import WarehouseLock
+
+#: overlapping nightly runs through the dagster command
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from tests.conftest import run_nightly
 from tests.wap_helpers import postgres_url  # noqa: F401  (a fresh database, dropped after)
@@ -36,6 +37,7 @@ def test_append_adds_rows_and_replace_swaps(postgres_url):
     assert sorted(read_table(postgres_url, "quality.h")["a"].tolist()) == [1, 2]
 
 
+@pytest.mark.slow
 def test_nightly_job_publishes_to_postgres(small_landing, postgres_url):
     run_nightly(small_landing, None, url=postgres_url)
     umkm = read_table(postgres_url, "curated.umkm")

@@ -6,8 +6,12 @@ from __future__ import annotations
 import shutil
 
 import pandas as pd
+import pytest
 
 from tests.conftest import query, run_nightly
+
+#: two nightly runs
+pytestmark = pytest.mark.slow
 
 #: the curated tables and the sort order that makes them comparable
 CURATED = {

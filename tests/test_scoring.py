@@ -26,6 +26,7 @@ def prepared(small_landing):
     return con, model
 
 
+@pytest.mark.slow
 def test_pairs_score_as_splink_predict_scores_them(prepared):
     con, model = prepared
     scoring.score_pairs(con, model.model_json, "candidate_pairs", link_threshold=0.2)

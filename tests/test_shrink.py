@@ -11,6 +11,9 @@ import pytest
 
 from tests.conftest import query, run_nightly
 
+#: nightly runs with a shrunken file
+pytestmark = pytest.mark.slow
+
 SHOPEE = "marketplace/shopee_shops.csv"
 SQL_SHOPEE = ("SELECT source_record_id, umkm_id FROM curated.umkm_source_record "
               "WHERE source = 'shopee' ORDER BY 1")

@@ -18,6 +18,9 @@ from tests.conftest import query, run_nightly
 from umkm.cli.report import summary_lines
 from umkm.publish.warehouse import copy_duckdb_warehouse
 
+#: nightly runs with failing readers
+pytestmark = pytest.mark.slow
+
 FAILING = "shopee"
 
 

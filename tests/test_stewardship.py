@@ -11,6 +11,9 @@ from tests.conftest import query, run_nightly
 from umkm.cli.review import decide, export_queue, import_queue
 from umkm.resolution.stewardship import read_decisions
 
+#: nightly runs with the stewards' decisions
+pytestmark = pytest.mark.slow
+
 SQL_IDS = "SELECT source, source_record_id, umkm_id FROM curated.umkm_source_record"
 
 

@@ -41,6 +41,7 @@ def test_every_declared_column_has_a_description(graph):
         assert not empty, f"{table}: no description for {empty}"
 
 
+@pytest.mark.slow
 def test_a_run_materializes_every_table_with_its_columns_described(published_run):
     warehouse, result = published_run
     materialized = {m.asset_key: m for m in result.asset_materializations_for_node(
@@ -64,6 +65,7 @@ def test_a_run_materializes_every_table_with_its_columns_described(published_run
     assert checks["curated_pandera"].passed and checks["great_expectations"].passed
 
 
+@pytest.mark.slow
 def test_every_published_column_has_a_warehouse_comment(published):
     undescribed = query(published, """
         SELECT schema_name || '.' || table_name AS table_name, column_name
