@@ -70,6 +70,15 @@ def published(published_run) -> Path:
     return published_run[0]
 
 
+@pytest.fixture(scope="session")
+def published_again(small_landing, tmp_path_factory) -> Path:
+    """The warehouse file after another nightly run on the same inputs, into an empty
+    warehouse (to compare with ``published``)."""
+    warehouse = tmp_path_factory.mktemp("warehouse_again") / "warehouse.duckdb"
+    run_nightly(small_landing, warehouse)
+    return warehouse
+
+
 def query(warehouse: Path, sql: str) -> pd.DataFrame:
     """Rows of ``sql`` on the published DuckDB warehouse, its restricted file attached."""
     con = open_with_restricted(Path(warehouse))
