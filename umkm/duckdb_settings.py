@@ -11,10 +11,11 @@ process itself (``UMKM_DUCKDB_MEMORY`` and ``UMKM_DUCKDB_THREADS`` override the 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import duckdb
 
@@ -41,6 +42,25 @@ def default_memory_limit() -> str:
     return f"{gigabytes:.1f}GB"
 
 
+#: the publish takes this share of the job's DuckDB memory limit: it only streams the night's
+#: frames into tables and builds their keys, next to those frames (all of them in memory at
+#: that point), and DuckDB holds what it wrote until the checkpoint unless its limit says
+#: otherwise. At 800,000 businesses the full limit took the job past 8 GB there.
+PUBLISH_MEMORY_SHARE = 0.5
+#: DuckDB's units of a memory limit, in bytes
+_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+
+
+def memory_bytes(limit: str) -> int:
+    """The bytes of a DuckDB memory limit such as ``3.0GB``, ``1500MB`` or ``2 GiB``."""
+    match = re.fullmatch(r"\s*([\d.]+)\s*([a-zA-Z]*)\s*", limit)
+    unit = match.group(2).lower() if match else None
+    if match is None or unit not in _UNITS:
+        raise ValueError(f"not a memory limit: {limit!r} (write it like 3GB or 1500MB)")
+    return int(float(match.group(1)) * _UNITS[unit])
+
+
 @dataclass(frozen=True)
 class DuckDBSettings:
     """Limits of the job's DuckDB connections."""
@@ -53,6 +73,11 @@ class DuckDBSettings:
     @classmethod
     def for_this_machine(cls) -> DuckDBSettings:
         return cls(memory_limit=default_memory_limit(), threads=os.cpu_count() or 1)
+
+    def for_publishing(self) -> DuckDBSettings:
+        """These settings with ``PUBLISH_MEMORY_SHARE`` of the memory limit."""
+        share = memory_bytes(self.memory_limit) * PUBLISH_MEMORY_SHARE
+        return replace(self, memory_limit=f"{share / 2**20:.0f}MiB")
 
     @contextmanager
     def connection(self, database: str = ":memory:") -> Iterator[duckdb.DuckDBPyConnection]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from umkm.duckdb_settings import DuckDBSettings
+from umkm.duckdb_settings import DuckDBSettings, memory_bytes
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
@@ -61,8 +61,12 @@ def duckdb_settings_from_env() -> DuckDBSettings:
         threads = int(given) if given else machine.threads
     except ValueError:
         raise ValueError(f"{DUCKDB_THREADS_ENV} must be a whole number, got {given!r}") from None
-    return DuckDBSettings(memory_limit=os.environ.get(DUCKDB_MEMORY_ENV) or machine.memory_limit,
-                          threads=threads,
+    memory = os.environ.get(DUCKDB_MEMORY_ENV) or machine.memory_limit
+    try:
+        memory_bytes(memory)
+    except ValueError as error:
+        raise ValueError(f"{DUCKDB_MEMORY_ENV}: {error}") from None
+    return DuckDBSettings(memory_limit=memory, threads=threads,
                           temp_directory=os.environ.get(DUCKDB_TEMP_DIR_ENV) or None)
 
 

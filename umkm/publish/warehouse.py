@@ -307,7 +307,7 @@ def _publish_duckdb(path: Path, publication: Publication, audit: Audit | None,
     restricted = restricted_path(path, run_id)
     publication = _naming_restricted_file(publication, restricted.name)
     try:
-        with settings.connection(str(building)) as con:
+        with settings.for_publishing().connection(str(building)) as con:
             old_umask = os.umask(0o077)  # the restricted file is created readable by us only
             try:
                 con.execute(f"ATTACH {quote_literal(str(restricted))} AS {RESTRICTED}")
