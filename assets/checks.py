@@ -2,7 +2,9 @@
 
 The run's record balance is a check of its own. The audit of write-audit-publish runs inside
 ``warehouse_tables`` (between writing and swapping in), so its pandera and Great Expectations
-results are reported by that asset through ``AUDIT_CHECK_SPECS`` / ``audit_check_results``.
+results are reported by that step through ``AUDIT_CHECK_SPECS`` / ``audit_check_results``, as
+checks of ``curated/umkm``, the table BI tools read first (the audit covers the whole
+publication: nothing is swapped in unless both pass).
 Per-source checks live with the source assets (``assets.sources``) and the id churn check
 with ``business_ids``; each calls plain functions of ``umkm``.
 """
@@ -45,13 +47,15 @@ def run_checks() -> list[dg.AssetChecksDefinition]:
     return [every_record_accounted_for]
 
 
+#: the asset the audit's checks belong to: ``curated.umkm``
+AUDITED_ASSET = dg.AssetKey(["curated", "umkm"])
 CURATED_PANDERA_CHECK = "curated_pandera"
 GREAT_EXPECTATIONS_CHECK = "great_expectations"
 AUDIT_CHECK_SPECS = [
-    dg.AssetCheckSpec(CURATED_PANDERA_CHECK, asset="warehouse_tables", blocking=True,
+    dg.AssetCheckSpec(CURATED_PANDERA_CHECK, asset=AUDITED_ASSET, blocking=True,
                       description="pandera models of the curated tables (schemas.curated) on "
                                   "the run's tables before they are published"),
-    dg.AssetCheckSpec(GREAT_EXPECTATIONS_CHECK, asset="warehouse_tables", blocking=True,
+    dg.AssetCheckSpec(GREAT_EXPECTATIONS_CHECK, asset=AUDITED_ASSET, blocking=True,
                       description="the Great Expectations suites of the publication audit; "
                                   "the metadata links the Data Docs"),
 ]
@@ -75,7 +79,7 @@ def audit_check_results(result: AuditResult | None) -> list[dg.AssetCheckResult]
         if name == GREAT_EXPECTATIONS_CHECK and result.data_docs_path is not None:
             metadata["data_docs"] = dg.MetadataValue.path(str(result.data_docs_path))
         outcomes.append(dg.AssetCheckResult(
-            check_name=name, asset_key="warehouse_tables", passed=bool(checks) and not failed,
+            check_name=name, asset_key=AUDITED_ASSET, passed=bool(checks) and not failed,
             severity=dg.AssetCheckSeverity.ERROR, metadata=metadata,
             description=(f"{len(failed)} of {len(checks)} failed: "
                          + "; ".join(c.name for c in failed[:5])) if failed

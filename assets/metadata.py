@@ -2,7 +2,9 @@
 
 ``column_schema`` turns a pandera ``DataFrameModel`` or ``DataFrameSchema`` into the
 ``dagster/column_schema`` the UI shows on an asset (column, type, nullable / unique and the
-checks; the table-wide checks as table constraints). ``frame_table`` turns a small DataFrame into a ``MetadataValue.table``.
+checks; the table-wide checks as table constraints). ``published_table_schema`` is the column
+schema of a published warehouse table, every column described as the warehouse comments
+describe it. ``frame_table`` turns a small DataFrame into a ``MetadataValue.table``.
 ``checks_markdown`` is the one markdown table of check results (the audit's, on the asset and
 on its checks).
 """
@@ -14,7 +16,9 @@ import pandera.pandas as pa
 
 import dagster as dg
 
+from schemas.curated import CURATED_MODELS
 from umkm.publish.audit import CheckResult
+from umkm.publish.warehouse_catalog import TABLES, describe
 
 COLUMN_SCHEMA_KEY = "dagster/column_schema"
 
@@ -46,6 +50,36 @@ def column_schema(schema: type[pa.DataFrameModel] | pa.DataFrameSchema) -> dg.Ta
     if schema.unique:
         table_checks.append(f"unique({', '.join(schema.unique)})")
     return dg.TableSchema(columns=columns, constraints=dg.TableConstraints(other=table_checks))
+
+
+def published_table_schema(table: str, frame: pd.DataFrame | None = None) -> dg.TableSchema:
+    """The column schema of the published ``table``: the columns of ``frame`` (what a run
+    wrote) with their types, else those declared for it (its pandera model in
+    ``schemas.curated``, else the key, described and indexed columns of its
+    ``umkm.publish.warehouse_catalog.TABLES`` entry).
+    Each column's description is its warehouse comment (``warehouse_catalog.describe``); a
+    curated table keeps its pandera model's constraints."""
+    model = CURATED_MODELS.get(table)
+    declared = column_schema(model) if model is not None else None
+    declared_columns = {c.name: c for c in declared.columns} if declared is not None else {}
+    if frame is not None:
+        names = [str(c) for c in frame.columns]
+        types = {str(c): str(frame[c].dtype) for c in frame.columns}
+    else:
+        spec = TABLES[table]
+        names = list(declared_columns) or list(dict.fromkeys(
+            [*spec.primary_key, *spec.columns, *(c for index in spec.indexes for c in index)]))
+        types = {}
+    columns = []
+    for name in names:
+        base = declared_columns.get(name)
+        columns.append(dg.TableColumn(
+            name=name, type=types.get(name) or (base.type if base is not None else "any"),
+            description=describe(table, name) or (base.description if base else None) or "",
+            constraints=base.constraints if base is not None else None,
+        ))
+    return dg.TableSchema(columns=columns,
+                          constraints=declared.constraints if declared is not None else None)
 
 
 def column_schema_metadata(schema: type[pa.DataFrameModel] | pa.DataFrameSchema) -> dict:

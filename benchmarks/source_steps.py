@@ -42,9 +42,9 @@ class UnlockedWarehouse(Warehouse):
 def source_steps_job() -> dg.JobDefinition:
     """The ``sources`` group as a job of its own, with the executor named by
     ``UMKM_BENCH_EXECUTOR`` (``in_process`` or ``multiprocess``)."""
-    from pipelines.definitions import defs
+    from pipelines.definitions import build_defs
 
-    nightly = defs()
+    nightly = build_defs()
     if os.environ["UMKM_BENCH_EXECUTOR"] == "multiprocess":
         executor = dg.multiprocess_executor.configured(
             {"max_concurrent": int(os.environ["UMKM_BENCH_MAX_CONCURRENT"])})

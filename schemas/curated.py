@@ -10,7 +10,7 @@ keys, region codes, identifier shapes and that flags agree with the columns they
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 import pandera.pandas as pa
@@ -35,7 +35,7 @@ PERSONAL_COLUMNS = frozenset({
 })
 
 
-def _described(description: str, **checks) -> pa.Field:
+def _described(description: str, **checks: Any) -> Any:
     return pa.Field(description=description, **checks)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import dagster as dg
 import pandas as pd
 import pytest
 
@@ -12,6 +13,8 @@ from umkm.publish.warehouse import open_with_restricted
 
 SMALL_BUSINESSES = 400
 SMALL_DAYS = 3
+#: the keyed-hash secret of the test runs
+TEST_HASH_KEY = "test-only-key"
 
 
 @pytest.fixture(scope="session")
@@ -28,29 +31,51 @@ def ground_truth(small_landing) -> pd.DataFrame:
                        keep_default_na=False)
 
 
-def run_nightly(landing: Path, warehouse: Path | None, monkeypatch, url: str | None = None,
+def nightly_definitions(landing: Path, warehouse: Path | None = None,
+                        url: str | None = None) -> dg.Definitions:
+    """The Definitions with their resources on ``landing`` and the DuckDB file ``warehouse``
+    (or the SQLAlchemy ``url``), hashing with the test key (``pipelines.definitions.build_defs``)."""
+    from pipelines.definitions import build_defs
+    from resources.landing import LandingZone
+    from resources.warehouse import Warehouse
+
+    return build_defs({
+        "landing": LandingZone(root=str(landing)),
+        "warehouse": Warehouse(url=url or f"duckdb:///{warehouse}", pii_hash_key=TEST_HASH_KEY),
+    })
+
+
+def run_nightly(landing: Path, warehouse: Path | None, url: str | None = None,
                 run_config: dict | None = None, raise_on_error: bool = True):
     """Run the ``nightly`` job in process against ``landing``, publishing to the DuckDB file
     ``warehouse`` or to the SQLAlchemy ``url``; asserts success unless ``raise_on_error`` is
     off, and returns the result."""
-    monkeypatch.setenv("UMKM_LANDING_DIR", str(landing))
-    monkeypatch.setenv("UMKM_WAREHOUSE_URL", url or f"duckdb:///{warehouse}")
-    monkeypatch.setenv("UMKM_PII_HASH_KEY", "test-only-key")
-    from pipelines.definitions import defs
-
-    result = defs().resolve_job_def("nightly").execute_in_process(
-        run_config=run_config or {}, raise_on_error=raise_on_error)
+    result = nightly_definitions(landing, warehouse, url).resolve_job_def(
+        "nightly").execute_in_process(run_config=run_config or {}, raise_on_error=raise_on_error)
     if raise_on_error:
         assert result.success
     return result
 
 
 @pytest.fixture(scope="session")
-def published(small_landing, tmp_path_factory) -> Path:
-    """The warehouse file after one nightly run on the small landing zone."""
+def published_run(small_landing, tmp_path_factory) -> tuple[Path, dg.ExecuteInProcessResult]:
+    """The warehouse file after one nightly run on the small landing zone, and the run."""
     warehouse = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        run_nightly(small_landing, warehouse, monkeypatch)
+    return warehouse, run_nightly(small_landing, warehouse)
+
+
+@pytest.fixture(scope="session")
+def published(published_run) -> Path:
+    """The warehouse file after one nightly run on the small landing zone."""
+    return published_run[0]
+
+
+@pytest.fixture(scope="session")
+def published_again(small_landing, tmp_path_factory) -> Path:
+    """The warehouse file after another nightly run on the same inputs, into an empty
+    warehouse (to compare with ``published``)."""
+    warehouse = tmp_path_factory.mktemp("warehouse_again") / "warehouse.duckdb"
+    run_nightly(small_landing, warehouse)
     return warehouse
 
 

@@ -86,6 +86,7 @@ def test_bi_reader_set_up_is_idempotent_and_takes_its_password_from_the_environm
         == [(1,)]
 
 
+@pytest.mark.slow
 def test_nightly_job_on_postgres_serves_bi_and_hides_secrets(small_landing, postgres_url,
                                                              monkeypatch, tmp_path):
     password, key = "Db-Pa55-0rd-9931", "pii-key-Z7Q2-test"
@@ -94,9 +95,9 @@ def test_nightly_job_on_postgres_serves_bi_and_hides_secrets(small_landing, post
     monkeypatch.setenv("UMKM_LANDING_DIR", str(small_landing))
     monkeypatch.setenv("UMKM_WAREHOUSE_URL", url)
     monkeypatch.setenv("UMKM_PII_HASH_KEY", key)
-    from pipelines.definitions import defs
+    from pipelines.definitions import build_defs
 
-    definitions = defs()
+    definitions = build_defs()  # the resources as the environment configures them
     warehouse = definitions.resources["warehouse"]
     assert isinstance(warehouse.url, dg.EnvVar) and isinstance(warehouse.pii_hash_key, dg.EnvVar)
     instance = dg.DagsterInstance.ephemeral()

@@ -29,7 +29,7 @@ from tests.wap_helpers import postgres_database
 from umkm.cli.roles import main as roles_main
 from umkm.publish.warehouse_catalog import VIEWS
 
-pytestmark = pytest.mark.bi
+pytestmark = [pytest.mark.bi, pytest.mark.slow]  # installs and starts Apache Superset
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENT = Path(__file__).resolve().parent / "bi_client"
@@ -114,11 +114,12 @@ def test_superset_queries_every_view_of_the_duckdb_bi_file(superset, published):
     print(json.dumps(results, indent=1))
 
 
+@pytest.mark.postgres
 def test_superset_queries_every_view_of_postgres_as_a_bi_reader(superset, small_landing):
     from tests.conftest import run_nightly
 
-    with postgres_database() as url, pytest.MonkeyPatch.context() as monkeypatch:
-        run_nightly(small_landing, None, monkeypatch, url=url)
+    with postgres_database() as url:
+        run_nightly(small_landing, None, url=url)
         roles_main(["--url", url])
         dsn = url.replace("postgresql+psycopg", "postgresql")
         with psycopg.connect(dsn, autocommit=True) as conn:

@@ -18,6 +18,9 @@ from tests.test_personal_data import LOOKS_PERSONAL, clear_personal_values
 from tests.wap_helpers import postgres_database
 from umkm.cli.roles import main as roles_main
 
+#: a nightly run on the small landing zone, published to DuckDB and PostgreSQL
+pytestmark = pytest.mark.slow
+
 BI_SCHEMAS = {"curated", "quality"}
 
 
@@ -30,8 +33,8 @@ def bi_engines(published, small_landing, tmp_path_factory):
     # no pool: a BI tool's DuckDB connection is closed when its query is done
     engines = {"duckdb": (sa.create_engine(f"duckdb:///{published}", poolclass=sa.NullPool,
                                            connect_args={"read_only": True}), published)}
-    with postgres_database() as url, pytest.MonkeyPatch.context() as monkeypatch:
-        run_nightly(small_landing, None, monkeypatch, url=url)
+    with postgres_database() as url:
+        run_nightly(small_landing, None, url=url)
         roles_main(["--url", url])
         dsn = url.replace("postgresql+psycopg", "postgresql")
         with psycopg.connect(dsn, autocommit=True) as conn:
@@ -69,6 +72,7 @@ def _readable_relations(engine) -> dict[str, list[str]]:
     return found
 
 
+@pytest.mark.postgres  # bi_engines publishes to a fresh PostgreSQL database too
 @pytest.mark.parametrize("engine_name", ["duckdb", "postgres"])
 def test_bi_tools_can_read_curated_and_quality_only(bi_engines, engine_name):
     engine, _ = bi_engines[engine_name]
@@ -77,6 +81,7 @@ def test_bi_tools_can_read_curated_and_quality_only(bi_engines, engine_name):
     assert "curated.umkm" in readable and "curated.v_umkm_sources" in readable
 
 
+@pytest.mark.postgres  # bi_engines publishes to a fresh PostgreSQL database too
 @pytest.mark.parametrize("engine_name", ["duckdb", "postgres"])
 def test_every_table_and_view_column_is_commented(bi_engines, engine_name):
     engine, _ = bi_engines[engine_name]
@@ -90,6 +95,7 @@ def test_every_table_and_view_column_is_commented(bi_engines, engine_name):
     assert not uncommented, uncommented
 
 
+@pytest.mark.postgres  # bi_engines publishes to a fresh PostgreSQL database too
 @pytest.mark.parametrize("engine_name", ["duckdb", "postgres"])
 def test_no_readable_column_holds_personal_data(bi_engines, engine_name, published):
     engine, _ = bi_engines[engine_name]
@@ -126,6 +132,7 @@ def test_the_duckdb_bi_file_holds_no_restricted_data_and_the_restricted_file_is_
     assert len(query(published, "SELECT * FROM restricted.source_record_personal_data")) > 0
 
 
+@pytest.mark.postgres  # bi_engines publishes to a fresh PostgreSQL database too
 @pytest.mark.parametrize("engine_name", ["duckdb", "postgres"])
 def test_record_keys_join_the_source_record_table(bi_engines, engine_name):
     engine, _ = bi_engines[engine_name]

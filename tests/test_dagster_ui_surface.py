@@ -14,6 +14,7 @@ from assets.sources import build_source_asset
 from resources.landing import LandingZone
 from resources.warehouse import Warehouse
 from schemas.catalog import SOURCES, SOURCES_BY_KEY
+from tests.conftest import nightly_definitions
 from umkm.demo import generate_landing_zone
 from umkm.health.record_balance import record_balance
 from umkm.health.register_summary import (
@@ -22,21 +23,19 @@ from umkm.health.register_summary import (
     platform_pairs,
 )
 from umkm.publish.audit import AuditResult, CheckResult
+from umkm.publish.warehouse_catalog import TABLES
 
 
 @pytest.fixture(scope="module")
 def definitions(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        monkeypatch.setenv("UMKM_LANDING_DIR", str(tmp_path_factory.mktemp("empty")))
-        from pipelines.definitions import defs
-
-        yield defs()
+    root = tmp_path_factory.mktemp("empty")
+    return nightly_definitions(root / "landing", root / "warehouse.duckdb")
 
 
 def test_every_asset_has_description_owners_kinds_and_group(definitions):
     graph = definitions.resolve_asset_graph()
     keys = list(graph.get_all_asset_keys())
-    assert len(keys) == len(SOURCES) + 5
+    assert len(keys) == len(SOURCES) + 4 + len(TABLES)  # a published table is an asset
     for key in keys:
         node = graph.get(key)
         assert node.description and len(node.description) > 20, key
@@ -50,7 +49,7 @@ def test_column_schemas_and_checks_are_declared(definitions):
     for name in ("source_oss", "standardised_records"):
         schema = graph.get(dg.AssetKey(name)).metadata["dagster/column_schema"]
         assert "source_record_id" in {c.name for c in schema.columns}
-    curated = graph.get(dg.AssetKey("warehouse_tables")).metadata["dagster/column_schema"]
+    curated = graph.get(dg.AssetKey(["curated", "umkm"])).metadata["dagster/column_schema"]
     columns = {c.name: c for c in curated.columns}
     assert {"umkm_id", "sector", "kbli_section"} <= set(columns)
     assert "owner_nik_hash" not in columns
@@ -62,8 +61,8 @@ def test_column_schemas_and_checks_are_declared(definitions):
             assert (f"source_{spec.key}", check) in checks
     assert ("business_ids", "id_churn") in checks
     assert ("business_ids", "every_record_accounted_for") in checks
-    assert ("warehouse_tables", "great_expectations") in checks
-    assert ("warehouse_tables", "curated_pandera") in checks
+    assert ("curated/umkm", "great_expectations") in checks
+    assert ("curated/umkm", "curated_pandera") in checks
     job_checks = definitions.resolve_job_def("nightly").asset_layer.asset_graph.asset_check_keys
     assert {(k.asset_key.to_user_string(), k.name) for k in job_checks} >= checks
 

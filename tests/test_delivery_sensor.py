@@ -12,6 +12,7 @@ import pytest
 from pipelines.jobs import NIGHTLY, NIGHTLY_TAGS
 from pipelines.sensors import DELIVERY_TAG, new_delivery_sensor, nightly_schedule
 from resources.landing import LandingZone
+from tests.conftest import nightly_definitions
 from umkm.ingest.delivery_watch import delivery_to_request, scheduled_delivery
 
 
@@ -78,11 +79,8 @@ def test_sensor_names_a_missing_landing_zone(tmp_path):
     assert not result.run_requests and "nowhere" in result.skip_message
 
 
-def test_definitions_hold_the_sensor_and_nightly_runs_are_tagged(monkeypatch, tmp_path):
-    monkeypatch.setenv("UMKM_LANDING_DIR", str(tmp_path))
-    from pipelines.definitions import defs
-
-    definitions = defs()
+def test_definitions_hold_the_sensor_and_nightly_runs_are_tagged(tmp_path):
+    definitions = nightly_definitions(tmp_path, tmp_path / "warehouse.duckdb")
     sensor = definitions.resolve_sensor_def("new_delivery_sensor")
     assert sensor.job_name == NIGHTLY
     assert sensor.default_status == dg.DefaultSensorStatus.RUNNING

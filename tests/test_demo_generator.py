@@ -99,6 +99,7 @@ def _data_row_count(spec, path: Path) -> int:
     return len(_csv_rows(data, "utf-8-sig", ";" if spec.fmt == "BLIBLI" else ","))
 
 
+@pytest.mark.slow
 def test_same_seed_same_bytes_other_seed_differs(landing, tmp_path):
     out, _ = landing
     again = tmp_path / "again"

@@ -31,6 +31,9 @@ from umkm.ingest.landing import Delivery
 from umkm.ingest.snapshots import FAILED, load_source_snapshot
 from umkm.ingest.validation import REASONS
 
+#: property-based: hostile files for every source, about 100 s in all
+pytestmark = pytest.mark.slow
+
 EXAMPLES = int(os.environ.get("UMKM_FUZZ_EXAMPLES", "10"))
 DELIVERY_DAY = date(2026, 11, 24)
 

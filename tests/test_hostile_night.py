@@ -20,6 +20,9 @@ import pytest
 
 from tests.conftest import query, run_nightly
 
+#: a nightly run on a landing zone of hostile files
+pytestmark = pytest.mark.slow
+
 PLACEHOLDER_NAMES = ["...", "--", "???", "N/A", "null", "tidak ada", "0", "-", "."]
 
 
@@ -82,8 +85,7 @@ def hostile_night(small_landing, tmp_path_factory):
         blibli.write_bytes(b"\xef\xbb\xbf" + out.getvalue().encode("utf-8"))
 
     warehouse = root / "warehouse.duckdb"
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        run_nightly(landing, warehouse, monkeypatch)  # asserts the run succeeded
+    run_nightly(landing, warehouse)  # asserts the run succeeded
     return {"warehouse": warehouse, "newest": newest.name, "bbi": bbi,
             "junk_ids": [f"JUNK{i}" for i in range(len(PLACEHOLDER_NAMES))]}
 

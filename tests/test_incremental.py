@@ -8,6 +8,9 @@ import pytest
 from tests.conftest import query, run_nightly
 from umkm.publish.warehouse import copy_duckdb_warehouse
 
+#: three nightly runs
+pytestmark = pytest.mark.slow
+
 SQL_LINKS = ("SELECT source, source_record_id, umkm_id, match_rule, match_confidence "
              "FROM curated.umkm_source_record ORDER BY 1, 2")
 SQL_BUSINESSES = "SELECT * EXCLUDE (first_seen, last_seen) FROM curated.umkm ORDER BY umkm_id"
@@ -15,9 +18,9 @@ SQL_EVENTS = ("SELECT umkm_id, event, related_umkm_id, records FROM quality.umkm
               "ORDER BY ALL")
 
 
-def _night(landing, warehouse, monkeypatch, full_rebuild: bool = False):
+def _night(landing, warehouse, full_rebuild: bool = False):
     config = {"ops": {"matched_records": {"config": {"full_rebuild": full_rebuild}}}}
-    result = run_nightly(landing, warehouse, monkeypatch, run_config=config)
+    result = run_nightly(landing, warehouse, run_config=config)
     (materialization,) = result.asset_materializations_for_node("matched_records")
     return {k: v.value for k, v in materialization.metadata.items()
             if k in ("night", "candidate_pairs", "pairs_scored_tonight")}
@@ -34,12 +37,11 @@ def two_nights(small_landing, tmp_path_factory):
     (first / days[0]).symlink_to(small_landing / days[0])
     after_first = root / "after_first.duckdb"
     full, incremental = root / "full.duckdb", root / "incremental.duckdb"
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        _night(first, after_first, monkeypatch)
-        copy_duckdb_warehouse(after_first, full)
-        copy_duckdb_warehouse(after_first, incremental)
-        full_figures = _night(small_landing, full, monkeypatch, full_rebuild=True)
-        incremental_figures = _night(small_landing, incremental, monkeypatch)
+    _night(first, after_first)
+    copy_duckdb_warehouse(after_first, full)
+    copy_duckdb_warehouse(after_first, incremental)
+    full_figures = _night(small_landing, full, full_rebuild=True)
+    incremental_figures = _night(small_landing, incremental)
     return {"full": full, "incremental": incremental, "full_figures": full_figures,
             "incremental_figures": incremental_figures}
 

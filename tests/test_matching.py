@@ -78,6 +78,7 @@ HARD_CASES = [
 ]
 
 
+@pytest.mark.slow
 def test_hard_cases_of_the_landing_contract(demo_records, trained):
     cases = _records(HARD_CASES)
     records = pd.concat([demo_records, cases], ignore_index=True)
@@ -125,6 +126,7 @@ def test_continuity_links_chain_the_records_of_each_previous_business():
     assert continuity_links(records, None).empty
 
 
+@pytest.mark.slow
 def test_the_previous_run_s_businesses_come_back_the_same(demo_records, trained):
     first = resolve_entities(demo_records, trained)
     published = first.records[["source", "source_record_id"]].assign(

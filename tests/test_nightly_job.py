@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from schemas.catalog import SOURCES
 from tests.conftest import query, run_nightly
+
+#: nightly runs on the small landing zone
+pytestmark = pytest.mark.slow
 
 
 def _current_snapshots(published) -> pd.DataFrame:
@@ -114,14 +118,12 @@ def test_businesses_are_counted_close_to_the_truth(published, ground_truth):
     assert 0.9 * true_businesses < len(umkm) < 1.15 * true_businesses, (len(umkm), true_businesses)
 
 
-def test_same_inputs_give_the_same_ids(published, small_landing, tmp_path, monkeypatch):
-    again = tmp_path / "again.duckdb"
-    run_nightly(small_landing, again, monkeypatch)
+def test_same_inputs_give_the_same_ids(published, published_again):
     sql = "SELECT source, source_record_id, umkm_id FROM curated.umkm_source_record ORDER BY 1, 2"
-    pd.testing.assert_frame_equal(query(published, sql), query(again, sql))
+    pd.testing.assert_frame_equal(query(published, sql), query(published_again, sql))
 
 
-def test_second_night_keeps_ids_of_unchanged_businesses(small_landing, tmp_path, monkeypatch):
+def test_second_night_keeps_ids_of_unchanged_businesses(small_landing, tmp_path):
     """Night one sees the first delivery, night two all of them: a business whose records did
     not change keeps its id, and every retired id points to a current one or to nothing."""
     first_night = tmp_path / "night1"
@@ -129,9 +131,9 @@ def test_second_night_keeps_ids_of_unchanged_businesses(small_landing, tmp_path,
     days = sorted(p.name for p in small_landing.iterdir() if p.name[:2] == "20")
     (first_night / days[0]).symlink_to(small_landing / days[0])
     warehouse = tmp_path / "nights.duckdb"
-    run_nightly(first_night, warehouse, monkeypatch)
+    run_nightly(first_night, warehouse)
     before = query(warehouse, "SELECT source, source_record_id, umkm_id FROM curated.umkm_source_record")
-    run_nightly(small_landing, warehouse, monkeypatch)
+    run_nightly(small_landing, warehouse)
     after = query(warehouse, "SELECT source, source_record_id, umkm_id FROM curated.umkm_source_record")
     both = before.merge(after, on=["source", "source_record_id"], suffixes=("_1", "_2"))
     members_1 = both.groupby("umkm_id_1")["source_record_id"].transform("size")

@@ -13,11 +13,15 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 
 import umkm.ingest.snapshots
 from tests.conftest import query, run_nightly
 from tests.wap_helpers import sql, warehouse_url  # noqa: F401
 from umkm.publish.warehouse_lock import WarehouseLock
+
+#: overlapping nightly runs through the dagster command
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -98,7 +102,7 @@ def test_a_delivery_completing_mid_run_is_left_for_the_next_run(small_landing, t
 
     monkeypatch.setattr(umkm.ingest.snapshots, "read_source_file", reader_that_lets_a_delivery_land)
     warehouse = tmp_path / "warehouse.duckdb"
-    run_nightly(landing, warehouse, monkeypatch)
+    run_nightly(landing, warehouse)
     assert (later / "_SUCCESS").exists()
     used = query(warehouse, "SELECT DISTINCT delivered_on FROM quality.source_delivery "
                             "WHERE status = 'current'")

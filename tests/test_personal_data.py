@@ -60,6 +60,7 @@ def clear_personal_values(warehouse) -> set[str]:
     return clear
 
 
+@pytest.mark.slow
 def test_curated_and_quality_hold_no_personal_data_in_the_clear(published):
     clear = clear_personal_values(published)
     assert len(clear) > 500  # the restricted schema does hold them
@@ -76,6 +77,7 @@ def _hmac(value: str) -> str:
     return hmac.new(TEST_KEY, value.encode(), hashlib.sha256).hexdigest()
 
 
+@pytest.mark.slow
 def test_nik_and_phone_appear_only_as_keyed_hashes(published):
     umkm = query(published, "SELECT umkm_id, owner_nik_hash, owner_phone_hash "
                             "FROM restricted.umkm_owner_key")
@@ -130,6 +132,7 @@ def test_exports_neutralise_formulas(tmp_path, suffix):
     assert not any(cell.startswith(("=", "+", "-", "@", "\t")) for cell in cells)
 
 
+@pytest.mark.slow
 def test_export_command_writes_views_and_refuses_restricted_data(published, tmp_path):
     url = f"duckdb:///{published}"
     out = tmp_path / "online_without_nib.xlsx"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from tests.conftest import run_nightly
 from tests.wap_helpers import postgres_url  # noqa: F401  (a fresh database, dropped after)
@@ -36,9 +37,9 @@ def test_append_adds_rows_and_replace_swaps(postgres_url):
     assert sorted(read_table(postgres_url, "quality.h")["a"].tolist()) == [1, 2]
 
 
-def test_nightly_job_publishes_to_postgres(small_landing, postgres_url, monkeypatch):
-    monkeypatch.setenv("UMKM_WAREHOUSE_URL", postgres_url)
-    run_nightly(small_landing, None, monkeypatch, url=postgres_url)
+@pytest.mark.slow
+def test_nightly_job_publishes_to_postgres(small_landing, postgres_url):
+    run_nightly(small_landing, None, url=postgres_url)
     umkm = read_table(postgres_url, "curated.umkm")
     records = read_table(postgres_url, "curated.umkm_source_record")
     metrics = read_table(postgres_url, "quality.run_metrics")
@@ -47,7 +48,7 @@ def test_nightly_job_publishes_to_postgres(small_landing, postgres_url, monkeypa
     assert (metrics["records_read"] == metrics["records_accepted"]
             + metrics["records_rejected"]).all()
     first_ids = records.set_index(["source", "source_record_id"])["umkm_id"]
-    run_nightly(small_landing, None, monkeypatch, url=postgres_url)
+    run_nightly(small_landing, None, url=postgres_url)
     again = read_table(postgres_url, "curated.umkm_source_record").set_index(
         ["source", "source_record_id"])["umkm_id"]
     assert again.reindex(first_ids.index).equals(first_ids)

@@ -26,6 +26,7 @@ def prepared(small_landing):
     return con, model
 
 
+@pytest.mark.slow
 def test_pairs_score_as_splink_predict_scores_them(prepared):
     con, model = prepared
     scoring.score_pairs(con, model.model_json, "candidate_pairs", link_threshold=0.2)
@@ -60,7 +61,7 @@ def test_a_block_larger_than_its_cap_makes_no_pairs():
     rule = blocking.BlockingRule("name words", "name_sorted", place=True, max_block=10)
     counts = blocking.candidate_pairs(con, rules=(rule,))
     pairs = set(con.execute("SELECT unique_id_l, unique_id_r FROM candidate_pairs").fetchall())
-    assert not any(l < 100 for l, _ in pairs), "12 'toko berkah' in one kecamatan: too common"
+    assert not any(left < 100 for left, _ in pairs), "12 'toko berkah' in one kecamatan: too common"
     assert counts.loc[0, "blocks_over_cap"] == 1 and counts.loc[0, "records_in_over_cap"] == 12
     same_kecamatan = {(100, 101), (100, 102), (101, 102)}
     kecamatan_unknown = {(100, 200), (101, 200), (102, 200)}

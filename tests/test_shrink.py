@@ -11,14 +11,17 @@ import pytest
 
 from tests.conftest import query, run_nightly
 
+#: nightly runs with a shrunken file
+pytestmark = pytest.mark.slow
+
 SHOPEE = "marketplace/shopee_shops.csv"
 SQL_SHOPEE = ("SELECT source_record_id, umkm_id FROM curated.umkm_source_record "
               "WHERE source = 'shopee' ORDER BY 1")
 
 
-def _night(landing, warehouse, monkeypatch, accept_shrink=False) -> dg.ExecuteInProcessResult:
+def _night(landing, warehouse, accept_shrink=False) -> dg.ExecuteInProcessResult:
     config = {"ops": {"source_shopee": {"config": {"accept_shrink": accept_shrink}}}}
-    return run_nightly(landing, warehouse, monkeypatch, run_config=config)
+    return run_nightly(landing, warehouse, run_config=config)
 
 
 def _delivery(landing, day: str, shopee_bytes: bytes) -> None:
@@ -29,7 +32,7 @@ def _delivery(landing, day: str, shopee_bytes: bytes) -> None:
 
 
 @pytest.fixture
-def first_night(small_landing, tmp_path, monkeypatch):
+def first_night(small_landing, tmp_path):
     """Night one on the first delivery; the Shopee file, whole and cut to 40 % of its rows at
     a row boundary."""
     landing = tmp_path / "landing"
@@ -39,17 +42,16 @@ def first_night(small_landing, tmp_path, monkeypatch):
     lines = whole.splitlines(keepends=True)
     cut = b"".join(lines[: 1 + int(0.4 * (len(lines) - 1))])
     warehouse = tmp_path / "warehouse.duckdb"
-    _night(landing, warehouse, monkeypatch)
+    _night(landing, warehouse)
     return landing, warehouse, whole, cut
 
 
-def test_a_shrunken_file_is_held_and_the_register_keeps_its_businesses(first_night,
-                                                                       monkeypatch):
+def test_a_shrunken_file_is_held_and_the_register_keeps_its_businesses(first_night):
     landing, warehouse, whole, cut = first_night
     before = query(warehouse, SQL_SHOPEE)
     businesses = query(warehouse, "SELECT count(*) AS n FROM curated.umkm")["n"][0]
     _delivery(landing, "2026-12-10", cut)
-    result = _night(landing, warehouse, monkeypatch)
+    result = _night(landing, warehouse)
 
     held = query(warehouse, """SELECT status, message FROM quality.source_delivery
                                WHERE source = 'shopee' AND run_id = (SELECT run_id FROM
@@ -66,16 +68,15 @@ def test_a_shrunken_file_is_held_and_the_register_keeps_its_businesses(first_nig
     assert "held at" in check.description and "accept_shrink" in check.description
 
 
-def test_an_accepted_drop_retires_and_the_return_revives_the_same_ids(first_night,
-                                                                      monkeypatch):
+def test_an_accepted_drop_retires_and_the_return_revives_the_same_ids(first_night):
     landing, warehouse, whole, cut = first_night
     before = query(warehouse, SQL_SHOPEE)
     _delivery(landing, "2026-12-10", cut)
-    _night(landing, warehouse, monkeypatch, accept_shrink=True)
+    _night(landing, warehouse, accept_shrink=True)
     during = query(warehouse, SQL_SHOPEE)
     assert len(during) < 0.6 * len(before)
     _delivery(landing, "2026-12-11", whole)
-    _night(landing, warehouse, monkeypatch)
+    _night(landing, warehouse)
     after = query(warehouse, SQL_SHOPEE)
     assert set(after["source_record_id"]) == set(before["source_record_id"])
     same = before.merge(after, on="source_record_id", suffixes=("_before", "_after"))

@@ -18,6 +18,9 @@ from tests.conftest import query, run_nightly
 from umkm.cli.report import summary_lines
 from umkm.publish.warehouse import copy_duckdb_warehouse
 
+#: nightly runs with failing readers
+pytestmark = pytest.mark.slow
+
 FAILING = "shopee"
 
 
@@ -25,13 +28,12 @@ FAILING = "shopee"
 def first_night(small_landing, tmp_path_factory):
     """The warehouse after one good night, its file copied per test."""
     warehouse = tmp_path_factory.mktemp("fallback") / "warehouse.duckdb"
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        _run(small_landing, warehouse, monkeypatch)
+    _run(small_landing, warehouse)
     return warehouse
 
 
-def _run(landing, warehouse, monkeypatch) -> dg.ExecuteInProcessResult:
-    return run_nightly(landing, warehouse, monkeypatch)
+def _run(landing, warehouse) -> dg.ExecuteInProcessResult:
+    return run_nightly(landing, warehouse)
 
 
 def _reader_raising_for(source_path: str, only_newest: str | None = None):
@@ -63,7 +65,7 @@ def test_a_source_whose_every_file_raises_keeps_its_records_and_ids(
     before = _links(warehouse)
     spec_path = "marketplace/shopee_shops.csv"
     monkeypatch.setattr(umkm.ingest.snapshots, "read_source_file", _reader_raising_for(spec_path))
-    result = _run(small_landing, warehouse, monkeypatch)
+    result = _run(small_landing, warehouse)
 
     after = _links(warehouse)
     assert len(_links(warehouse, FAILING)) == len(before[before["source"] == FAILING]) > 0
@@ -100,7 +102,7 @@ def test_a_source_whose_newest_file_raises_falls_back_to_its_previous_snapshot(
     assert len(files) >= 2, "the generated landing zone delivers shopee once only"
     monkeypatch.setattr(umkm.ingest.snapshots, "read_source_file",
                         _reader_raising_for("marketplace/shopee_shops.csv", only_newest=newest))
-    _run(small_landing, warehouse, monkeypatch)
+    _run(small_landing, warehouse)
     latest = query(warehouse, f"""
         SELECT status, delivered_on FROM quality.source_delivery WHERE source = '{FAILING}'
           AND run_id = (SELECT run_id FROM quality.run_metrics

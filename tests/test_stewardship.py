@@ -11,12 +11,15 @@ from tests.conftest import query, run_nightly
 from umkm.cli.review import decide, export_queue, import_queue
 from umkm.resolution.stewardship import read_decisions
 
+#: nightly runs with the stewards' decisions
+pytestmark = pytest.mark.slow
+
 SQL_IDS = "SELECT source, source_record_id, umkm_id FROM curated.umkm_source_record"
 
 
-def _night(landing, warehouse, monkeypatch, retrain=False) -> dg.ExecuteInProcessResult:
+def _night(landing, warehouse, retrain=False) -> dg.ExecuteInProcessResult:
     config = {"ops": {"matched_records": {"config": {"retrain_model": retrain}}}}
-    return run_nightly(landing, warehouse, monkeypatch, run_config=config,
+    return run_nightly(landing, warehouse, run_config=config,
                        raise_on_error=False)
 
 
@@ -32,23 +35,22 @@ def stewarded(small_landing, tmp_path_factory):
     warehouse = tmp_path_factory.mktemp("steward") / "warehouse.duckdb"
     url = f"duckdb:///{warehouse}"
     nights = []
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        assert _night(small_landing, warehouse, monkeypatch).success
-        ids = _ids(warehouse)
-        sizes = ids.map(ids.value_counts())
-        pair = ids[sizes == 2].sort_index()
-        split_a, split_b = pair[pair == pair.iloc[0]].index[:2]
-        singles = ids[sizes == 1].sort_index().index
-        join_a, join_b = singles[0], singles[-1]
-        before = ids.copy()
-        split = decide(url, "different_businesses", split_a, split_b, by="steward@test",
-                       reason="two shops, two owners")
-        joined = decide(url, "same_business", join_a, join_b, by="steward@test",
-                        reason="the owner says so")
-        for retrain in (False, True, False):
-            result = _night(small_landing, warehouse, monkeypatch, retrain=retrain)
-            assert result.success
-            nights.append((result, _ids(warehouse)))
+    assert _night(small_landing, warehouse).success
+    ids = _ids(warehouse)
+    sizes = ids.map(ids.value_counts())
+    pair = ids[sizes == 2].sort_index()
+    split_a, split_b = pair[pair == pair.iloc[0]].index[:2]
+    singles = ids[sizes == 1].sort_index().index
+    join_a, join_b = singles[0], singles[-1]
+    before = ids.copy()
+    split = decide(url, "different_businesses", split_a, split_b, by="steward@test",
+                   reason="two shops, two owners")
+    joined = decide(url, "same_business", join_a, join_b, by="steward@test",
+                    reason="the owner says so")
+    for retrain in (False, True, False):
+        result = _night(small_landing, warehouse, retrain=retrain)
+        assert result.success
+        nights.append((result, _ids(warehouse)))
     return {"warehouse": warehouse, "url": url, "before": before, "nights": nights,
             "split": (split_a, split_b, int(split["decision_id"][0])),
             "joined": (join_a, join_b, int(joined["decision_id"][0]))}
@@ -58,7 +60,7 @@ def test_a_cannot_link_splits_and_a_must_link_merges_on_every_night(stewarded):
     (split_a, split_b, _), (join_a, join_b, _) = stewarded["split"], stewarded["joined"]
     before = stewarded["before"]
     assert before[split_a] == before[split_b] and before[join_a] != before[join_b]
-    for result, ids in stewarded["nights"]:  # incremental, retrained, incremental again
+    for _result, ids in stewarded["nights"]:  # incremental, retrained, incremental again
         assert ids[split_a] != ids[split_b]
         assert ids[join_a] == ids[join_b]
     figures = [next(iter(r.asset_materializations_for_node("matched_records"))).metadata
@@ -87,8 +89,7 @@ def test_ids_follow_decisions_by_the_usual_rules_with_the_decision_as_cause(stew
     assert retired.set_index("retired_umkm_id").loc[gone, "successor_umkm_id"] == survivor
 
 
-def test_contradicting_decisions_fail_the_check_and_publish_nothing(stewarded, small_landing,
-                                                                     monkeypatch, tmp_path):
+def test_contradicting_decisions_fail_the_check_and_publish_nothing(stewarded, small_landing, tmp_path):
     import shutil
 
     from umkm.publish.warehouse import copy_duckdb_warehouse
@@ -103,7 +104,7 @@ def test_contradicting_decisions_fail_the_check_and_publish_nothing(stewarded, s
     decide(url, "same_business", a, c, by="x", reason="one")  # ... yet a = c
     decide(url, "same_business", c, b, by="x", reason="two")  # ... and c = b
     published = query(warehouse, "SELECT count(*) AS n FROM quality.publication")["n"][0]
-    result = _night(small_landing, warehouse, monkeypatch)
+    result = _night(small_landing, warehouse)
     assert not result.success
     (check,) = [e for e in result.get_asset_check_evaluations()
                 if e.check_name == "steward_decisions"]
@@ -113,8 +114,7 @@ def test_contradicting_decisions_fail_the_check_and_publish_nothing(stewarded, s
     assert query(warehouse, "SELECT count(*) AS n FROM quality.publication")["n"][0] == published
 
 
-def test_a_decision_on_vanished_records_is_reported(stewarded, small_landing, monkeypatch,
-                                                    tmp_path):
+def test_a_decision_on_vanished_records_is_reported(stewarded, small_landing, tmp_path):
     import shutil
 
     from umkm.publish.warehouse import copy_duckdb_warehouse
@@ -125,7 +125,7 @@ def test_a_decision_on_vanished_records_is_reported(stewarded, small_landing, mo
                 tmp_path / "warehouse.steward.duckdb")
     url = f"duckdb:///{warehouse}"
     gone = decide(url, "detach", "shopee:no-such-shop", None, by="x", reason="closed")
-    result = _night(small_landing, warehouse, monkeypatch)
+    result = _night(small_landing, warehouse)
     assert result.success  # a vanished record is a warning, not a stop
     (check,) = [e for e in result.get_asset_check_evaluations()
                 if e.check_name == "steward_decisions"]

@@ -28,11 +28,13 @@ from tests.conftest import query
 from umkm.demo import generate_landing_zone
 
 PROJECT = Path(__file__).resolve().parent.parent
+#: drives Chromium against `dagster dev`, which takes a few minutes
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CHROMIUM = os.environ.get("UMKM_CHROMIUM", "/usr/bin/chromium")
 LOCATION = "__repository__@pipelines.definitions"
 ASSETS = [f"source_{s.key}" for s in SOURCES] + [
     "standardised_records", "matched_records", "business_ids", "golden_businesses",
-    "warehouse_tables",
+    "curated/umkm", "quality/rejected_record",
 ]
 
 if not Path(CHROMIUM).exists():
@@ -146,7 +148,7 @@ def test_the_asset_graph_shows_every_asset_and_its_checks(ui, page):
     for asset, checks in {
         "source_jdid": ("raw_schema", "conservation", "freshness"),
         "business_ids": ("id_churn", "every_record_accounted_for"),
-        "warehouse_tables": ("curated_pandera", "great_expectations"),
+        "curated/umkm": ("curated_pandera", "great_expectations"),
     }.items():
         page.goto(f"{ui['base']}/assets/{asset}?view=checks")
         for check in checks:

@@ -64,6 +64,7 @@ def _observations(reader: subprocess.Popen) -> list[dict]:
     return [json.loads(line) for line in out.splitlines() if line.strip()]
 
 
+@pytest.mark.slow
 def test_readers_see_only_the_complete_old_or_new_tables(warehouse_url, tmp_path, monkeypatch):
     old, new = _complete(1, 20_000), _complete(2, 30_000)
     publish(warehouse_url, make_publication(1, 20_000))
@@ -91,6 +92,7 @@ def test_readers_see_only_the_complete_old_or_new_tables(warehouse_url, tmp_path
     assert read_once(warehouse_url) == new
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("point", ["staging", "swap"])
 def test_a_publish_killed_midway_leaves_the_old_tables(warehouse_url, tmp_path, point):
     publish(warehouse_url, make_publication(1, 5_000))
@@ -116,6 +118,7 @@ def test_a_publish_killed_midway_leaves_the_old_tables(warehouse_url, tmp_path, 
     assert _no_leftovers(warehouse_url)
 
 
+@pytest.mark.slow
 def test_a_failing_check_publishes_nothing(warehouse_url, tmp_path):
     docs = tmp_path / "docs"
     publish(warehouse_url, make_publication(1, 1_000), PublicationAudit(None, docs_dir=docs))

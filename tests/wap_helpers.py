@@ -52,7 +52,7 @@ def postgres_database():
             conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
 
 
-@pytest.fixture(params=["duckdb", "postgres"])
+@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
 def warehouse_url(request, tmp_path):
     """An empty warehouse: a DuckDB file, or a fresh database on the local PostgreSQL."""
     if request.param == "duckdb":
@@ -62,9 +62,10 @@ def warehouse_url(request, tmp_path):
         yield url
 
 
-@pytest.fixture
+@pytest.fixture(params=[pytest.param("postgres", marks=pytest.mark.postgres)])
 def postgres_url():
-    """A fresh database on the local PostgreSQL server."""
+    """A fresh database on the local PostgreSQL server (a test using it is marked
+    ``postgres``)."""
     with postgres_database() as url:
         yield url
 

@@ -56,11 +56,11 @@ def warehouse_url_from_env() -> str:
 def duckdb_settings_from_env() -> DuckDBSettings:
     """DuckDB's limits in the job: the environment's, else those for this machine."""
     machine = DuckDBSettings.for_this_machine()
-    threads = os.environ.get(DUCKDB_THREADS_ENV)
+    given = os.environ.get(DUCKDB_THREADS_ENV)
     try:
-        threads = int(threads) if threads else machine.threads
+        threads = int(given) if given else machine.threads
     except ValueError:
-        raise ValueError(f"{DUCKDB_THREADS_ENV} must be a whole number, got {threads!r}") from None
+        raise ValueError(f"{DUCKDB_THREADS_ENV} must be a whole number, got {given!r}") from None
     memory = os.environ.get(DUCKDB_MEMORY_ENV) or machine.memory_limit
     try:
         memory_bytes(memory)

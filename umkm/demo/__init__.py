@@ -9,6 +9,7 @@ truth (``DIR/_truth/ground_truth.csv`` and ``businesses.csv``).
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from typing import Any
 
 if TYPE_CHECKING:
     from umkm.demo.generator import GenerationSummary, generate_landing_zone
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 __all__ = ["GenerationSummary", "generate_landing_zone"]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     """Import the generator lazily, so importing the package does no work."""
     if name in __all__:
         from umkm.demo import generator

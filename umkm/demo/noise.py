@@ -39,7 +39,7 @@ def _letter_positions(codes: np.ndarray, rng: np.random.Generator) -> tuple[np.n
     candidates = letters[:, :-1] & letters[:, 1:]
     candidates[:, 0] = False
     scores = np.where(candidates, rng.random(candidates.shape), -1.0)
-    return scores.argmax(axis=1), candidates.any(axis=1)
+    return scores.argmax(axis=1), np.asarray(candidates.any(axis=1))
 
 
 def _typo_matrix(codes: np.ndarray, rng: np.random.Generator) -> np.ndarray:

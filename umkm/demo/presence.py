@@ -68,6 +68,7 @@ def allocate_keys(rng: np.random.Generator, spec: SourceSpec, book: KeyBook, rec
     count = len(records)
     if spec.key == "oss":
         return population["nib"].to_numpy()[records["business_idx"].to_numpy()]
+    assert spec.key_format is not None  # every source but oss numbers its records
     numbers = book.numbers(rng, spec.key, spec.key_format, count, shuffle)
     keys = format_keys(spec.key_format, numbers)
     if spec.key == "blibli":

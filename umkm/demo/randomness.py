@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,7 +21,7 @@ def child_rng(seed: int, *labels: object) -> np.random.Generator:
     return np.random.default_rng([int(seed) & 0xFFFFFFFF, *words])
 
 
-def choose(rng: np.random.Generator, options: Sequence, size: int, weights: Sequence[float] | None = None) -> np.ndarray:
+def choose(rng: np.random.Generator, options: Sequence[Any], size: int, weights: Sequence[float] | None = None) -> np.ndarray:
     """Draw `size` items from `options` (optionally weighted) as an object array."""
     values = np.empty(len(options), dtype=object)
     values[:] = list(options)

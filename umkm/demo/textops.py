@@ -26,6 +26,7 @@ def _arrow_text(values: object) -> pa.ChunkedArray | None:
 def _choose(condition: np.ndarray, if_true: object, if_false: pd.Series) -> pd.Series:
     """Arrow if_else(condition, if_true, if_false) with if_false's index and dtype."""
     base = _arrow_text(if_false)
+    assert base is not None  # callers check _usable first
     if isinstance(if_true, str):
         chosen = pa.scalar(if_true, type=base.type)
     else:
@@ -40,7 +41,7 @@ def _usable(values: pd.Series, other: object) -> bool:
         return False
     if isinstance(other, str):
         return True
-    return _arrow_text(other) is not None and (other.index is values.index or other.index.equals(values.index))
+    return isinstance(other, pd.Series) and _arrow_text(other) is not None and (other.index is values.index or other.index.equals(values.index))
 
 
 def mask_text(values: pd.Series, condition: object, other: object) -> pd.Series:

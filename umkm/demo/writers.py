@@ -15,6 +15,7 @@ import codecs
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -129,8 +130,9 @@ def write_text_table(path: Path, cells: pd.DataFrame, columns: tuple[str, ...], 
     return WriteResult.complete(rows)
 
 
-def _utf8_fallback(error: UnicodeEncodeError) -> tuple[bytes, int]:
+def _utf8_fallback(error: UnicodeError) -> tuple[bytes, int]:
     """Encode what cp1252 cannot as UTF-8 bytes (the SIMUMKM mixed-encoding fault)."""
+    assert isinstance(error, UnicodeEncodeError)  # registered for encoding only
     return error.object[error.start:error.end].encode("utf-8"), error.end
 
 
@@ -226,7 +228,7 @@ def write_bukalapak(path: Path, cells: pd.DataFrame, names: tuple[str, ...], rng
     return WriteResult(len(lines), broken, broken & (cut_at < key_end))
 
 
-def _workbook(path: Path, ctx: RenderContext):
+def _workbook(path: Path, ctx: RenderContext) -> Any:
     """An xlsxwriter workbook in constant-memory mode with fixed metadata (for byte-identical output)."""
     import xlsxwriter
 
@@ -239,7 +241,7 @@ def _workbook(path: Path, ctx: RenderContext):
     return workbook
 
 
-def write_typed_row(sheet, row: int, values, date_format) -> None:
+def write_typed_row(sheet: Any, row: int, values: Any, date_format: Any) -> None:
     """Write one row of Python values: str as text, numbers as numbers, dates as dates, None skipped."""
     for column, value in enumerate(values):
         if value is None or value != value:
@@ -262,7 +264,7 @@ def _title_rows(spec_kab: str, ctx: RenderContext, layout: np.random.Generator) 
     return titles[: int(layout.integers(2, 5))]
 
 
-def _write_rekap(workbook, counts: pd.Series) -> None:
+def _write_rekap(workbook: Any, counts: pd.Series) -> None:
     """The REKAP sheet: businesses per kecamatan as the Dinas typed them."""
     sheet = workbook.add_worksheet("REKAP")
     sheet.write_string(0, 0, "REKAPITULASI UMKM PER KECAMATAN")
@@ -274,7 +276,7 @@ def _write_rekap(workbook, counts: pd.Series) -> None:
         sheet.write_number(2 + number, 2, int(count))
 
 
-def _write_footer(sheet, row: int, rows: int, kab: str, ctx: RenderContext, layout: np.random.Generator) -> None:
+def _write_footer(sheet: Any, row: int, rows: int, kab: str, ctx: RenderContext, layout: np.random.Generator) -> None:
     """Blank row, optional JUMLAH row, and the Kepala Dinas signature block."""
     row += 1
     if layout.random() < 0.6:

@@ -67,7 +67,8 @@ def schema_verdict(records_read: int, rejected_by_reason: dict[str, int],
     malformed = int(rejected_by_reason.get("malformed", 0))
     share = malformed / records_read if records_read else 0.0
     statuses = set(deliveries["status"]) if len(deliveries) else set()
-    failures, warns = [], []
+    failures: list[str] = []
+    warns: list[str] = []
     passed_over = (deliveries[deliveries["status"].isin(["broken", "failed", "held"])]
                    if len(deliveries) else deliveries)
     failures.extend(f"{row['status']} file {row['source_file']}: {row['message']}"

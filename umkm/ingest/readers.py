@@ -25,6 +25,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import charset_normalizer
 import duckdb
@@ -78,7 +79,7 @@ def read_source_file(path: Path, fmt: FormatSpec) -> RawTable:
 
 # --- Excel -------------------------------------------------------------------------------
 
-def _sheet_rows(path: Path, sheet: str) -> list[list]:
+def _sheet_rows(path: Path, sheet: str | None) -> list[list[Any]]:
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for corrupt workbooks
@@ -102,12 +103,12 @@ def _first_blank_row(text: pd.DataFrame) -> int:
     return int(blank.argmax()) if blank.any() else len(text)
 
 
-def header_key(name) -> str:
+def header_key(name: object) -> str:
     """How a header cell is compared: no BOM, no surrounding or repeated spaces, case folded."""
     return " ".join(str(name).replace(_BOM, "").split()).casefold()
 
 
-def match_header(path: Path, header: list, fmt: FormatSpec) -> tuple[dict[str, int], list[str]]:
+def match_header(path: Path, header: list[Any], fmt: FormatSpec) -> tuple[dict[str, int], list[str]]:
     """The position of each of the format's columns in a file's header row, and warnings.
 
     Raises ``BrokenFileError`` naming the required columns the header lacks."""
@@ -137,7 +138,7 @@ def _select_columns(cells: pd.DataFrame, found: dict[str, int], fmt: FormatSpec)
                         index=cells.index)
 
 
-def _table_below_header(path: Path, rows: list[list], header_at: int, fmt: FormatSpec) -> RawTable:
+def _table_below_header(path: Path, rows: list[list[Any]], header_at: int, fmt: FormatSpec) -> RawTable:
     header = rows[header_at]
     found, warnings = match_header(path, header, fmt)
     width = max((len(r) for r in rows[header_at + 1:]), default=len(header))
@@ -270,7 +271,7 @@ def _read_json_document(path: Path, fmt: FormatSpec) -> RawTable:
         announced, records = con.execute(
             f"SELECT json_extract(d, '{fmt.count_path}')::BIGINT, "
             f"json_array_length(d, '{fmt.records_path}') FROM doc"
-        ).fetchone()
+        ).fetchone() or (None, None)
         if records is None:
             raise BrokenFileError(f"{path.name}: no record list at {fmt.records_path}")
         if announced is not None and records != announced:

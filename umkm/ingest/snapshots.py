@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
@@ -103,7 +104,7 @@ def load_source_snapshot(
     ``archive`` returns the source's canonical records as last published (None: none);
     ``previous_rows``: the rows the source's snapshot had in the last run (None: unknown)."""
     started = time.perf_counter()
-    log_rows: list[tuple] = []
+    log_rows: list[tuple[Any, ...]] = []
     for candidate in snapshot_candidates(deliveries, spec.key, spec.path):
         try:
             snapshot = _records_of(read_source_file(candidate.path, spec.format), spec,
@@ -143,7 +144,8 @@ def shrink_problem(rows: int, previous_rows: int | None, spec: SourceSpec) -> st
             "{accept_shrink: true}}}")
 
 
-def _archived(spec: SourceSpec, archive, log_rows: list[tuple]) -> SourceSnapshot:
+def _archived(spec: SourceSpec, archive: Callable[[], pd.DataFrame | None] | None,
+              log_rows: list[tuple[Any, ...]]) -> SourceSnapshot:
     """The source's records as last published, when no file of it can be used."""
     try:
         records = archive() if archive is not None else None

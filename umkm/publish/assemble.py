@@ -103,8 +103,14 @@ def build_publication(run: RunRecords, resolution: Resolution, ids: IdAssignment
             "restricted.source_record_personal_data": tables.restricted_personal_data(linked),
             "restricted.rejected_raw_record": tables.restricted_rejected_raw(run.rejected, run_id),
             ARCHIVE_TABLE: tables.canonical_archive(linked),
-            SCORE_TABLE: resolution.scores.assign(model_version=resolution.model.version),
+            SCORE_TABLE: _scores(resolution).assign(model_version=resolution.model.version),
             **replace_on_training,
         },
         append=append,
     )
+
+
+def _scores(resolution: Resolution) -> pd.DataFrame:
+    if resolution.scores is None:
+        raise ValueError("the resolution holds no pair scores to publish")
+    return resolution.scores

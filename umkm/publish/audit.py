@@ -23,6 +23,7 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pandera.errors
@@ -44,7 +45,7 @@ class CheckResult:
 
     name: str
     success: bool
-    details: dict = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -142,7 +143,7 @@ def pandera_checks(publication: Publication) -> list[CheckResult]:
     return results
 
 
-def _pandera_failures(cases: pd.DataFrame) -> list[dict]:
+def _pandera_failures(cases: pd.DataFrame) -> list[dict[str, Any]]:
     """Failing pandera checks with counts and samples. A row-level check reports every column
     of a failing row: those are folded into one entry per check, sampled by ``umkm_id`` (or
     the row index)."""
@@ -191,7 +192,7 @@ def expectation_checks(publication: Publication, previous_umkm_count: int | None
 
 
 def _suites(publication: Publication, previous_umkm_count: int | None,
-            bounds: RowCountBounds) -> list[tuple[str, pd.DataFrame, list]]:
+            bounds: RowCountBounds) -> list[tuple[str, pd.DataFrame, list[Any]]]:
     """(suite name, frame, expectations) of each suite."""
     import great_expectations.expectations as gxe
 
@@ -230,7 +231,7 @@ def _accepted_total(publication: Publication) -> int | None:
     return int(total.iloc[0]) if len(total) else None
 
 
-def _expectation_check(suite: str, outcome) -> CheckResult:
+def _expectation_check(suite: str, outcome: Any) -> CheckResult:
     config = outcome.expectation_config
     target = config.kwargs.get("column") or ",".join(config.kwargs.get("column_list") or [])
     result = outcome.result or {}
@@ -248,7 +249,7 @@ def _expectation_check(suite: str, outcome) -> CheckResult:
     return CheckResult(name, bool(outcome.success), details)
 
 
-def _ephemeral_context(docs_dir: Path | None):
+def _ephemeral_context(docs_dir: Path | None) -> Any:
     """An in-memory Great Expectations context without analytics or progress bars, whose
     only Data Docs site is the folder ``docs_dir``."""
     import great_expectations as gx
@@ -275,7 +276,7 @@ def _ephemeral_context(docs_dir: Path | None):
     return gx.get_context(project_config=config, mode="ephemeral")
 
 
-def _short(details: dict) -> str:
+def _short(details: dict[str, Any]) -> str:
     if "failures" in details:
         return ", ".join(f"{f['column']} {f['check']} x{f['count']} e.g. {f['samples'][:3]}"
                          for f in details["failures"][:5])

@@ -37,6 +37,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 import duckdb
 import pandas as pd
@@ -57,6 +58,7 @@ from umkm.publish.warehouse_catalog import (
 )
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SCHEMAS = ("curated", "quality", "restricted")
 STAGING = "staging"
@@ -113,7 +115,7 @@ class WarehouseBusy(RuntimeError):
 
 
 def publish(url: str, publication: Publication, audit: Audit | None = None,
-            run_id: str = "outside-a-run", logger=None,
+            run_id: str = "outside-a-run", logger: logging.Logger | None = None,
             duckdb_settings: DuckDBSettings | None = None) -> None:
     """Write the run's tables to the warehouse at ``url``, run ``audit`` on them, and publish
     them all at once as run ``run_id``; nothing is published when the audit raises. A DuckDB
@@ -163,11 +165,16 @@ def read_table(url: str, name: str, source: str | None = None,
 def published_row_count(url: str, name: str) -> int | None:
     """Rows of a published table, None when it does not exist yet."""
     count = f"SELECT count(*) FROM {name}"
-    return _on_published(url, name, lambda con: con.execute(count).fetchone()[0],
+    return _on_published(url, name, lambda con: _first_cell(con.execute(count).fetchone()),
                          lambda conn: conn.execute(sa.text(count)).scalar())
 
 
-def _on_published(url: str, name: str, on_duckdb: Callable, on_sqlalchemy: Callable):
+def _first_cell(row: tuple[Any, ...] | None) -> Any:
+    return row[0] if row is not None else None
+
+
+def _on_published(url: str, name: str, on_duckdb: Callable[[duckdb.DuckDBPyConnection], T],
+                  on_sqlalchemy: Callable[[sa.Connection], T]) -> T | None:
     """``on_duckdb(connection)`` or ``on_sqlalchemy(connection)`` on the warehouse at ``url``
     when the table ``name`` is published there, else None (DuckDB opened read-only; its
     ``restricted`` tables are in the restricted file, attached as ``restricted``)."""
@@ -290,7 +297,7 @@ def building_path(path: Path, run_id: str) -> Path:
 
 
 def _publish_duckdb(path: Path, publication: Publication, audit: Audit | None,
-                    run_id: str, logger, settings: DuckDBSettings) -> None:
+                    run_id: str, logger: logging.Logger, settings: DuckDBSettings) -> None:
     """Build the BI file and the restricted file of the run, verify them, and make them live
     with one rename of the BI file (the commit point: it names its restricted file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -492,7 +499,7 @@ def _postgres_type(series: pd.Series) -> str:
     return "TEXT"
 
 
-def _copy_into(cursor, table: str, frame: pd.DataFrame) -> None:
+def _copy_into(cursor: Any, table: str, frame: pd.DataFrame) -> None:
     """Bulk-load a DataFrame with COPY (CSV produced by pandas, nulls as ``\\N``). This CSV is
     an internal load format read by PostgreSQL as data, never opened by a spreadsheet."""
     columns = ", ".join(f'"{c}"' for c in frame.columns)
@@ -505,7 +512,7 @@ def _copy_into(cursor, table: str, frame: pd.DataFrame) -> None:
 
 
 def _publish_postgres(url: str, publication: Publication, audit: Audit | None,
-                      run_id: str, logger) -> None:
+                      run_id: str, logger: logging.Logger) -> None:
     """Load every table into ``staging`` with COPY, audit, then publish in one transaction
     that replaces the rows of the published tables (``_swap_postgres``)."""
     import psycopg
@@ -531,8 +538,8 @@ def _publish_postgres(url: str, publication: Publication, audit: Audit | None,
             _drop_staging(conn, logger)
 
 
-def _swap_with_retries(conn, publication: Publication, tables: dict, run_id: str,
-                       logger) -> None:
+def _swap_with_retries(conn: Any, publication: Publication, tables: dict[str, Any],
+                       run_id: str, logger: logging.Logger) -> None:
     import psycopg
 
     for attempt in range(1, SWAP_ATTEMPTS + 1):
@@ -553,7 +560,7 @@ def _swap_with_retries(conn, publication: Publication, tables: dict, run_id: str
                 raise RuntimeError(message) from error
 
 
-def _lock_holders(conn, names: list[str]) -> str:
+def _lock_holders(conn: Any, names: list[str]) -> str:
     """The sessions holding locks on the published tables: pid, user, application, since."""
     try:
         conn.rollback()
@@ -572,7 +579,7 @@ def _lock_holders(conn, names: list[str]) -> str:
                      for table, pid, user, app, start in rows)
 
 
-def _columns(cursor, name: str) -> list[tuple[str, str]]:
+def _columns(cursor: Any, name: str) -> list[tuple[str, str]]:
     schema, table = name.split(".")
     cursor.execute("SELECT column_name, data_type FROM information_schema.columns "
                    "WHERE table_schema = %s AND table_name = %s ORDER BY ordinal_position",
@@ -580,7 +587,7 @@ def _columns(cursor, name: str) -> list[tuple[str, str]]:
     return cursor.fetchall()
 
 
-def _swap_postgres(cursor, publication: Publication, tables: dict, run_id: str) -> None:
+def _swap_postgres(cursor: Any, publication: Publication, tables: dict[str, Any], run_id: str) -> None:
     """The publish transaction: replace the rows of each replaced table (a table whose
     columns changed, or a new one, is moved in whole with its keys, indexes and comments),
     append the history rows, create missing or changed views, grant ``bi_reader``, and check
@@ -625,13 +632,13 @@ def _swap_postgres(cursor, publication: Publication, tables: dict, run_id: str) 
     _verify_postgres(cursor, publication, run_id)
 
 
-def _move_staged(cursor, name: str) -> None:
+def _move_staged(cursor: Any, name: str) -> None:
     schema, table = name.split(".")
     cursor.execute(f"ALTER TABLE {STAGING}.{_staging_name(name)} RENAME TO {table}")
     cursor.execute(f"ALTER TABLE {STAGING}.{table} SET SCHEMA {schema}")
 
 
-def _views_postgres(cursor, present: set[str], force: bool) -> None:
+def _views_postgres(cursor: Any, present: set[str], force: bool) -> None:
     """The catalog's views: re-created only when the catalog's views changed since the last
     publish (``views_fingerprint`` of ``quality.publication``) or one is missing, so that a
     publish does not wait for readers of unchanged views; ``v_*`` views the catalog no longer
@@ -649,7 +656,7 @@ def _views_postgres(cursor, present: set[str], force: bool) -> None:
             cursor.execute(statement)
 
 
-def _last_views_fingerprint(cursor) -> str | None:
+def _last_views_fingerprint(cursor: Any) -> str | None:
     """The views fingerprint of the publish before this one (this run's row is not yet
     written when the views are checked, see ``_swap_postgres``)."""
     if "views_fingerprint" not in {c for c, _ in _columns(cursor, PUBLICATION_TABLE)}:
@@ -660,7 +667,7 @@ def _last_views_fingerprint(cursor) -> str | None:
     return row[0] if row else None
 
 
-def _verify_postgres(cursor, publication: Publication, run_id: str) -> None:
+def _verify_postgres(cursor: Any, publication: Publication, run_id: str) -> None:
     """Inside the transaction, before it commits: every replaced table holds the rows this
     run wrote, and the last publication row is this run's."""
     for name, frame in publication.replace.items():
@@ -672,7 +679,7 @@ def _verify_postgres(cursor, publication: Publication, run_id: str) -> None:
         raise PublishVerificationFailed(f"the last publication is not run {run_id}'s")
 
 
-def grant_bi_reader(cursor) -> bool:
+def grant_bi_reader(cursor: Any) -> bool:
     """Grant ``bi_reader`` (when the role exists) USAGE on the BI schemas and SELECT on every
     table and view in them; True when granted. Runs inside the swap transaction so that
     replaced tables never lose their grants."""
@@ -685,7 +692,7 @@ def grant_bi_reader(cursor) -> bool:
     return True
 
 
-def _drop_staging(conn, logger) -> None:
+def _drop_staging(conn: Any, logger: logging.Logger) -> None:
     """Drop ``staging`` after a publish, whatever became of it (best effort: it is dropped
     again when the next publish starts)."""
     try:

@@ -63,6 +63,13 @@ GLOSSARY: dict[str, str] = {
     "businesses": "Number of businesses",
     "records": "Number of source records",
     "model_version": "Version id of the match model (quality.match_model)",
+    # personal data, in restricted tables only
+    "owner_name": "Owner's name (personal data)",
+    "nik": "Owner's NIK (personal data)",
+    "phone_e164": "Phone number, E.164 (personal data)",
+    "phone_e164_alt": "A second phone number, E.164 (personal data)",
+    "email": "E-mail address (personal data)",
+    "address": "Address (personal data)",
 }
 #: columns named by a pattern, described by a template of the part the pattern captures
 PATTERNS: tuple[tuple[str, str], ...] = (
@@ -268,12 +275,7 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
     ),
     TableSpec(
         "restricted.source_record_personal_data", "Personal data of the source records (UU "
-        "27/2022): owner name, NIK, phones, e-mail, address. Authorised users only.", {
-            "owner_name": "Owner's name (personal data)", "nik": "Owner's NIK (personal data)",
-            "phone_e164": "Phone number, E.164 (personal data)",
-            "phone_e164_alt": "A second phone number, E.164 (personal data)",
-            "email": "E-mail address (personal data)", "address": "Address (personal data)",
-        },
+        "27/2022): owner name, NIK, phones, e-mail, address. Authorised users only.", {},
         primary_key=("source", "source_record_id"),
         indexes=(("umkm_id",),),
     ),
@@ -290,6 +292,8 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
         "restricted.rejected_raw_record", "Raw quarantined rows as delivered; may contain "
         "personal data. Authorised users only.", {
             "raw_record": "The row as read, as a JSON object of its cells",
+            "reason": "Stable category: malformed, duplicate_key, no_usable_name, out_of_scope",
+            "row_number": "Row number in the file (1 = first data row)",
         },
     ),
     TableSpec(
@@ -300,6 +304,25 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
                         "(field -> text); null when every field was understood",
             "match_hash": "Hash of the fields matching compares: a record whose hash is the "
                           "same the next night keeps the scores of its pairs",
+            "business_name_norm": "Business name as matching compares it: case folded, "
+                                  "shop words and decoration removed",
+            "owner_name_norm": "Owner's name as matching compares it, without honorifics "
+                               "(personal data)",
+            "shop_slug": "The marketplace shop's URL slug, normalised as the business name and "
+                         "written without spaces; null when the source gives none",
+            "nik_issue": "Why the source's NIK was not kept (not 16 digits, typed as a number, "
+                         "not a valid region or birth date); null when it was kept or absent",
+            "npwp": "Taxpayer number (NPWP, 15 or 16 digits)",
+            "phone_masked": "True when the source gave the phone masked (0812****7890), so "
+                            "none is kept",
+            "kelurahan": "Kelurahan/desa as the source wrote it",
+            "postal_code": "Postal code (5 digits)",
+            "region_scope": "banten when the record lies in Banten, unknown when no field "
+                            "says where it is",
+            "legal_form": "Legal form as the source gives it (PT, CV, Orang Perseorangan, ...)",
+            "turnover_yearly": "Yearly turnover in rupiah as the source reports it (a monthly "
+                               "figure times 12 when it reports one)",
+            "product_count": "Number of products the marketplace lists for the shop",
         },
         primary_key=("source", "source_record_id"),
     ),
@@ -494,7 +517,10 @@ def view_statements(present: set[str]) -> dict[str, list[str]]:
 def view_columns(view: ViewSpec) -> list[str]:
     """The output columns of a view, read from its SELECT list (``... AS name`` or a plain
     column, ``r.column``)."""
-    select = re.search(r"SELECT\s+(?:DISTINCT\s+)?(.*?)\s+FROM\s", view.sql, re.S).group(1)
+    found = re.search(r"SELECT\s+(?:DISTINCT\s+)?(.*?)\s+FROM\s", view.sql, re.S)
+    if found is None:
+        raise ValueError(f"view {view.name}: no SELECT ... FROM")
+    select = found.group(1)
     columns, depth, current = [], 0, ""
     for char in select + ",":
         if char == "," and depth == 0:

@@ -20,10 +20,12 @@ import logging
 import os
 import socket
 import time
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from umkm.settings import DEFAULT_WAIT_SECONDS
 
@@ -47,11 +49,11 @@ class WarehouseLock:
     """The writer lock of the warehouse at ``url``."""
 
     def __init__(self, url: str, run_id: str, wait_seconds: float = DEFAULT_WAIT_SECONDS,
-                 logger=None):
+                 logger: logging.Logger | None = None) -> None:
         self.url, self.run_id, self.wait_seconds = url, run_id, wait_seconds
         self.log = logger or log
         self._fd: int | None = None
-        self._connection = None
+        self._connection: Any = None  # a psycopg connection holding the advisory lock
 
     @property
     def held(self) -> bool:
@@ -81,7 +83,8 @@ class WarehouseLock:
             finally:
                 self._connection = None
 
-    def _wait(self, try_once, current_holder) -> None:
+    def _wait(self, try_once: Callable[[], bool],
+              current_holder: Callable[[], str | None]) -> None:
         deadline = time.monotonic() + self.wait_seconds
         announced = False
         while not try_once():
@@ -125,11 +128,11 @@ class WarehouseLock:
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps({
             "holder": holder_text(self.run_id),
-            "since": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "since": datetime.now(UTC).isoformat(timespec="seconds"),
         }).encode(), 0)
         self._fd = fd
 
-    def _acquire_advisory(self, parsed) -> None:
+    def _acquire_advisory(self, parsed: URL) -> None:
         import psycopg
 
         dsn = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
@@ -137,8 +140,9 @@ class WarehouseLock:
         connection = psycopg.connect(dsn, autocommit=True, application_name=name)
 
         def try_once() -> bool:
-            return connection.execute("SELECT pg_try_advisory_lock(%s, %s)",
-                                      _ADVISORY_KEYS).fetchone()[0]
+            row = connection.execute("SELECT pg_try_advisory_lock(%s, %s)",
+                                     _ADVISORY_KEYS).fetchone()
+            return bool(row and row[0])
 
         def current_holder() -> str | None:
             row = connection.execute(

@@ -26,6 +26,7 @@ the links of the few conflicting components.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -269,7 +270,8 @@ def _within_components(apart: pd.DataFrame | None, labels: np.ndarray) -> pd.Dat
     return apart[labels[left] == labels[right]]
 
 
-def _constrained_merge(attrs, links, labels, conflicted, apart) -> tuple[np.ndarray, int]:
+def _constrained_merge(attrs: pd.DataFrame, links: pd.DataFrame, labels: np.ndarray,
+                       conflicted: np.ndarray, apart: pd.DataFrame) -> tuple[np.ndarray, int]:
     """Greedy merging, most probable link first, within the conflicted components only.
 
     Each growing group keeps its NIBs, its registry records (source, name, owner) and the
@@ -292,7 +294,7 @@ def _constrained_merge(attrs, links, labels, conflicted, apart) -> tuple[np.ndar
              else pd.Series(None, index=attrs.index)).to_numpy(dtype=object)
     people = {int(m): ([(phone[m], owner[m])] if pd.notna(phone[m]) and pd.notna(owner[m])
                        else []) for m in members}
-    against: dict[int, set] = {int(m): set() for m in members}
+    against: dict[int, set[int]] = {int(m): set() for m in members}
     for left, right in zip(apart["left"].to_numpy(), apart["right"].to_numpy()):
         against[int(left)].add(int(right))
         against[int(right)].add(int(left))
@@ -303,10 +305,10 @@ def _constrained_merge(attrs, links, labels, conflicted, apart) -> tuple[np.ndar
             x = parent[x]
         return x
 
-    def people_clash(a: list, b: list) -> bool:
+    def people_clash(a: list[Any], b: list[Any]) -> bool:
         return any(pa != pb and _other_name(oa, ob, OWNERS_APART) for pa, oa in a for pb, ob in b)
 
-    def registry_clash(a: list, b: list) -> bool:
+    def registry_clash(a: list[Any], b: list[Any]) -> bool:
         return any(sa == sb and _other_name(na, nb) and _other_name(oa, ob)
                    for sa, na, oa in a for sb, nb, ob in b)
 
@@ -340,13 +342,13 @@ def _constrained_merge(attrs, links, labels, conflicted, apart) -> tuple[np.ndar
     return labels, refused
 
 
-def _two_values(a: set, b: set) -> bool:
+def _two_values(a: set[Any], b: set[Any]) -> bool:
     """Whether two groups' (attribute, value) sets hold two values of one attribute."""
     merged = a | b
     return len({attribute for attribute, _ in merged}) < len(merged)
 
 
-def _other_name(a, b, below: float = NAME_AGREEMENT) -> bool:
+def _other_name(a: Any, b: Any, below: float = NAME_AGREEMENT) -> bool:
     """One pair's ``_other_names``."""
     return (a is not None and b is not None and pd.notna(a) and pd.notna(b) and a != b
             and fuzz.token_set_ratio(a, b) < below)

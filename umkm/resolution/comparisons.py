@@ -21,6 +21,7 @@ import json
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import SettingsCreator
+from splink.internals.comparison_creator import ComparisonCreator
 
 from umkm.resolution import blocking
 from umkm.resolution.match_input import NAME_PLACE
@@ -124,7 +125,7 @@ def _location() -> cl.CustomComparison:
     )
 
 
-def _exact(column: str) -> cl.ExactMatch:
+def _exact(column: str) -> ComparisonCreator:
     return cl.ExactMatch(column).configure(term_frequency_adjustments=True)
 
 

@@ -7,6 +7,7 @@ computed from the contingency counts of (predicted, true) label pairs, so it is 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -23,7 +24,7 @@ class ClusteringScores:
     true_clusters: int
     cluster_count_error: float  # (predicted - true) / true
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     def summary(self) -> str:

@@ -29,6 +29,7 @@ All of it is pandas merges and sorts; no loop runs per record or per cluster.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -170,7 +171,7 @@ def assign_ids(
 
 
 def _revivable(retired_records: pd.DataFrame | None, now: pd.Timestamp, days: int,
-               alive: set) -> pd.DataFrame:
+               alive: set[str]) -> pd.DataFrame:
     """The remembered records of ids retired at most ``days`` ago and not alive again."""
     if retired_records is None or not len(retired_records):
         return pd.DataFrame(columns=RETIRED_RECORD_COLUMNS)
@@ -211,8 +212,9 @@ def _minted_at(history: pd.DataFrame) -> pd.Series:
     return born.groupby("umkm_id")["recorded_at"].min()
 
 
-def _events(records, heirs, survivors, cluster_ids, to_mint, old, votes,
-            revived) -> pd.DataFrame:
+def _events(records: pd.DataFrame, heirs: pd.DataFrame, survivors: Any, cluster_ids: Any,
+            to_mint: Any, old: pd.DataFrame, votes: pd.DataFrame,
+            revived: pd.DataFrame) -> pd.DataFrame:
     size = records.groupby("cluster").size()
     merged = heirs[~heirs["old_id"].isin(survivors)]
     gone = pd.Index(old["old_id"].unique()).difference(heirs["old_id"])

@@ -21,8 +21,10 @@ yet, or the comparisons or blocking rules changed since it was trained.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -94,7 +96,7 @@ class Resolution:
     links: pd.DataFrame
     model: splink_model.TrainedModel
     trained_now: bool
-    figures: dict = field(default_factory=dict)
+    figures: dict[str, Any] = field(default_factory=dict)
     #: the previous run's published record links (source, source_record_id, umkm_id), if any
     previous_ids: pd.DataFrame | None = None
     #: every scored candidate pair's probability, by stable record keys (``SCORE_COLUMNS``)
@@ -147,7 +149,7 @@ def resolve_entities(
     model: splink_model.TrainedModel | None,
     retrain: bool = False,
     cluster_threshold: float = CLUSTER_THRESHOLD,
-    charts_dir=None,
+    charts_dir: str | os.PathLike[str] | None = None,
     previous_ids: pd.DataFrame | None = None,
     previous: PreviousNight | None = None,
     full_rebuild: bool = False,
@@ -161,17 +163,19 @@ def resolve_entities(
     part them; ``previous`` lets an incremental night reuse last night's scores;
     ``decisions`` are the stewards' (``umkm.resolution.stewardship``), which override model and rules."""
     records = records.reset_index(drop=True)
-    figures: dict = {}
+    figures: dict[str, Any] = {}
     settings = duckdb_settings or DuckDBSettings.for_this_machine()
     with settings.connection() as con:
         started = time.perf_counter()
         reason = needs_training(model, retrain)
-        frequencies = prepare_input(con, records, None if reason else model.frequencies)
+        frequencies = prepare_input(con, records,
+                                    None if reason or model is None else model.frequencies)
         figures["match_input_seconds"] = round(time.perf_counter() - started, 1)
         if reason:
             model = splink_model.train(con, len(records), frequencies)
             figures["training_reason"] = reason
             figures["training_seconds"] = round(model.training_seconds, 1)
+        assert model is not None  # needs_training says why when there is none
         started = time.perf_counter()
         rule_counts = blocking.candidate_pairs(con)
         figures["candidate_pairs"] = int(rule_counts["new_pairs"].sum())
@@ -184,6 +188,7 @@ def resolve_entities(
         if rebuild:
             to_score = "candidate_pairs"
         else:
+            assert previous is not None  # a night without one is a full rebuild
             to_score = _reuse_previous_scores(con, previous, LINK_THRESHOLD, figures)
         scored = scoring.score_pairs(con, model.model_json, to_score, LINK_THRESHOLD)
         figures["pairs_scored"] = scored.pairs
@@ -343,7 +348,7 @@ _KEY_SQL = "(md5_number_lower({ref}) >> 1)::BIGINT"  # 63 bits: a BIGINT on ever
 
 
 def _reuse_previous_scores(con: duckdb.DuckDBPyConnection, previous: PreviousNight,
-                           threshold: float, figures: dict) -> str:
+                           threshold: float, figures: dict[str, Any]) -> str:
     """Carry last night's scores of the candidate pairs whose two records did not change into
     ``scored_links`` and ``scored_probabilities``; return the table of the pairs left to score
     (those touching a new or changed record)."""

@@ -122,7 +122,7 @@ def _link_positions(links: pd.DataFrame, by_ref: pd.DataFrame) -> pd.DataFrame:
 def _levels(links: pd.DataFrame, link: pd.Series) -> list[str | None]:
     """The comparison levels of the chosen items' links, as JSON (a few hundred rows)."""
     gammas = [c for c in links.columns if c.startswith("gamma_")]
-    out = []
+    out: list[str | None] = []
     for position in link.to_numpy():
         if pd.isna(position) or not gammas:
             out.append(None)

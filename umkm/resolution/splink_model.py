@@ -17,15 +17,18 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 import duckdb
 import pandas as pd
-from splink import DuckDBAPI, Linker, block_on
+from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.internals.exceptions import SplinkDeprecated
 
 from umkm.resolution.comparisons import settings, structure_fingerprint
@@ -69,7 +72,7 @@ U_UNSEEN = 1e-6
 SIGNIFICANT_DIGITS = 6
 
 
-def regularise(model: dict) -> dict:
+def regularise(model: dict[str, Any]) -> dict[str, Any]:
     """Floor m probabilities at ``M_FLOOR`` (renormalised per comparison), give levels
     that random sampling never met a small u, so that no level has an extreme weight, and
     round every parameter to ``SIGNIFICANT_DIGITS``."""
@@ -107,7 +110,7 @@ MODEL_COLUMNS = ["model_version", "structure", "trained_at", "trained_on_records
                  "training_seconds", "model_json"]
 
 
-def model_to_row(model: TrainedModel, trained_at) -> pd.DataFrame:
+def model_to_row(model: TrainedModel, trained_at: datetime) -> pd.DataFrame:
     """The model as one row of ``quality.match_model``."""
     return pd.DataFrame([{
         "model_version": model.version, "structure": model.structure, "trained_at": trained_at,
@@ -123,6 +126,8 @@ FREQUENCY_TABLE = "restricted.match_frequency"
 
 def frequencies_to_rows(model: TrainedModel) -> pd.DataFrame:
     """The model's value frequencies as the rows of ``FREQUENCY_TABLE``."""
+    if model.frequencies is None:
+        raise ValueError(f"model {model.version} was stored without its frequencies")
     return model.frequencies.assign(model_version=model.version)[
         ["model_version", *FREQUENCY_COLUMNS]]
 
@@ -144,7 +149,8 @@ def latest_model(stored: pd.DataFrame | None,
                         training_seconds=float(row["training_seconds"]), frequencies=own)
 
 
-def save_charts(model: TrainedModel, con: duckdb.DuckDBPyConnection, folder) -> list[str]:
+def save_charts(model: TrainedModel, con: duckdb.DuckDBPyConnection,
+                folder: str | os.PathLike[str]) -> list[str]:
     """Splink's match-weights and m/u charts of ``model`` as self-contained HTML files."""
     from pathlib import Path
 
@@ -156,12 +162,12 @@ def save_charts(model: TrainedModel, con: duckdb.DuckDBPyConnection, folder) -> 
         for name, chart in (("match_weights", linker.visualisations.match_weights_chart()),
                             ("m_u_parameters", linker.visualisations.m_u_parameters_chart())):
             path = folder / f"{name}_{model.version}.html"
-            chart.save(str(path), inline=True)
+            chart.save(str(path), inline=True)  # type: ignore[no-untyped-call]
             written.append(str(path))
     return written
 
 
-def _linker(con: duckdb.DuckDBPyConnection, model) -> Linker:
+def _linker(con: duckdb.DuckDBPyConnection, model: dict[str, Any] | SettingsCreator) -> Linker:
     db_api = DuckDBAPI(connection=con)
     table = db_api.register("match_input")
     linker = Linker(table, model, log_level=logging.WARNING)

@@ -163,7 +163,7 @@ def steward_database(url: str) -> str:
     parsed = make_url(url)
     if parsed.get_backend_name() != "duckdb":
         return url
-    path = Path(parsed.database)
+    path = Path(parsed.database or "")
     return f"duckdb:///{path.with_name(f'{path.stem}.steward{path.suffix}')}"
 
 
@@ -171,7 +171,7 @@ def read_decisions(url: str) -> pd.DataFrame:
     """Every decision recorded for the warehouse at ``url`` (none yet: an empty frame)."""
     steward = steward_database(url)
     parsed = make_url(steward)
-    if parsed.get_backend_name() == "duckdb" and not Path(parsed.database).exists():
+    if parsed.get_backend_name() == "duckdb" and not Path(parsed.database or "").exists():
         return pd.DataFrame(columns=DECISION_COLUMNS)
     engine = sa.create_engine(steward, connect_args={"read_only": True}
                               if parsed.get_backend_name() == "duckdb" else {})

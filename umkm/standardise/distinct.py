@@ -8,7 +8,8 @@ vectorised (``pandas.factorize`` and ``take``) and many times faster than workin
 from __future__ import annotations
 
 import functools
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -21,7 +22,7 @@ def on_distinct(func: Callable[..., Result]) -> Callable[..., Result]:
     arguments are passed through unchanged."""
 
     @functools.wraps(func)
-    def wrapper(*args, **options) -> Result:
+    def wrapper(*args: Any, **options: Any) -> Result:
         n_columns = next((i for i, a in enumerate(args) if not isinstance(a, pd.Series)),
                          len(args))
         columns, rest = args[:n_columns], args[n_columns:]

@@ -10,6 +10,7 @@ in ``unparsed``, and returns a frame that satisfies ``schemas.canonical.Canonica
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 
 import numpy as np
@@ -155,7 +156,7 @@ def unparsed_text(fields: pd.DataFrame, out: pd.DataFrame) -> pd.Series:
     return ("{" + result + "}").where(result.notna())
 
 
-def _regions(f: pd.DataFrame, field, spec: SourceSpec) -> pd.DataFrame:
+def _regions(f: pd.DataFrame, field: Callable[[str], pd.Series], spec: SourceSpec) -> pd.DataFrame:
     """kab/kota and kecamatan codes and whether the record lies in Banten."""
     city_text, kecamatan_text = field("city"), field("kecamatan")
     if "city_and_kecamatan" in f:

@@ -41,7 +41,7 @@ class RegionTables:
     #: Banten postal codes that belong to exactly one kabupaten/kota: postal_code, kab_code
     postal_kab: pd.DataFrame
     #: every postal code used in Banten
-    banten_postal_codes: frozenset
+    banten_postal_codes: frozenset[str]
 
 
 def undotted(code: str) -> str:
