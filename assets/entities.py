@@ -46,8 +46,13 @@ class MatchingConfig(dg.Config):
     full_rebuild: bool = False
 
 
-@dg.asset(ins=_SOURCE_INS, group_name="entities", kinds={"pandas"}, owners=OWNERS,
-          metadata=column_schema_metadata(CanonicalRecord))
+@dg.asset(
+    ins=_SOURCE_INS,
+    group_name="entities",
+    kinds={"pandas"},
+    owners=OWNERS,
+    metadata=column_schema_metadata(CanonicalRecord),
+)
 def standardised_records(context: dg.AssetExecutionContext, **snapshots) -> dg.Output:
     """All sources' accepted canonical records, their quarantine and delivery log, in one place."""
     started = time.perf_counter()
@@ -56,12 +61,15 @@ def standardised_records(context: dg.AssetExecutionContext, **snapshots) -> dg.O
         f"{len(combined.records)} accepted records and {len(combined.rejected)} quarantined "
         f"from {len(snapshots)} sources in {time.perf_counter() - started:.1f}s"
     )
-    return dg.Output(combined, metadata={
-        "records_accepted": len(combined.records),
-        "records_quarantined": len(combined.rejected),
-        "records_read": int(combined.summary["records_read"].sum()),
-        "per_source": frame_table(_per_source(combined)),
-    })
+    return dg.Output(
+        combined,
+        metadata={
+            "records_accepted": len(combined.records),
+            "records_quarantined": len(combined.rejected),
+            "records_read": int(combined.summary["records_read"].sum()),
+            "per_source": frame_table(_per_source(combined)),
+        },
+    )
 
 
 def _per_source(combined: RunRecords) -> pd.DataFrame:
@@ -78,36 +86,55 @@ def _per_source(combined: RunRecords) -> pd.DataFrame:
 STEWARD_CHECK = "steward_decisions"
 
 
-@dg.asset(group_name="entities", kinds={"splink", "duckdb"}, owners=OWNERS, check_specs=[
-    dg.AssetCheckSpec(STEWARD_CHECK, asset="matched_records", blocking=True,
-                      description="the data stewards' decisions (steward.match_decision) "
-                                  "hold together: contradicting decisions fail and stop "
-                                  "publishing, naming them; decisions whose records are gone "
-                                  "warn"),
-])
-def matched_records(context: dg.AssetExecutionContext, config: MatchingConfig,
-                    warehouse: Warehouse, engine: DuckDBEngine,
-                    standardised_records: RunRecords):
+@dg.asset(
+    group_name="entities",
+    kinds={"splink", "duckdb"},
+    owners=OWNERS,
+    check_specs=[
+        dg.AssetCheckSpec(
+            STEWARD_CHECK,
+            asset="matched_records",
+            blocking=True,
+            description="the data stewards' decisions (steward.match_decision) "
+            "hold together: contradicting decisions fail and stop "
+            "publishing, naming them; decisions whose records are gone "
+            "warn",
+        ),
+    ],
+)
+def matched_records(
+    context: dg.AssetExecutionContext,
+    config: MatchingConfig,
+    warehouse: Warehouse,
+    engine: DuckDBEngine,
+    standardised_records: RunRecords,
+):
     """Records clustered into businesses: NIB links plus the Splink model's scored candidate
     pairs, clustered without chaining, the data stewards' decisions applied over both. The
     stored model is reused unless retraining is asked for; on an incremental night only the
     pairs touching a new or changed record are scored, the rest keep last night's scores."""
     started = time.perf_counter()
-    stored = splink_model.latest_model(warehouse.read("quality.match_model"),
-                                       warehouse.read(splink_model.FREQUENCY_TABLE))
+    stored = splink_model.latest_model(
+        warehouse.read("quality.match_model"), warehouse.read(splink_model.FREQUENCY_TABLE)
+    )
     decisions = read_decisions(warehouse.url)
     resolution = resolve_entities(
-        standardised_records.records, stored, retrain=config.retrain_model,
+        standardised_records.records,
+        stored,
+        retrain=config.retrain_model,
         charts_dir=REPORTS_DIR / "match_model",
         previous_ids=warehouse.read("curated.umkm_source_record"),
         previous=None if config.full_rebuild else previous_night(warehouse),
-        full_rebuild=config.full_rebuild, duckdb_settings=engine.settings(),
+        full_rebuild=config.full_rebuild,
+        duckdb_settings=engine.settings(),
         decisions=decisions,
     )
     figures = resolution.figures
     if resolution.trained_now:
-        context.log.info(f"trained match model {resolution.model.version} "
-                         f"({figures['training_reason']}) in {figures['training_seconds']}s")
+        context.log.info(
+            f"trained match model {resolution.model.version} "
+            f"({figures['training_reason']}) in {figures['training_seconds']}s"
+        )
     businesses = resolution.records["cluster"].nunique()
     context.log.info(
         f"{len(resolution.records)} records -> {businesses} businesses ({figures['night']} "
@@ -116,25 +143,30 @@ def matched_records(context: dg.AssetExecutionContext, config: MatchingConfig,
         f"tonight, {figures['links_scored']} links, dropped {figures['links_dropped']} "
         f"in {time.perf_counter() - started:.1f}s"
     )
-    yield dg.Output(resolution, metadata={
-        "records": len(resolution.records),
-        "businesses": businesses,
-        "matched_share": round(resolution.matched_share, 4),
-        "night": figures["night"],
-        "full_rebuild_reason": figures["full_rebuild_reason"] or "none",
-        "candidate_pairs": figures["candidate_pairs"],
-        "candidate_pairs_per_record": round(
-            figures["candidate_pairs"] / max(len(resolution.records), 1), 2),
-        "pairs_scored_tonight": figures["pairs_scored"],
-        "blocking_rules": frame_table(resolution.blocking),
-        "links_scored": figures["links_scored"],
-        "links_dropped": dg.MetadataValue.json(figures["links_dropped"]),
-        "seconds": dg.MetadataValue.json({k: v for k, v in figures.items()
-                                          if k.endswith("_seconds")}),
-        "model_version": resolution.model.version,
-        "model_trained_now": resolution.trained_now,
-        "model_charts": dg.MetadataValue.json(figures.get("model_charts", [])),
-    })
+    yield dg.Output(
+        resolution,
+        metadata={
+            "records": len(resolution.records),
+            "businesses": businesses,
+            "matched_share": round(resolution.matched_share, 4),
+            "night": figures["night"],
+            "full_rebuild_reason": figures["full_rebuild_reason"] or "none",
+            "candidate_pairs": figures["candidate_pairs"],
+            "candidate_pairs_per_record": round(
+                figures["candidate_pairs"] / max(len(resolution.records), 1), 2
+            ),
+            "pairs_scored_tonight": figures["pairs_scored"],
+            "blocking_rules": frame_table(resolution.blocking),
+            "links_scored": figures["links_scored"],
+            "links_dropped": dg.MetadataValue.json(figures["links_dropped"]),
+            "seconds": dg.MetadataValue.json(
+                {k: v for k, v in figures.items() if k.endswith("_seconds")}
+            ),
+            "model_version": resolution.model.version,
+            "model_trained_now": resolution.trained_now,
+            "model_charts": dg.MetadataValue.json(figures.get("model_charts", [])),
+        },
+    )
     yield _steward_check(resolution, context.log)
 
 
@@ -147,20 +179,29 @@ def _steward_check(resolution: Resolution, log) -> dg.AssetCheckResult:
     for contradiction in steward.contradictions:
         log.error(f"steward decisions contradict: {contradiction}")
     if len(vanished):
-        log.warning(f"{len(vanished)} steward decision(s) name records no longer in the "
-                    f"register: {', '.join(str(i) for i in vanished['decision_id'].head(20))}")
+        log.warning(
+            f"{len(vanished)} steward decision(s) name records no longer in the "
+            f"register: {', '.join(str(i) for i in vanished['decision_id'].head(20))}"
+        )
     passed = not steward.contradictions and vanished.empty
     return dg.AssetCheckResult(
-        check_name=STEWARD_CHECK, passed=passed,
-        severity=dg.AssetCheckSeverity.ERROR if steward.contradictions
+        check_name=STEWARD_CHECK,
+        passed=passed,
+        severity=dg.AssetCheckSeverity.ERROR
+        if steward.contradictions
         else dg.AssetCheckSeverity.WARN,
         description="; ".join(steward.contradictions)
-        or (f"{len(vanished)} decision(s) name records that are gone: "
-            + ", ".join(str(i) for i in vanished["decision_id"].head(20)) if len(vanished)
-            else f"{counts.get('applied', 0)} decision(s) applied"),
-        metadata={"decisions": len(status), **{f"decisions_{k}": int(v)
-                                               for k, v in counts.items()},
-                  "statuses": frame_table(status.head(50).astype(str))},
+        or (
+            f"{len(vanished)} decision(s) name records that are gone: "
+            + ", ".join(str(i) for i in vanished["decision_id"].head(20))
+            if len(vanished)
+            else f"{counts.get('applied', 0)} decision(s) applied"
+        ),
+        metadata={
+            "decisions": len(status),
+            **{f"decisions_{k}": int(v) for k, v in counts.items()},
+            "statuses": frame_table(status.head(50).astype(str)),
+        },
     )
 
 
@@ -169,23 +210,34 @@ def previous_night(warehouse: Warehouse) -> PreviousNight | None:
     scores = warehouse.read(SCORE_TABLE)
     if scores is None or scores.empty:
         return None
-    hashes = warehouse.read(ARCHIVE_TABLE,
-                            columns=("source", "source_record_id", "match_hash"))
+    hashes = warehouse.read(ARCHIVE_TABLE, columns=("source", "source_record_id", "match_hash"))
     links = warehouse.read("quality.match_link")
     if hashes is None or links is None or "match_hash" not in hashes:
         return None
-    return PreviousNight(match_hashes=hashes, links=links,
-                         scores=scores[SCORE_COLUMNS],
-                         model_version=str(scores["model_version"].iloc[0]))
+    return PreviousNight(
+        match_hashes=hashes,
+        links=links,
+        scores=scores[SCORE_COLUMNS],
+        model_version=str(scores["model_version"].iloc[0]),
+    )
 
 
-@dg.asset(group_name="entities", kinds={"pandas"}, owners=OWNERS, check_specs=[
-    dg.AssetCheckSpec(ID_CHURN_CHECK, asset="business_ids",
-                      description=f"warns when more than {MAX_ID_CHURN:.0%} of the previous "
-                                  "run's ids were merged, retired or split"),
-])
-def business_ids(context: dg.AssetExecutionContext, warehouse: Warehouse,
-                 matched_records: Resolution):
+@dg.asset(
+    group_name="entities",
+    kinds={"pandas"},
+    owners=OWNERS,
+    check_specs=[
+        dg.AssetCheckSpec(
+            ID_CHURN_CHECK,
+            asset="business_ids",
+            description=f"warns when more than {MAX_ID_CHURN:.0%} of the previous "
+            "run's ids were merged, retired or split",
+        ),
+    ],
+)
+def business_ids(
+    context: dg.AssetExecutionContext, warehouse: Warehouse, matched_records: Resolution
+):
     """A persistent ``umkm_id`` per business: kept, minted, merged, split, retired or revived
     against the ids published by the previous run (rules in ``umkm.resolution.identity``)."""
     started = time.perf_counter()
@@ -194,46 +246,65 @@ def business_ids(context: dg.AssetExecutionContext, warehouse: Warehouse,
         records[["source", "source_record_id", "cluster"]],
         previous=matched_records.previous_ids,
         history=warehouse.read("quality.umkm_id_history"),
-        run_id=context.run.run_id, recorded_at=pd.Timestamp.now(tz="UTC"),
+        run_id=context.run.run_id,
+        recorded_at=pd.Timestamp.now(tz="UTC"),
         retired_records=warehouse.read(RETIRED_RECORD_TABLE),
         decided=matched_records.decisions.decided,
     )
     counts = assignment.events["event"].value_counts().to_dict()
     churn = id_churn(assignment.record_ids, assignment.events)
-    context.log.info(f"{churn.businesses} businesses; id events: "
-                     f"{counts or 'none (every business kept its id)'}; {churn.message}; "
-                     f"in {time.perf_counter() - started:.1f}s")
-    yield dg.Output(assignment, metadata={
-        "businesses": churn.businesses,
-        "records": len(records),
-        "matched_share": round(matched_records.matched_share, 4),
-        "ids_kept": churn.kept,
-        **{f"ids_{event}": count for event, count in churn.events.items()},
-        "id_churn": churn.churn,
-    })
+    context.log.info(
+        f"{churn.businesses} businesses; id events: "
+        f"{counts or 'none (every business kept its id)'}; {churn.message}; "
+        f"in {time.perf_counter() - started:.1f}s"
+    )
+    yield dg.Output(
+        assignment,
+        metadata={
+            "businesses": churn.businesses,
+            "records": len(records),
+            "matched_share": round(matched_records.matched_share, 4),
+            "ids_kept": churn.kept,
+            **{f"ids_{event}": count for event, count in churn.events.items()},
+            "id_churn": churn.churn,
+        },
+    )
     yield dg.AssetCheckResult(
-        check_name=ID_CHURN_CHECK, passed=churn.passed, severity=dg.AssetCheckSeverity.WARN,
+        check_name=ID_CHURN_CHECK,
+        passed=churn.passed,
+        severity=dg.AssetCheckSeverity.WARN,
         description=churn.message,
-        metadata={"previous_ids": churn.previous_ids, "ids_kept": churn.kept,
-                  **{f"ids_{event}": count for event, count in churn.events.items()},
-                  "id_churn": churn.churn, "max_id_churn": churn.max_churn},
+        metadata={
+            "previous_ids": churn.previous_ids,
+            "ids_kept": churn.kept,
+            **{f"ids_{event}": count for event, count in churn.events.items()},
+            "id_churn": churn.churn,
+            "max_id_churn": churn.max_churn,
+        },
     )
 
 
 @dg.asset(group_name="entities", kinds={"duckdb"}, owners=OWNERS)
-def golden_businesses(context: dg.AssetExecutionContext, engine: DuckDBEngine,
-                      standardised_records: RunRecords, matched_records: Resolution,
-                      business_ids: IdAssignment) -> dg.Output:
+def golden_businesses(
+    context: dg.AssetExecutionContext,
+    engine: DuckDBEngine,
+    standardised_records: RunRecords,
+    matched_records: Resolution,
+    business_ids: IdAssignment,
+) -> dg.Output:
     """One golden record per business, each attribute from its most trusted, newest record."""
     started = time.perf_counter()
     records = linked_records(standardised_records.records, matched_records, business_ids)
     golden = golden_records(records, engine.settings())
     context.log.info(f"{len(golden)} golden records in {time.perf_counter() - started:.1f}s")
-    return dg.Output(golden, metadata={
-        "businesses": len(golden),
-        "registered_with_nib": int(golden["is_registered"].sum()),
-        "selling_online": int(golden["sells_online"].sum()),
-        "businesses_per_kabupaten_kota": frame_table(businesses_per_kabupaten_kota(golden)),
-        "platform_overlap": frame_table(platform_overlap(golden)),
-        "platform_pairs": frame_table(platform_pairs(golden)),
-    })
+    return dg.Output(
+        golden,
+        metadata={
+            "businesses": len(golden),
+            "registered_with_nib": int(golden["is_registered"].sum()),
+            "selling_online": int(golden["sells_online"].sum()),
+            "businesses_per_kabupaten_kota": frame_table(businesses_per_kabupaten_kota(golden)),
+            "platform_overlap": frame_table(platform_overlap(golden)),
+            "platform_pairs": frame_table(platform_pairs(golden)),
+        },
+    )

@@ -11,10 +11,9 @@ on its checks).
 
 from collections.abc import Iterable
 
+import dagster as dg
 import pandas as pd
 import pandera.pandas as pa
-
-import dagster as dg
 
 from schemas.curated import CURATED_MODELS
 from umkm.publish.audit import CheckResult
@@ -37,10 +36,12 @@ def column_schema(schema: type[pa.DataFrameModel] | pa.DataFrameSchema) -> dg.Ta
         schema = schema.to_schema()
     columns = [
         dg.TableColumn(
-            name=name, type=str(column.dtype) if column.dtype is not None else "any",
+            name=name,
+            type=str(column.dtype) if column.dtype is not None else "any",
             description=column.description or column.title,
             constraints=dg.TableColumnConstraints(
-                nullable=bool(column.nullable), unique=bool(column.unique),
+                nullable=bool(column.nullable),
+                unique=bool(column.unique),
                 other=[_check_text(c) for c in column.checks],
             ),
         )
@@ -67,19 +68,26 @@ def published_table_schema(table: str, frame: pd.DataFrame | None = None) -> dg.
         types = {str(c): str(frame[c].dtype) for c in frame.columns}
     else:
         spec = TABLES[table]
-        names = list(declared_columns) or list(dict.fromkeys(
-            [*spec.primary_key, *spec.columns, *(c for index in spec.indexes for c in index)]))
+        names = list(declared_columns) or list(
+            dict.fromkeys(
+                [*spec.primary_key, *spec.columns, *(c for index in spec.indexes for c in index)]
+            )
+        )
         types = {}
     columns = []
     for name in names:
         base = declared_columns.get(name)
-        columns.append(dg.TableColumn(
-            name=name, type=types.get(name) or (base.type if base is not None else "any"),
-            description=describe(table, name) or (base.description if base else None) or "",
-            constraints=base.constraints if base is not None else None,
-        ))
-    return dg.TableSchema(columns=columns,
-                          constraints=declared.constraints if declared is not None else None)
+        columns.append(
+            dg.TableColumn(
+                name=name,
+                type=types.get(name) or (base.type if base is not None else "any"),
+                description=describe(table, name) or (base.description if base else None) or "",
+                constraints=base.constraints if base is not None else None,
+            )
+        )
+    return dg.TableSchema(
+        columns=columns, constraints=declared.constraints if declared is not None else None
+    )
 
 
 def column_schema_metadata(schema: type[pa.DataFrameModel] | pa.DataFrameSchema) -> dict:
@@ -100,20 +108,30 @@ def _cell(value):
 def frame_table(frame: pd.DataFrame) -> dg.MetadataValue:
     """A small DataFrame as a table in the UI (integers stay integers, the rest text)."""
     columns = [
-        dg.TableColumn(name=str(c), type="int" if pd.api.types.is_integer_dtype(frame[c])
-                       else "float" if pd.api.types.is_float_dtype(frame[c]) else "string")
+        dg.TableColumn(
+            name=str(c),
+            type="int"
+            if pd.api.types.is_integer_dtype(frame[c])
+            else "float"
+            if pd.api.types.is_float_dtype(frame[c])
+            else "string",
+        )
         for c in frame.columns
     ]
-    records = [dg.TableRecord({str(k): _cell(v) for k, v in row.items()})
-               for row in frame.to_dict("records")]
+    records = [
+        dg.TableRecord({str(k): _cell(v) for k, v in row.items()})
+        for row in frame.to_dict("records")
+    ]
     return dg.MetadataValue.table(records=records, schema=dg.TableSchema(columns=columns))
 
 
 def checks_markdown(checks: Iterable[CheckResult]) -> str:
     """Checks (``umkm.publish.audit.CheckResult``) as a markdown table: check, result, details."""
+
     def cell(details: dict) -> str:
         return ", ".join(f"{k}: {v}" for k, v in details.items()).replace("|", "/")[:300]
 
-    rows = "\n".join(f"| {c.name} | {'pass' if c.success else 'FAIL'} | {cell(c.details)} |"
-                     for c in checks)
+    rows = "\n".join(
+        f"| {c.name} | {'pass' if c.success else 'FAIL'} | {cell(c.details)} |" for c in checks
+    )
     return "| check | result | details |\n|---|---|---|\n" + rows

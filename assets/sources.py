@@ -49,11 +49,13 @@ def _metadata(snapshot: SourceSnapshot) -> dict:
         "records_accepted": len(snapshot.accepted),
         "records_quarantined": len(snapshot.rejected),
         **{f"quarantined_{r}": snapshot.rejected_by_reason.get(r, 0) for r in REASONS},
-        "conservation_holds": conservation_holds(snapshot.records_read, len(snapshot.accepted),
-                                                 len(snapshot.rejected)),
+        "conservation_holds": conservation_holds(
+            snapshot.records_read, len(snapshot.accepted), len(snapshot.rejected)
+        ),
         "broken_deliveries": dg.MetadataValue.md(
             broken[["delivered_on", "status", "message"]].to_markdown(index=False)
-            if len(broken) else "none"
+            if len(broken)
+            else "none"
         ),
         "seconds": round(snapshot.seconds, 2),
     }
@@ -62,33 +64,48 @@ def _metadata(snapshot: SourceSnapshot) -> dict:
 def _check_specs(name: str, spec: SourceSpec) -> list[dg.AssetCheckSpec]:
     return [
         dg.AssetCheckSpec(
-            RAW_SCHEMA_CHECK, asset=name, blocking=False,
+            RAW_SCHEMA_CHECK,
+            asset=name,
+            blocking=False,
             description=f"pandera schema of format {spec.format.name}: bad rows are "
-                        "quarantined; a file that cannot be read, raises while processed, "
-                        f"has more than {MAX_MALFORMED_SHARE:.0%} of its rows malformed or "
-                        "none accepted is passed over, and the check fails (a warning, the "
-                        "night goes on) saying what the source is held at instead",
+            "quarantined; a file that cannot be read, raises while processed, "
+            f"has more than {MAX_MALFORMED_SHARE:.0%} of its rows malformed or "
+            "none accepted is passed over, and the check fails (a warning, the "
+            "night goes on) saying what the source is held at instead",
         ),
-        dg.AssetCheckSpec(CONSERVATION_CHECK, asset=name, blocking=True,
-                          description="rows read = records accepted + records quarantined"),
         dg.AssetCheckSpec(
-            FRESHNESS_CHECK, asset=name,
+            CONSERVATION_CHECK,
+            asset=name,
+            blocking=True,
+            description="rows read = records accepted + records quarantined",
+        ),
+        dg.AssetCheckSpec(
+            FRESHNESS_CHECK,
+            asset=name,
             description="warns when the snapshot in use is older than the newest delivery by "
-                        "more than UMKM_STALE_AFTER_DAYS; closed platforms are 'retired'",
+            "more than UMKM_STALE_AFTER_DAYS; closed platforms are 'retired'",
         ),
     ]
 
 
-def _check_results(snapshot: SourceSnapshot, spec: SourceSpec, landing: LandingZone,
-                   reference_date) -> list[dg.AssetCheckResult]:
+def _check_results(
+    snapshot: SourceSnapshot, spec: SourceSpec, landing: LandingZone, reference_date
+) -> list[dg.AssetCheckResult]:
     accepted, quarantined = len(snapshot.accepted), len(snapshot.rejected)
-    verdict = schema_verdict(snapshot.records_read, snapshot.rejected_by_reason,
-                             snapshot.deliveries, snapshot.warnings)
-    freshness = source_freshness(spec.key, snapshot.snapshot_date, reference_date,
-                                 landing.stale_after_days, retired=spec.retired)
+    verdict = schema_verdict(
+        snapshot.records_read, snapshot.rejected_by_reason, snapshot.deliveries, snapshot.warnings
+    )
+    freshness = source_freshness(
+        spec.key,
+        snapshot.snapshot_date,
+        reference_date,
+        landing.stale_after_days,
+        retired=spec.retired,
+    )
     return [
         dg.AssetCheckResult(
-            check_name=RAW_SCHEMA_CHECK, passed=verdict.passed,
+            check_name=RAW_SCHEMA_CHECK,
+            passed=verdict.passed,
             severity=dg.AssetCheckSeverity.WARN,
             description=snapshot.held or "; ".join(verdict.messages) or None,
             metadata={
@@ -100,24 +117,29 @@ def _check_results(snapshot: SourceSnapshot, spec: SourceSpec, landing: LandingZ
                 "quarantined_by_reason": dg.MetadataValue.json(snapshot.rejected_by_reason),
                 "failure_samples": frame_table(failure_samples(snapshot.rejected)),
                 "findings": dg.MetadataValue.md(
-                    "\n".join(f"- {m}" for m in verdict.messages) or "none"),
+                    "\n".join(f"- {m}" for m in verdict.messages) or "none"
+                ),
             },
         ),
         dg.AssetCheckResult(
             check_name=CONSERVATION_CHECK,
             passed=conservation_holds(snapshot.records_read, accepted, quarantined),
-            metadata={"records_read": snapshot.records_read, "records_accepted": accepted,
-                      "records_quarantined": quarantined},
+            metadata={
+                "records_read": snapshot.records_read,
+                "records_accepted": accepted,
+                "records_quarantined": quarantined,
+            },
         ),
         dg.AssetCheckResult(
-            check_name=FRESHNESS_CHECK, passed=freshness.passed,
-            severity=dg.AssetCheckSeverity.WARN, description=freshness.message,
+            check_name=FRESHNESS_CHECK,
+            passed=freshness.passed,
+            severity=dg.AssetCheckSeverity.WARN,
+            description=freshness.message,
             metadata={
                 "status": freshness.status,
                 "snapshot_date": str(freshness.snapshot_date or "none"),
                 "newest_delivery": str(freshness.reference_date or "none"),
-                "days_behind": freshness.days_behind if freshness.days_behind is not None
-                else -1,
+                "days_behind": freshness.days_behind if freshness.days_behind is not None else -1,
                 "stale_after_days": freshness.stale_after_days,
             },
         ),
@@ -128,8 +150,10 @@ def _log_deliveries(log, snapshot: SourceSnapshot, spec: SourceSpec, landing: La
     problems = snapshot.deliveries[snapshot.deliveries["status"] != CURRENT]
     for _, row in problems.iterrows():
         if row["status"] in ("broken", "failed", "held"):
-            log.error(f"source {spec.key}: {row['status']} file {row['source_file']} "
-                      f"(delivery {row['delivered_on']}): {row['message']}")
+            log.error(
+                f"source {spec.key}: {row['status']} file {row['source_file']} "
+                f"(delivery {row['delivered_on']}): {row['message']}"
+            )
         elif row["status"] == "archive":
             log.error(row["message"])
         else:
@@ -152,8 +176,9 @@ class SourceConfig(dg.Config):
 
 def previous_rows(warehouse: Warehouse, source: str) -> int | None:
     """The rows the source's snapshot had in the last published run (None: no such run)."""
-    metrics = warehouse.read("quality.run_metrics", source=source,
-                             columns=("run_started_at", "records_read"))
+    metrics = warehouse.read(
+        "quality.run_metrics", source=source, columns=("run_started_at", "records_read")
+    )
     if metrics is None or metrics.empty:
         return None
     return int(metrics.sort_values("run_started_at")["records_read"].iloc[-1])
@@ -175,20 +200,30 @@ def build_source_asset(spec: SourceSpec) -> dg.AssetsDefinition:
         kinds={"pandas", "pandera"},
         owners=OWNERS,
         tags={"source_kind": spec.kind, **({"retired": "true"} if spec.retired else {})},
-        metadata={"source_key": spec.key, "format": spec.format.name,
-                  **column_schema_metadata(CanonicalRecord)},
+        metadata={
+            "source_key": spec.key,
+            "format": spec.format.name,
+            **column_schema_metadata(CanonicalRecord),
+        },
         check_specs=_check_specs(name, spec),
     )
-    def source_snapshot(context: dg.AssetExecutionContext, config: SourceConfig,
-                        landing: LandingZone, warehouse: Warehouse):
+    def source_snapshot(
+        context: dg.AssetExecutionContext,
+        config: SourceConfig,
+        landing: LandingZone,
+        warehouse: Warehouse,
+    ):
         """Read, validate, standardise and quarantine the source's current snapshot as of the
         run's delivery; a file far smaller than the last snapshot is held back; when no file
         of it can be used, keep its records as last published."""
         deliveries = landing.deliveries(context.log)
         snapshot = load_source_snapshot(
-            deliveries, spec, archive=lambda: warehouse.read(ARCHIVE_TABLE, source=spec.key),
+            deliveries,
+            spec,
+            archive=lambda: warehouse.read(ARCHIVE_TABLE, source=spec.key),
             previous_rows=previous_rows(warehouse, spec.key),
-            accept_shrink=config.accept_shrink)
+            accept_shrink=config.accept_shrink,
+        )
         _log_deliveries(context.log, snapshot, spec, landing)
         context.log.info(
             f"{spec.key}: snapshot {snapshot.snapshot_date}, read {snapshot.records_read}, "

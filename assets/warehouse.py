@@ -43,11 +43,14 @@ def table_asset_key(table: str) -> dg.AssetKey:
 def table_asset_spec(table: str) -> dg.AssetSpec:
     """The asset of one published table, described as the warehouse describes it."""
     return dg.AssetSpec(
-        table_asset_key(table), description=TABLES[table].comment, group_name="warehouse",
-        kinds={"duckdb", "postgres"}, owners=OWNERS, deps=list(UPSTREAM),
+        table_asset_key(table),
+        description=TABLES[table].comment,
+        group_name="warehouse",
+        kinds={"duckdb", "postgres"},
+        owners=OWNERS,
+        deps=list(UPSTREAM),
         skippable=table in WRITTEN_ON_TRAINING,
-        metadata={"dagster/table_name": table,
-                  COLUMN_SCHEMA_KEY: published_table_schema(table)},
+        metadata={"dagster/table_name": table, COLUMN_SCHEMA_KEY: published_table_schema(table)},
         tags={"umkm/schema": table.split(".")[0]},
     )
 
@@ -61,8 +64,12 @@ class PublishConfig(dg.Config):
     max_business_ratio: float = 2.0
 
 
-@dg.multi_asset(name="warehouse_tables", specs=[table_asset_spec(t) for t in TABLES],
-                check_specs=AUDIT_CHECK_SPECS, can_subset=False)
+@dg.multi_asset(
+    name="warehouse_tables",
+    specs=[table_asset_spec(t) for t in TABLES],
+    check_specs=AUDIT_CHECK_SPECS,
+    can_subset=False,
+)
 def warehouse_tables(
     context: dg.AssetExecutionContext,
     config: PublishConfig,
@@ -82,13 +89,18 @@ def warehouse_tables(
     were."""
     started = time.perf_counter()
     publication = build_publication(
-        standardised_records, matched_records, business_ids, golden_businesses,
+        standardised_records,
+        matched_records,
+        business_ids,
+        golden_businesses,
         run_id=context.run.run_id,
-        started_at=datetime.now(UTC), pii_key=warehouse.hash_key(),
+        started_at=datetime.now(UTC),
+        pii_key=warehouse.hash_key(),
     )
     where = display_url(warehouse.url)
     audit = PublicationAudit(
-        previous_umkm_count=warehouse.row_count("curated.umkm"), docs_dir=DATA_DOCS_DIR,
+        previous_umkm_count=warehouse.row_count("curated.umkm"),
+        docs_dir=DATA_DOCS_DIR,
         bounds=RowCountBounds(config.min_business_ratio, config.max_business_ratio),
     )
     try:
@@ -97,42 +109,64 @@ def warehouse_tables(
         context.log.error(f"nothing published to {where}: {failed}")
         yield from audit_check_results(audit.result)  # the failed checks show in the UI
         raise
-    counts = {name: len(frame) for name, frame in
-              {**publication.replace, **publication.append}.items()}
+    counts = {
+        name: len(frame) for name, frame in {**publication.replace, **publication.append}.items()
+    }
     context.log.info(f"published {counts} to {where} in {time.perf_counter() - started:.1f}s")
     extra: dict[str, dict[str, Any]] = {
         "curated.umkm": audit_metadata(audit.result),
         "quality.review_queue": review_queue_metadata(publication.replace["quality.review_queue"]),
-        "quality.source_scorecard": {"source_scorecard": frame_table(
-            publication.append["quality.source_scorecard"].drop(
-                columns=["run_id", "run_started_at"]))},
+        "quality.source_scorecard": {
+            "source_scorecard": frame_table(
+                publication.append["quality.source_scorecard"].drop(
+                    columns=["run_id", "run_started_at"]
+                )
+            )
+        },
     }
     for table in TABLES:
         if table == PUBLICATION_TABLE:  # the publish writes its one row itself
             metadata: dict[str, Any] = {"rows_appended": 1}
         elif table in publication.replace:
             frame = publication.replace[table]
-            metadata = {"dagster/row_count": len(frame),
-                        COLUMN_SCHEMA_KEY: published_table_schema(table, frame)}
+            metadata = {
+                "dagster/row_count": len(frame),
+                COLUMN_SCHEMA_KEY: published_table_schema(table, frame),
+            }
         elif table in publication.append:
             frame = publication.append[table]
-            metadata = {"rows_appended": len(frame),
-                        COLUMN_SCHEMA_KEY: published_table_schema(table, frame)}
+            metadata = {
+                "rows_appended": len(frame),
+                COLUMN_SCHEMA_KEY: published_table_schema(table, frame),
+            }
         else:
             continue  # not written tonight (the model's tables when it was not trained)
         key = table_asset_key(table)
         yield dg.MaterializeResult(
-            asset_key=key, metadata={"warehouse": where, **metadata, **extra.get(table, {})},
-            check_results=audit_check_results(audit.result) if key == AUDITED_ASSET else None)
+            asset_key=key,
+            metadata={"warehouse": where, **metadata, **extra.get(table, {})},
+            check_results=audit_check_results(audit.result) if key == AUDITED_ASSET else None,
+        )
 
 
 def review_queue_metadata(queue: pd.DataFrame) -> dict[str, Any]:
     """The stewards' queue tonight: its size and its ten most important items."""
     return {
         "review_queue_items": len(queue),
-        "review_queue_top": frame_table(queue.head(10)[[
-            "rank", "review_id", "kind", "impact", "left_business_name",
-            "right_business_name", "probability", "question"]].astype(str)),
+        "review_queue_top": frame_table(
+            queue.head(10)[
+                [
+                    "rank",
+                    "review_id",
+                    "kind",
+                    "impact",
+                    "left_business_name",
+                    "right_business_name",
+                    "probability",
+                    "question",
+                ]
+            ].astype(str)
+        ),
     }
 
 

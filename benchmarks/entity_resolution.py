@@ -39,8 +39,23 @@ from umkm.resolution.evaluation import ClusteringScores, score_clustering  # noq
 
 
 def generate(businesses: int, seed: int, out: Path) -> None:
-    subprocess.run([sys.executable, "-m", "umkm.demo", "--businesses", str(businesses),
-                    "--days", "4", "--seed", str(seed), "--out", str(out)], check=True, cwd=ROOT)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "umkm.demo",
+            "--businesses",
+            str(businesses),
+            "--days",
+            "4",
+            "--seed",
+            str(seed),
+            "--out",
+            str(out),
+        ],
+        check=True,
+        cwd=ROOT,
+    )
 
 
 def night_landing(landing: Path, days: list[str], work: Path, night: int) -> Path:
@@ -54,13 +69,28 @@ def night_landing(landing: Path, days: list[str], work: Path, night: int) -> Pat
 
 
 def run_night(landing: Path, warehouse: Path) -> float:
-    env = {**os.environ, "UMKM_LANDING_DIR": str(landing),
-           "UMKM_WAREHOUSE_URL": f"duckdb:///{warehouse}",
-           "UMKM_PII_HASH_KEY": os.environ.get("UMKM_PII_HASH_KEY", "benchmark-only-key")}
+    env = {
+        **os.environ,
+        "UMKM_LANDING_DIR": str(landing),
+        "UMKM_WAREHOUSE_URL": f"duckdb:///{warehouse}",
+        "UMKM_PII_HASH_KEY": os.environ.get("UMKM_PII_HASH_KEY", "benchmark-only-key"),
+    }
     started = time.perf_counter()
-    done = subprocess.run([str(ROOT / ".venv/bin/dagster"), "job", "execute", "-m",
-                           "pipelines.definitions", "-j", "nightly"],
-                          cwd=ROOT, env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            str(ROOT / ".venv/bin/dagster"),
+            "job",
+            "execute",
+            "-m",
+            "pipelines.definitions",
+            "-j",
+            "nightly",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     if "RUN_SUCCESS" not in done.stderr + done.stdout:
         sys.stderr.write(done.stderr[-4000:])
         raise SystemExit("the nightly job failed")
@@ -71,7 +101,8 @@ def published_links(warehouse: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         records = con.execute(
-            "SELECT source, source_record_id, umkm_id FROM curated.umkm_source_record").df()
+            "SELECT source, source_record_id, umkm_id FROM curated.umkm_source_record"
+        ).df()
         current = con.execute("""
             SELECT source, strftime(delivered_on, '%Y-%m-%d') AS delivery_date
             FROM quality.source_delivery WHERE status = 'current'
@@ -84,13 +115,17 @@ def published_links(warehouse: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def with_truth(records: pd.DataFrame, current: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
     in_snapshot = truth.merge(current, on=["source", "delivery_date"])
-    joined = records.merge(in_snapshot[["source", "source_record_id", "business_id"]],
-                           on=["source", "source_record_id"], how="left")
+    joined = records.merge(
+        in_snapshot[["source", "source_record_id", "business_id"]],
+        on=["source", "source_record_id"],
+        how="left",
+    )
     return joined[joined["business_id"].fillna("") != ""]
 
 
 def id_churn(before: pd.DataFrame, after: pd.DataFrame) -> tuple[int, int]:
     """Businesses with the same record keys on both nights, and how many of them changed id."""
+
     def keyed(frame):
         refs = frame.assign(ref=frame["source"] + ":" + frame["source_record_id"])
         sets = refs.groupby("business_id")["ref"].agg(lambda r: "|".join(sorted(r)))
@@ -128,44 +163,74 @@ def baseline_scores(landing: Path, truth: pd.DataFrame) -> tuple[ClusteringScore
         frames.append(raw)
     raw = pd.concat(frames, ignore_index=True)
     for column in ("business_name", "owner_name", "phone", "email", "city", "kecamatan"):
-        raw[column] = raw.get(column, pd.Series(pd.NA, index=raw.index)).fillna("").astype(
-            str).str.strip().str.lower().replace("", pd.NA)
+        raw[column] = (
+            raw.get(column, pd.Series(pd.NA, index=raw.index))
+            .fillna("")
+            .astype(str)
+            .str.strip()
+            .str.lower()
+            .replace("", pd.NA)
+        )
     raw["unique_id"] = range(len(raw))
     started = time.perf_counter()
     settings = SettingsCreator(
         link_type="dedupe_only",
-        comparisons=[cl.JaroWinklerAtThresholds("business_name", [0.95, 0.88]),
-                     cl.JaroWinklerAtThresholds("owner_name", [0.95, 0.88]),
-                     cl.ExactMatch("phone"), cl.ExactMatch("email"), cl.ExactMatch("city"),
-                     cl.ExactMatch("kecamatan")],
+        comparisons=[
+            cl.JaroWinklerAtThresholds("business_name", [0.95, 0.88]),
+            cl.JaroWinklerAtThresholds("owner_name", [0.95, 0.88]),
+            cl.ExactMatch("phone"),
+            cl.ExactMatch("email"),
+            cl.ExactMatch("city"),
+            cl.ExactMatch("kecamatan"),
+        ],
         blocking_rules_to_generate_predictions=[
-            block_on("phone"), block_on("email"), block_on("business_name"),
-            block_on("substr(business_name, 1, 5)", "city")],
+            block_on("phone"),
+            block_on("email"),
+            block_on("business_name"),
+            block_on("substr(business_name, 1, 5)", "city"),
+        ],
     )
     db_api = DuckDBAPI()
-    table = db_api.register(raw[["unique_id", "source", "business_name", "owner_name", "phone",
-                                 "email", "city", "kecamatan"]])
+    table = db_api.register(
+        raw[
+            [
+                "unique_id",
+                "source",
+                "business_name",
+                "owner_name",
+                "phone",
+                "email",
+                "city",
+                "kecamatan",
+            ]
+        ]
+    )
     linker = Linker(table, settings, log_level=40)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         linker.training.estimate_probability_two_random_records_match(
-            [block_on("phone", "business_name")], recall=0.7)
+            [block_on("phone", "business_name")], recall=0.7
+        )
         linker.training.estimate_u_using_random_sampling(max_pairs=2e6)
         linker.training.estimate_parameters_using_expectation_maximisation(block_on("phone"))
         linker.training.estimate_parameters_using_expectation_maximisation(
-            block_on("business_name"))
+            block_on("business_name")
+        )
         pairs = linker.inference.predict(threshold_match_probability=0.5)
         clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
-            pairs, threshold_match_probability=0.9).as_pandas_dataframe()
+            pairs, threshold_match_probability=0.9
+        ).as_pandas_dataframe()
     seconds = time.perf_counter() - started
     labelled = raw.merge(clusters[["unique_id", "cluster_id"]], on="unique_id").merge(
-        truth, on=["source", "source_record_id", "delivery_date"])
+        truth, on=["source", "source_record_id", "delivery_date"]
+    )
     labelled = labelled[labelled["business_id"] != ""]
     return score_clustering(labelled["cluster_id"], labelled["business_id"]), seconds
 
 
-def score_night(warehouse: Path, truth: pd.DataFrame,
-                previous: pd.DataFrame | None) -> pd.DataFrame:
+def score_night(
+    warehouse: Path, truth: pd.DataFrame, previous: pd.DataFrame | None
+) -> pd.DataFrame:
     """Print the scores of one published night (and its id churn against ``previous``, the
     night before); returns its labelled records."""
     records, current = published_links(warehouse)
@@ -175,8 +240,10 @@ def score_night(warehouse: Path, truth: pd.DataFrame,
     _print_scores("entity resolution", scores)
     if previous is not None:
         unchanged, new_ids = id_churn(previous, labelled)
-        print(f"  id churn: {new_ids} of {unchanged} unchanged businesses got a new umkm_id "
-              f"({new_ids / max(unchanged, 1):.3%})")
+        print(
+            f"  id churn: {new_ids} of {unchanged} unchanged businesses got a new umkm_id "
+            f"({new_ids / max(unchanged, 1):.3%})"
+        )
     return labelled
 
 
@@ -199,10 +266,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
     parser.add_argument("--no-baseline", action="store_true")
-    parser.add_argument("--score", type=Path, nargs="+", metavar="WAREHOUSE",
-                        help="score these published warehouses as consecutive nights (e.g. "
-                             "those benchmarks/nightly_run.py --keep DIR left) instead of "
-                             "running the job; the truth is DIR/landing's (--keep DIR)")
+    parser.add_argument(
+        "--score",
+        type=Path,
+        nargs="+",
+        metavar="WAREHOUSE",
+        help="score these published warehouses as consecutive nights (e.g. "
+        "those benchmarks/nightly_run.py --keep DIR left) instead of "
+        "running the job; the truth is DIR/landing's (--keep DIR)",
+    )
     args = parser.parse_args()
     if args.score:
         if not args.keep:

@@ -27,7 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 def fuzz_source(source_key: str, files: int, seed: int) -> dict:
     """Run ``files`` drawn files of one source; counts and the first problems found."""
-    from hypothesis import HealthCheck, given, seed as hypothesis_seed, settings
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import seed as hypothesis_seed
 
     from schemas.catalog import SOURCES_BY_KEY
     from tests.hostile_files import hostile_file
@@ -39,8 +40,9 @@ def fuzz_source(source_key: str, files: int, seed: int) -> dict:
     problems: list[str] = []
 
     @hypothesis_seed(seed)
-    @settings(max_examples=files, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=files, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
     @given(drawn=hostile_file(source))
     def run(drawn) -> None:
         counts["files"] += 1
@@ -59,8 +61,7 @@ def fuzz_source(source_key: str, files: int, seed: int) -> dict:
     started = time.perf_counter()
     run()
     counts["seconds"] = round(time.perf_counter() - started, 1)
-    return {"source": source_key, "format": source.format.name, **counts,
-            "problems": problems}
+    return {"source": source_key, "format": source.format.name, **counts, "problems": problems}
 
 
 def main() -> None:
@@ -75,18 +76,30 @@ def main() -> None:
     per_source = -(-args.files // len(sources))
     started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
-        results = list(pool.map(fuzz_source, sources, [per_source] * len(sources),
-                                [args.seed + n for n in range(len(sources))]))
-    print(f"{'source':<14} {'format':<10} {'files':>7} {'crashes':>8} "
-          f"{'conservation failures':>22} {'s':>7}")
+        results = list(
+            pool.map(
+                fuzz_source,
+                sources,
+                [per_source] * len(sources),
+                [args.seed + n for n in range(len(sources))],
+            )
+        )
+    print(
+        f"{'source':<14} {'format':<10} {'files':>7} {'crashes':>8} "
+        f"{'conservation failures':>22} {'s':>7}"
+    )
     total = Counter()
     for r in results:
-        print(f"{r['source']:<14} {r['format']:<10} {r.get('files', 0):>7} "
-              f"{r.get('crashes', 0):>8} {r.get('conservation_failures', 0):>22} "
-              f"{r['seconds']:>7}")
+        print(
+            f"{r['source']:<14} {r['format']:<10} {r.get('files', 0):>7} "
+            f"{r.get('crashes', 0):>8} {r.get('conservation_failures', 0):>22} "
+            f"{r['seconds']:>7}"
+        )
         total.update({k: r.get(k, 0) for k in ("files", "crashes", "conservation_failures")})
-    print(f"{'all':<14} {'':<10} {total['files']:>7} {total['crashes']:>8} "
-          f"{total['conservation_failures']:>22} {time.perf_counter() - started:>7.1f}")
+    print(
+        f"{'all':<14} {'':<10} {total['files']:>7} {total['crashes']:>8} "
+        f"{total['conservation_failures']:>22} {time.perf_counter() - started:>7.1f}"
+    )
     for r in results:
         for problem in r["problems"]:
             print(f"[{r['source']}] {problem}")

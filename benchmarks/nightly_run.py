@@ -36,9 +36,12 @@ from umkm.publish.warehouse import copy_duckdb_warehouse, open_with_restricted
 ROOT = Path(__file__).resolve().parent.parent
 #: Dagster writes step times as '812ms', '4.2s' or '1m12s'
 STEP_DONE = re.compile(
-    r'STEP_SUCCESS - Finished execution of step "([^"]+)" in (?:(\d+)m(?!s))?([\d.]+)?(ms|s)?')
-MATCHED = re.compile(r"(\d+) records -> (\d+) businesses \((\w+) night.*?\); (\d+) candidate "
-                     r"pairs, (\d+) scored tonight")
+    r'STEP_SUCCESS - Finished execution of step "([^"]+)" in (?:(\d+)m(?!s))?([\d.]+)?(ms|s)?'
+)
+MATCHED = re.compile(
+    r"(\d+) records -> (\d+) businesses \((\w+) night.*?\); (\d+) candidate "
+    r"pairs, (\d+) scored tonight"
+)
 FULL_REBUILD = "ops:\n  matched_records:\n    config:\n      full_rebuild: true\n"
 
 
@@ -78,8 +81,23 @@ class PeakWatch:
 
 def generate(businesses: int, seed: int, out: Path) -> float:
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "umkm.demo", "--businesses", str(businesses),
-                    "--days", "2", "--seed", str(seed), "--out", str(out)], check=True, cwd=ROOT)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "umkm.demo",
+            "--businesses",
+            str(businesses),
+            "--days",
+            "2",
+            "--seed",
+            str(seed),
+            "--out",
+            str(out),
+        ],
+        check=True,
+        cwd=ROOT,
+    )
     return time.perf_counter() - started
 
 
@@ -94,15 +112,27 @@ def night_landing(landing: Path, work: Path, days: int) -> Path:
     return folder
 
 
-def run_night(label: str, landing: Path, warehouse: Path, work: Path,
-              config: str | None = None) -> dict:
+def run_night(
+    label: str, landing: Path, warehouse: Path, work: Path, config: str | None = None
+) -> dict:
     spill = work / "spill"
     spill.mkdir(exist_ok=True)
-    env = {**os.environ, "UMKM_LANDING_DIR": str(landing),
-           "UMKM_WAREHOUSE_URL": f"duckdb:///{warehouse}", "UMKM_DUCKDB_TEMP_DIR": str(spill),
-           "UMKM_PII_HASH_KEY": os.environ.get("UMKM_PII_HASH_KEY", "benchmark-only-key")}
-    command = [str(ROOT / ".venv/bin/dagster"), "job", "execute", "-m",
-               "pipelines.definitions", "-j", "nightly"]
+    env = {
+        **os.environ,
+        "UMKM_LANDING_DIR": str(landing),
+        "UMKM_WAREHOUSE_URL": f"duckdb:///{warehouse}",
+        "UMKM_DUCKDB_TEMP_DIR": str(spill),
+        "UMKM_PII_HASH_KEY": os.environ.get("UMKM_PII_HASH_KEY", "benchmark-only-key"),
+    }
+    command = [
+        str(ROOT / ".venv/bin/dagster"),
+        "job",
+        "execute",
+        "-m",
+        "pipelines.definitions",
+        "-j",
+        "nightly",
+    ]
     if config:
         path = work / f"{label}.yaml"
         path.write_text(config)
@@ -110,8 +140,7 @@ def run_night(label: str, landing: Path, warehouse: Path, work: Path,
     log_path = work / f"{label}.log"
     started = time.perf_counter()
     with open(log_path, "w") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log,
-                                   stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         watch = PeakWatch(process.pid, spill)
         process.wait()
         watch.stop()
@@ -122,13 +151,18 @@ def run_night(label: str, landing: Path, warehouse: Path, work: Path,
         raise SystemExit(f"the {label} failed (log: {log_path})")
     steps = [(name, _seconds(m, v, u)) for name, m, v, u in STEP_DONE.findall(text)]
     matched = MATCHED.search(text)
-    return {"label": label, "seconds": elapsed, "steps": steps,
-            "peak_gb": watch.peak_rss / 2**30, "spill_gb": watch.peak_spill / 2**30,
-            "records": int(matched.group(1)) if matched else 0,
-            "businesses": int(matched.group(2)) if matched else 0,
-            "night": matched.group(3) if matched else "?",
-            "candidate_pairs": int(matched.group(4)) if matched else 0,
-            "pairs_scored": int(matched.group(5)) if matched else 0}
+    return {
+        "label": label,
+        "seconds": elapsed,
+        "steps": steps,
+        "peak_gb": watch.peak_rss / 2**30,
+        "spill_gb": watch.peak_spill / 2**30,
+        "records": int(matched.group(1)) if matched else 0,
+        "businesses": int(matched.group(2)) if matched else 0,
+        "night": matched.group(3) if matched else "?",
+        "candidate_pairs": int(matched.group(4)) if matched else 0,
+        "pairs_scored": int(matched.group(5)) if matched else 0,
+    }
 
 
 def report(night: dict) -> None:
@@ -136,13 +170,19 @@ def report(night: dict) -> None:
     sources = sum(s for name, s in steps if name.startswith("source_"))
     slowest = sorted((s for s in steps if s[0].startswith("source_")), key=lambda s: -s[1])[:3]
     per_record = night["candidate_pairs"] / max(night["records"], 1)
-    print(f"{night['label']} ({night['night']}): {night['seconds']:.1f}s wall, peak memory "
-          f"{night['peak_gb']:.2f} GB (process tree), DuckDB spill {night['spill_gb']:.2f} GB")
-    print(f"  {night['records']:,} records -> {night['businesses']:,} businesses; "
-          f"{night['candidate_pairs']:,} candidate pairs ({per_record:.2f} per record), "
-          f"{night['pairs_scored']:,} scored tonight")
-    print(f"  29 source steps together: {sources:.1f}s "
-          f"(slowest: {', '.join(f'{n} {s:.1f}s' for n, s in slowest)})")
+    print(
+        f"{night['label']} ({night['night']}): {night['seconds']:.1f}s wall, peak memory "
+        f"{night['peak_gb']:.2f} GB (process tree), DuckDB spill {night['spill_gb']:.2f} GB"
+    )
+    print(
+        f"  {night['records']:,} records -> {night['businesses']:,} businesses; "
+        f"{night['candidate_pairs']:,} candidate pairs ({per_record:.2f} per record), "
+        f"{night['pairs_scored']:,} scored tonight"
+    )
+    print(
+        f"  29 source steps together: {sources:.1f}s "
+        f"(slowest: {', '.join(f'{n} {s:.1f}s' for n, s in slowest)})"
+    )
     for name, s in steps:
         if not name.startswith("source_"):
             print(f"  {name}: {s:.1f}s")
@@ -151,8 +191,9 @@ def report(night: dict) -> None:
 def published_ids(warehouse: Path):
     con = open_with_restricted(warehouse)
     try:
-        return con.execute("SELECT source, source_record_id, umkm_id FROM "
-                           "curated.umkm_source_record ORDER BY 1, 2").df()
+        return con.execute(
+            "SELECT source, source_record_id, umkm_id FROM curated.umkm_source_record ORDER BY 1, 2"
+        ).df()
     finally:
         con.close()
 
@@ -176,13 +217,15 @@ def main() -> None:
     report(first)
     full_warehouse = work / "full.duckdb"
     copy_duckdb_warehouse(after_first, full_warehouse)
-    full = run_night("full night", night_landing(landing, work, 2), full_warehouse, work,
-                     FULL_REBUILD)
+    full = run_night(
+        "full night", night_landing(landing, work, 2), full_warehouse, work, FULL_REBUILD
+    )
     report(full)
     incremental_warehouse = work / "incremental.duckdb"
     copy_duckdb_warehouse(after_first, incremental_warehouse)
-    incremental = run_night("incremental night", night_landing(landing, work, 2),
-                            incremental_warehouse, work)
+    incremental = run_night(
+        "incremental night", night_landing(landing, work, 2), incremental_warehouse, work
+    )
     report(incremental)
     print(f"incremental night: {incremental['seconds'] / full['seconds']:.0%} of the full night")
     same = published_ids(full_warehouse).equals(published_ids(incremental_warehouse))

@@ -47,15 +47,22 @@ def source_steps_job() -> dg.JobDefinition:
     nightly = build_defs()
     if os.environ["UMKM_BENCH_EXECUTOR"] == "multiprocess":
         executor = dg.multiprocess_executor.configured(
-            {"max_concurrent": int(os.environ["UMKM_BENCH_MAX_CONCURRENT"])})
+            {"max_concurrent": int(os.environ["UMKM_BENCH_MAX_CONCURRENT"])}
+        )
     else:
         executor = dg.in_process_executor
-    job = dg.define_asset_job(JOB, selection=dg.AssetSelection.groups("sources"),
-                              executor_def=executor)
-    resources = {**nightly.resources, "warehouse": UnlockedWarehouse(
-        url=os.environ["UMKM_WAREHOUSE_URL"], pii_hash_key=os.environ["UMKM_PII_HASH_KEY"])}
-    return dg.Definitions(assets=nightly.assets, asset_checks=nightly.asset_checks,
-                          resources=resources, jobs=[job]).resolve_job_def(JOB)
+    job = dg.define_asset_job(
+        JOB, selection=dg.AssetSelection.groups("sources"), executor_def=executor
+    )
+    resources = {
+        **nightly.resources,
+        "warehouse": UnlockedWarehouse(
+            url=os.environ["UMKM_WAREHOUSE_URL"], pii_hash_key=os.environ["UMKM_PII_HASH_KEY"]
+        ),
+    }
+    return dg.Definitions(
+        assets=nightly.assets, asset_checks=nightly.asset_checks, resources=resources, jobs=[job]
+    ).resolve_job_def(JOB)
 
 
 def timed_run(executor: str) -> float:
@@ -76,16 +83,21 @@ def main() -> None:
     parser.add_argument("--warehouse", type=Path, required=True)
     parser.add_argument("--max-concurrent", type=int, default=2)
     args = parser.parse_args()
-    os.environ.update({"UMKM_LANDING_DIR": str(args.landing),
-                       "UMKM_WAREHOUSE_URL": f"duckdb:///{args.warehouse}",
-                       "UMKM_PII_HASH_KEY": os.environ.get("UMKM_PII_HASH_KEY",
-                                                           "benchmark-only-key"),
-                       "UMKM_BENCH_MAX_CONCURRENT": str(args.max_concurrent)})
+    os.environ.update(
+        {
+            "UMKM_LANDING_DIR": str(args.landing),
+            "UMKM_WAREHOUSE_URL": f"duckdb:///{args.warehouse}",
+            "UMKM_PII_HASH_KEY": os.environ.get("UMKM_PII_HASH_KEY", "benchmark-only-key"),
+            "UMKM_BENCH_MAX_CONCURRENT": str(args.max_concurrent),
+        }
+    )
     in_process = timed_run("in_process")
     print(f"29 source steps, in one process: {in_process:.1f}s")
     multiprocess = timed_run("multiprocess")
-    print(f"29 source steps, multiprocess executor (max_concurrent {args.max_concurrent}): "
-          f"{multiprocess:.1f}s ({multiprocess / in_process:.0%} of in-process)")
+    print(
+        f"29 source steps, multiprocess executor (max_concurrent {args.max_concurrent}): "
+        f"{multiprocess:.1f}s ({multiprocess / in_process:.0%} of in-process)"
+    )
 
 
 if __name__ == "__main__":

@@ -78,8 +78,10 @@ def step_figures(materializations: list[tuple[str, Mapping[str, Any]]]) -> str:
     businesses = _count(metadata.get("businesses"))
     parts = []
     if read is not None and accepted is not None:
-        parts.append(f"{read:,} read -> {accepted:,} accepted"
-                     + (f", {quarantined:,} quarantined" if quarantined else ""))
+        parts.append(
+            f"{read:,} read -> {accepted:,} accepted"
+            + (f", {quarantined:,} quarantined" if quarantined else "")
+        )
     elif records is not None and businesses is not None:
         parts.append(f"{records:,} records -> {businesses:,} businesses")
     elif businesses is not None:
@@ -105,8 +107,7 @@ class Progress:
 
     def poll(self, run_id: str) -> None:
         while True:
-            connection = self.instance.get_records_for_run(run_id, cursor=self.cursor,
-                                                           limit=1000)
+            connection = self.instance.get_records_for_run(run_id, cursor=self.cursor, limit=1000)
             for record in connection.records:
                 self._handle(record.event_log_entry)
             self.cursor = connection.cursor
@@ -114,8 +115,10 @@ class Progress:
                 break
         now = time.time()
         for step, since in self.started.items():
-            if now - since >= NOTICE_SECONDS and now - self.noticed.get(step, since) >= \
-                    NOTICE_SECONDS:
+            if (
+                now - since >= NOTICE_SECONDS
+                and now - self.noticed.get(step, since) >= NOTICE_SECONDS
+            ):
                 self.noticed[step] = now
                 self.say(f"  {step:<40} still running ({now - since:.0f}s)")
 
@@ -133,7 +136,8 @@ class Progress:
         elif kind == "ASSET_MATERIALIZATION":
             materialization = event.step_materialization_data.materialization
             self.materialized.setdefault(step, []).append(
-                (materialization.asset_key.to_user_string(), materialization.metadata))
+                (materialization.asset_key.to_user_string(), materialization.metadata)
+            )
         elif kind in ("STEP_SUCCESS", "STEP_FAILURE"):
             seconds = entry.timestamp - self.started.pop(step, entry.timestamp)
             self.noticed.pop(step, None)
@@ -175,8 +179,10 @@ def _announce_demo_landing(say: Any) -> None:
 
     landing = defs.resources["landing"]
     if isinstance(landing, DemoLandingZone) and not Path(landing.root).exists():
-        say(f"no demo landing zone yet: the first step generates {DEMO_BUSINESSES:,} "
-            f"businesses over {DEMO_DAYS} days into {landing.root}")
+        say(
+            f"no demo landing zone yet: the first step generates {DEMO_BUSINESSES:,} "
+            f"businesses over {DEMO_DAYS} days into {landing.root}"
+        )
 
 
 def run(verbose: bool = False, log_path: Path | None = None) -> bool:
@@ -184,7 +190,9 @@ def run(verbose: bool = False, log_path: Path | None = None) -> bool:
     # the job as `dagster job execute -m pipelines.definitions -j nightly` loads it, so the
     # UI can re-execute the run from the workspace
     job = ReconstructableRepository.for_module(
-        "pipelines.definitions", "defs", working_directory=os.getcwd(),
+        "pipelines.definitions",
+        "defs",
+        working_directory=os.getcwd(),
     ).get_reconstructable_job(NIGHTLY)
     token = uuid.uuid4().hex
     if verbose:
@@ -193,20 +201,25 @@ def run(verbose: bool = False, log_path: Path | None = None) -> bool:
         return result.success
     log_path = log_path or LOG_DIR / f"nightly-{datetime.now():%Y%m%d-%H%M%S}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    print(f"nightly: running; every event goes to {log_path} (--verbose shows them here)",
-          flush=True)
+    print(
+        f"nightly: running; every event goes to {log_path} (--verbose shows them here)", flush=True
+    )
     _announce_demo_landing(lambda text: print(text, flush=True))
     started = time.time()
     outcome: dict[str, Any] = {}
-    with open(log_path, "a", buffering=1) as log, _instance() as instance, \
-            _output_to(log) as console:
+    with (
+        open(log_path, "a", buffering=1) as log,
+        _instance() as instance,
+        _output_to(log) as console,
+    ):
         progress = Progress(instance, console)
         done = threading.Event()
 
         def execute() -> None:
             try:
-                outcome["result"] = dg.execute_job(job, instance=instance,
-                                                   tags={CONSOLE_TAG: token})
+                outcome["result"] = dg.execute_job(
+                    job, instance=instance, tags={CONSOLE_TAG: token}
+                )
             except BaseException as error:  # shown on the console below, traceback in the log
                 import traceback
 
@@ -221,8 +234,7 @@ def run(verbose: bool = False, log_path: Path | None = None) -> bool:
         while True:
             finished = done.wait(POLL_SECONDS)
             if run_id is None:
-                runs = instance.get_runs(filters=dg.RunsFilter(tags={CONSOLE_TAG: token}),
-                                         limit=1)
+                runs = instance.get_runs(filters=dg.RunsFilter(tags={CONSOLE_TAG: token}), limit=1)
                 run_id = runs[0].run_id if runs else None
                 if run_id:
                     progress.say(f"  run {run_id} of job {NIGHTLY}")
@@ -235,15 +247,18 @@ def run(verbose: bool = False, log_path: Path | None = None) -> bool:
         if "error" in outcome:
             progress.say(f"nightly: could not run: {outcome['error']!r}")
         success = bool(result is not None and result.success)
-        progress.say(f"nightly: {'succeeded' if success else 'FAILED'} in "
-                     f"{time.time() - started:.0f}s; full log: {log_path}")
+        progress.say(
+            f"nightly: {'succeeded' if success else 'FAILED'} in "
+            f"{time.time() - started:.0f}s; full log: {log_path}"
+        )
     return success
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
-    parser.add_argument("--verbose", action="store_true",
-                        help="print every event (as dagster job execute does)")
+    parser.add_argument(
+        "--verbose", action="store_true", help="print every event (as dagster job execute does)"
+    )
     parser.add_argument("--log", type=Path, help="the log file (default data/logs/...)")
     args = parser.parse_args(argv)
     sys.exit(0 if run(verbose=args.verbose, log_path=args.log) else 1)

@@ -54,14 +54,17 @@ def resources_from_env() -> dict[str, Any]:
         "warehouse": Warehouse(
             # from the environment as EnvVars: the URL's password and the key are shown
             # nowhere in the UI (only the variables' names)
-            url=dg.EnvVar(WAREHOUSE_URL_ENV) if os.environ.get(WAREHOUSE_URL_ENV)
+            url=dg.EnvVar(WAREHOUSE_URL_ENV)
+            if os.environ.get(WAREHOUSE_URL_ENV)
             else warehouse_url_from_env(),
-            pii_hash_key=dg.EnvVar(PII_HASH_KEY_ENV) if os.environ.get(PII_HASH_KEY_ENV)
-            else None,
+            pii_hash_key=dg.EnvVar(PII_HASH_KEY_ENV) if os.environ.get(PII_HASH_KEY_ENV) else None,
             lock_wait_seconds=lock_wait_from_env(),
         ),
-        "engine": DuckDBEngine(memory_limit=engine.memory_limit, threads=engine.threads,
-                               temp_directory=engine.temp_directory),
+        "engine": DuckDBEngine(
+            memory_limit=engine.memory_limit,
+            threads=engine.threads,
+            temp_directory=engine.temp_directory,
+        ),
     }
 
 
@@ -72,8 +75,14 @@ def build_defs(overrides: Mapping[str, Any] | None = None) -> dg.Definitions:
     if unknown:
         raise ValueError(f"no resource named {', '.join(sorted(unknown))}")
     return dg.Definitions(
-        assets=[*source_assets(), standardised_records, matched_records, business_ids,
-                golden_businesses, warehouse_tables],
+        assets=[
+            *source_assets(),
+            standardised_records,
+            matched_records,
+            business_ids,
+            golden_businesses,
+            warehouse_tables,
+        ],
         asset_checks=run_checks(),
         jobs=[nightly_job()],
         schedules=[nightly_schedule()],

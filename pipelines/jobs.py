@@ -17,8 +17,9 @@ def nightly_job() -> dg.UnresolvedAssetJobDefinition:
     """The whole pipeline once. Steps run in one process: 29 source steps would otherwise
     each pay for a Python start-up on a two-core machine."""
     return dg.define_asset_job(
-        NIGHTLY, selection=dg.AssetSelection.all(), executor_def=dg.in_process_executor,
+        NIGHTLY,
+        selection=dg.AssetSelection.all(),
+        executor_def=dg.in_process_executor,
         description="Landing zone to published warehouse tables, every source, once.",
         tags=NIGHTLY_TAGS,
     )
-

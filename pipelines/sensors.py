@@ -26,9 +26,13 @@ SENSOR_NAME = "new_delivery_sensor"
 SCHEDULE_NAME = "nightly_at_0100_wib"
 #: ``stopped`` makes the sensor start switched off (e.g. for a UI test); default ``running``
 SENSOR_DEFAULT_ENV = "UMKM_DELIVERY_SENSOR_DEFAULT"
-IN_FLIGHT = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED,
-             dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED,
-             dg.DagsterRunStatus.CANCELING]
+IN_FLIGHT = [
+    dg.DagsterRunStatus.QUEUED,
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+    dg.DagsterRunStatus.CANCELING,
+]
 #: how many recent successful nightly runs are asked which delivery they processed
 RECENT_RUNS = 50
 
@@ -36,7 +40,8 @@ RECENT_RUNS = 50
 def nightly_in_flight(instance: dg.DagsterInstance) -> bool:
     """Whether a ``nightly`` run is queued, starting, running or being cancelled."""
     runs = instance.get_run_records(
-        filters=dg.RunsFilter(job_name=NIGHTLY, statuses=IN_FLIGHT), limit=1,
+        filters=dg.RunsFilter(job_name=NIGHTLY, statuses=IN_FLIGHT),
+        limit=1,
     )
     return bool(runs)
 
@@ -47,8 +52,9 @@ def processed_deliveries(instance: dg.DagsterInstance) -> frozenset[str]:
         filters=dg.RunsFilter(job_name=NIGHTLY, statuses=[dg.DagsterRunStatus.SUCCESS]),
         limit=RECENT_RUNS,
     )
-    return frozenset(r.dagster_run.tags[DELIVERY_TAG] for r in records
-                     if DELIVERY_TAG in r.dagster_run.tags)
+    return frozenset(
+        r.dagster_run.tags[DELIVERY_TAG] for r in records if DELIVERY_TAG in r.dagster_run.tags
+    )
 
 
 def _run_request(delivery: str, run_key: str | None) -> dg.RunRequest:
@@ -64,10 +70,12 @@ def new_delivery_sensor() -> dg.SensorDefinition:
     """The sensor definition (built when the definitions load, so the env var is read then)."""
 
     @dg.sensor(
-        name=SENSOR_NAME, job_name=NIGHTLY, minimum_interval_seconds=60,
+        name=SENSOR_NAME,
+        job_name=NIGHTLY,
+        minimum_interval_seconds=60,
         default_status=_default_status(),
         description="Starts the nightly job once per new complete delivery (a YYYY-MM-DD "
-                    "folder with _SUCCESS); never while a nightly run is queued or running.",
+        "folder with _SUCCESS); never while a nightly run is queued or running.",
     )
     def watch_deliveries(context: dg.SensorEvaluationContext, landing: LandingZone):
         """Request a nightly run for the newest complete delivery not yet requested."""
@@ -75,9 +83,12 @@ def new_delivery_sensor() -> dg.SensorDefinition:
             complete = complete_delivery_names(Path(landing.root))
         except FileNotFoundError as exc:
             return dg.SkipReason(str(exc))
-        decision = delivery_to_request(complete, context.cursor,
-                                       nightly_in_flight(context.instance),
-                                       processed_deliveries(context.instance))
+        decision = delivery_to_request(
+            complete,
+            context.cursor,
+            nightly_in_flight(context.instance),
+            processed_deliveries(context.instance),
+        )
         if decision.cursor is not None:
             context.update_cursor(decision.cursor)
         if decision.delivery is None:
@@ -92,10 +103,13 @@ def nightly_schedule() -> dg.ScheduleDefinition:
     """01:00 Asia/Jakarta: run for the newest complete delivery unless a run processed it."""
 
     @dg.schedule(
-        name=SCHEDULE_NAME, job_name=NIGHTLY, cron_schedule="0 1 * * *",
-        execution_timezone="Asia/Jakarta", default_status=dg.DefaultScheduleStatus.RUNNING,
+        name=SCHEDULE_NAME,
+        job_name=NIGHTLY,
+        cron_schedule="0 1 * * *",
+        execution_timezone="Asia/Jakarta",
+        default_status=dg.DefaultScheduleStatus.RUNNING,
         description="Nightly catch-up at 01:00 WIB: runs for the newest complete delivery "
-                    "unless a nightly run has processed it or one is queued or running.",
+        "unless a nightly run has processed it or one is queued or running.",
     )
     def nightly_at_0100_wib(context: dg.ScheduleEvaluationContext, landing: LandingZone):
         """Request a nightly run for the newest delivery when none processed it yet."""
@@ -103,8 +117,9 @@ def nightly_schedule() -> dg.ScheduleDefinition:
             complete = complete_delivery_names(Path(landing.root))
         except FileNotFoundError as exc:
             return dg.SkipReason(str(exc))
-        decision = scheduled_delivery(complete, nightly_in_flight(context.instance),
-                                      processed_deliveries(context.instance))
+        decision = scheduled_delivery(
+            complete, nightly_in_flight(context.instance), processed_deliveries(context.instance)
+        )
         if decision.delivery is None:
             return dg.SkipReason(decision.reason)
         return _run_request(decision.delivery, run_key=None)

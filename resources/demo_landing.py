@@ -34,7 +34,8 @@ class DemoLandingZone(LandingZone):
             from umkm.demo import generate_landing_zone
 
             if log:
-                log.info(f"no demo landing zone yet: generating {DEMO_BUSINESSES} businesses "
-                         f"over {DEMO_DAYS} days into {root}")
-            generate_landing_zone(root, businesses=DEMO_BUSINESSES, days=DEMO_DAYS,
-                                  seed=DEMO_SEED)
+                log.info(
+                    f"no demo landing zone yet: generating {DEMO_BUSINESSES} businesses "
+                    f"over {DEMO_DAYS} days into {root}"
+                )
+            generate_landing_zone(root, businesses=DEMO_BUSINESSES, days=DEMO_DAYS, seed=DEMO_SEED)

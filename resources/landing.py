@@ -12,7 +12,12 @@ import dagster as dg
 from pydantic import PrivateAttr
 
 from umkm.ingest.delivery_watch import DELIVERY_TAG
-from umkm.ingest.landing import Delivery, complete_deliveries, incomplete_deliveries, pinned_delivery
+from umkm.ingest.landing import (
+    Delivery,
+    complete_deliveries,
+    incomplete_deliveries,
+    pinned_delivery,
+)
 from umkm.settings import DEFAULT_STALE_AFTER_DAYS
 
 
@@ -51,8 +56,11 @@ class LandingZone(dg.ConfigurableResource):
         """Complete deliveries up to the run's pinned one, newest first."""
         self.prepare(log)
         root = Path(self.root)
-        found = [d for d in complete_deliveries(root)
-                 if self._as_of is None or d.delivered_on <= self._as_of]
+        found = [
+            d
+            for d in complete_deliveries(root)
+            if self._as_of is None or d.delivered_on <= self._as_of
+        ]
         if log:
             pending = incomplete_deliveries(root)
             if pending:

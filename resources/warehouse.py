@@ -9,9 +9,8 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
-import sqlalchemy as sa
-
 import pandas as pd
+import sqlalchemy as sa
 from pydantic import PrivateAttr
 
 from umkm.duckdb_settings import DuckDBSettings
@@ -63,15 +62,25 @@ class Warehouse(dg.ConfigurableResource):
             _HELD_LOCKS[(self.url, self._run_id)] = lock
         return lock
 
-    def publish(self, publication: Publication, audit: Audit | None = None,
-                duckdb_settings: DuckDBSettings | None = None) -> None:
+    def publish(
+        self,
+        publication: Publication,
+        audit: Audit | None = None,
+        duckdb_settings: DuckDBSettings | None = None,
+    ) -> None:
         """Write, audit (nothing is published when ``audit`` raises) and publish atomically,
         as this run (its own building file, verified before it goes live); the lock is given
         back once published."""
         self._hold_lock()
         try:
-            publish(self.url, publication, audit, run_id=self._run_id or "outside-a-run",
-                    logger=self._log, duckdb_settings=duckdb_settings)
+            publish(
+                self.url,
+                publication,
+                audit,
+                run_id=self._run_id or "outside-a-run",
+                logger=self._log,
+                duckdb_settings=duckdb_settings,
+            )
         finally:
             lock = _HELD_LOCKS.pop((self.url, self._run_id), None)
             if lock is not None:
@@ -82,8 +91,9 @@ class Warehouse(dg.ConfigurableResource):
         self._hold_lock()
         return published_row_count(self.url, table)
 
-    def read(self, table: str, source: str | None = None,
-             columns: tuple[str, ...] | None = None) -> pd.DataFrame | None:
+    def read(
+        self, table: str, source: str | None = None, columns: tuple[str, ...] | None = None
+    ) -> pd.DataFrame | None:
         """A published table (only the rows of ``source`` and the ``columns`` when given), or
         None before the first run. Missing columns (a table of an older release) read as
         None: the caller falls back as if the table were missing."""

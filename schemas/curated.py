@@ -29,10 +29,21 @@ Date = Annotated[pd.ArrowDtype, pyarrow.date32()]
 
 #: columns of personal data (UU 27/2022), and pseudonyms of it (keyed hashes are personal
 #: data too), that belong in ``restricted`` only
-PERSONAL_COLUMNS = frozenset({
-    "nik", "owner_nik", "owner_name", "owner_name_norm", "phone", "phone_e164",
-    "phone_e164_alt", "email", "address", "owner_nik_hash", "owner_phone_hash",
-})
+PERSONAL_COLUMNS = frozenset(
+    {
+        "nik",
+        "owner_nik",
+        "owner_name",
+        "owner_name_norm",
+        "phone",
+        "phone_e164",
+        "phone_e164_alt",
+        "email",
+        "address",
+        "owner_nik_hash",
+        "owner_phone_hash",
+    }
+)
 
 
 def _described(description: str, **checks: Any) -> Any:
@@ -48,69 +59,99 @@ class CuratedUmkm(pa.DataFrameModel):
 
     umkm_id: Series[str] = _described(
         "Persistent id of the business, stable across nightly runs",
-        nullable=False, unique=True, str_length={"min_value": 1})
+        nullable=False,
+        unique=True,
+        str_length={"min_value": 1},
+    )
     business_name: Series[str] = _described(
-        "Business name from the most trusted source record", nullable=True)
+        "Business name from the most trusted source record", nullable=True
+    )
     kab_code: Series[str] = _described(
         "Kabupaten/kota code (Kemendagri, 4 digits, Banten = 36xx); null when no source "
-        "says where the business is", nullable=True, isin=KAB_CODES)
+        "says where the business is",
+        nullable=True,
+        isin=KAB_CODES,
+    )
     kab_name: Series[str] = _described("Kabupaten/kota name", nullable=True)
-    kecamatan_code: Series[str] = _described("Kecamatan code (6 digits)", nullable=True,
-                                             str_matches=r"^36\d{4}$")
+    kecamatan_code: Series[str] = _described(
+        "Kecamatan code (6 digits)", nullable=True, str_matches=r"^36\d{4}$"
+    )
     kecamatan_name: Series[str] = _described("Kecamatan name", nullable=True)
-    kbli: Series[str] = _described("KBLI 2020 business classification (5 digits); null when "
-                                   "no source gives one", nullable=True,
-                                   str_matches=r"^\d{5}$")
+    kbli: Series[str] = _described(
+        "KBLI 2020 business classification (5 digits); null when no source gives one",
+        nullable=True,
+        str_matches=r"^\d{5}$",
+    )
     kbli_section: Series[str] = _described(
-        "KBLI 2020 section (A-U) of the KBLI code; null without a KBLI code", nullable=True,
-        str_matches=r"^[A-U]$")
-    kbli_section_name: Series[str] = _described("Name of the KBLI 2020 section",
-                                                nullable=True)
+        "KBLI 2020 section (A-U) of the KBLI code; null without a KBLI code",
+        nullable=True,
+        str_matches=r"^[A-U]$",
+    )
+    kbli_section_name: Series[str] = _described("Name of the KBLI 2020 section", nullable=True)
     sector: Series[str] = _described(
         "Sector in the register's vocabulary (umkm/standardise/sectors.py: Makanan & Minuman, Fashion & "
         "Tekstil, Kerajinan, Perdagangan, Jasa, ...; Lainnya for other categories), from the "
         "source's category, else from the KBLI section; null when neither is known",
-        nullable=True)
+        nullable=True,
+    )
     category: Series[str] = _described(
         "The business category as the most trusted source wrote it (BIDANG USAHA, kategori)",
-        nullable=True)
+        nullable=True,
+    )
     size_class: Series[str] = _described(
         "Size class of PP 7/2021 (Usaha Mikro / Kecil / Menengah / Besar), from OSS or the "
-        "yearly turnover; null when neither is known", nullable=True)
+        "yearly turnover; null when neither is known",
+        nullable=True,
+    )
     nib: Series[str] = _described(
         "Nomor Induk Berusaha (13 digits) from OSS or a registry; null when unregistered",
-        nullable=True, str_matches=r"^\d{13}$")
+        nullable=True,
+        str_matches=r"^\d{13}$",
+    )
     nib_issued_on: Series[Date] = _described(
         "Date OSS issued the NIB (tanggal_terbit); null when OSS does not list the business",
-        nullable=True)
-    is_registered: Series[bool] = _described("True when the business has a NIB",
-                                             nullable=False)
+        nullable=True,
+    )
+    is_registered: Series[bool] = _described("True when the business has a NIB", nullable=False)
     in_regional_registry: Series[bool] = _described(
-        "True when a regional Dinas Koperasi dan UKM registry lists it", nullable=False)
-    in_oss: Series[bool] = _described("True when the national OSS licence extract lists it",
-                                      nullable=False)
-    sells_online: Series[bool] = _described("True when at least one marketplace lists it",
-                                            nullable=False)
+        "True when a regional Dinas Koperasi dan UKM registry lists it", nullable=False
+    )
+    in_oss: Series[bool] = _described(
+        "True when the national OSS licence extract lists it", nullable=False
+    )
+    sells_online: Series[bool] = _described(
+        "True when at least one marketplace lists it", nullable=False
+    )
     platforms: Series[str] = _described(
         "Comma-separated marketplaces it sells on, for display (filter by platform through "
-        "curated.v_umkm_platforms)", nullable=True)
-    platform_count: Series[int] = _described("Number of marketplaces it sells on",
-                                             nullable=False, ge=0)
+        "curated.v_umkm_platforms)",
+        nullable=True,
+    )
+    platform_count: Series[int] = _described(
+        "Number of marketplaces it sells on", nullable=False, ge=0
+    )
     sources: Series[str] = _described(
-        "Comma-separated sources that list it, for display (filter through "
-        "curated.v_umkm_sources)", nullable=True)
+        "Comma-separated sources that list it, for display (filter through curated.v_umkm_sources)",
+        nullable=True,
+    )
     source_record_count: Series[int] = _described(
-        "Number of accepted source records linked to it", nullable=False, ge=1)
+        "Number of accepted source records linked to it", nullable=False, ge=1
+    )
     is_active: Series[pd.BooleanDtype] = _described(
         "Whether the most trusted source reports it as active; null when no source says",
-        nullable=True)
+        nullable=True,
+    )
     registered_on: Series[Date] = _described(
         "Date of enrolment in a regional Dinas Koperasi dan UKM registry (not the NIB: see "
-        "nib_issued_on); null when no registry lists it", nullable=True)
+        "nib_issued_on); null when no registry lists it",
+        nullable=True,
+    )
     first_seen: Series[Date] = _described(
-        "Earliest delivery date of its records in the register", nullable=True)
+        "Earliest delivery date of its records in the register", nullable=True
+    )
     last_seen: Series[Date] = _described(
-        "Latest delivery date of its records in the register", nullable=True)
+        "Latest delivery date of its records in the register", nullable=True
+    )
 
     @pa.dataframe_check(name="is_registered means a NIB")
     def registered_has_nib(cls, frame: pd.DataFrame) -> pd.Series:
@@ -131,8 +172,7 @@ class CuratedUmkm(pa.DataFrameModel):
 
 def column_descriptions(model: type[pa.DataFrameModel]) -> dict[str, str]:
     """Each column of a model and its description, in the model's order."""
-    return {name: column.description or "" for name, column in
-            model.to_schema().columns.items()}
+    return {name: column.description or "" for name, column in model.to_schema().columns.items()}
 
 
 class CuratedSourceRecord(pa.DataFrameModel):

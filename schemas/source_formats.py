@@ -38,16 +38,29 @@ def raw_schema(format_name: str) -> pa.DataFrameSchema:
     """The pandera schema of one raw format (built once per process)."""
     fmt: FormatSpec = FORMATS[format_name]
     columns = {c: _text_column() for c in (*fmt.columns, *fmt.mapping)}
-    columns[fmt.record_key] = _text_column([
-        pa.Check.str_matches(fmt.record_key_pattern, name="record_key_shape",
-                             error=f"record key must match {fmt.record_key_pattern}"),
-    ])
+    columns[fmt.record_key] = _text_column(
+        [
+            pa.Check.str_matches(
+                fmt.record_key_pattern,
+                name="record_key_shape",
+                error=f"record key must match {fmt.record_key_pattern}",
+            ),
+        ]
+    )
     for column, allowed in ALLOWED_VALUES.get(fmt.name, {}).items():
-        columns[column] = _text_column([
-            pa.Check.isin(allowed, name="allowed_value", error=f"one of {list(allowed)}"),
-        ])
-    columns["_parse_error"] = _text_column([
-        pa.Check(lambda s: s == "", element_wise=False, name="row_read_whole",
-                 error="the row could not be read whole"),
-    ])
+        columns[column] = _text_column(
+            [
+                pa.Check.isin(allowed, name="allowed_value", error=f"one of {list(allowed)}"),
+            ]
+        )
+    columns["_parse_error"] = _text_column(
+        [
+            pa.Check(
+                lambda s: s == "",
+                element_wise=False,
+                name="row_read_whole",
+                error="the row could not be read whole",
+            ),
+        ]
+    )
     return pa.DataFrameSchema(columns, name=f"raw_{fmt.name}", strict=False, coerce=True)

@@ -27,31 +27,43 @@ def small_landing(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def ground_truth(small_landing) -> pd.DataFrame:
-    return pd.read_csv(small_landing / "_truth" / "ground_truth.csv", dtype=str,
-                       keep_default_na=False)
+    return pd.read_csv(
+        small_landing / "_truth" / "ground_truth.csv", dtype=str, keep_default_na=False
+    )
 
 
-def nightly_definitions(landing: Path, warehouse: Path | None = None,
-                        url: str | None = None) -> dg.Definitions:
+def nightly_definitions(
+    landing: Path, warehouse: Path | None = None, url: str | None = None
+) -> dg.Definitions:
     """The Definitions with their resources on ``landing`` and the DuckDB file ``warehouse``
     (or the SQLAlchemy ``url``), hashing with the test key (``pipelines.definitions.build_defs``)."""
     from pipelines.definitions import build_defs
     from resources.landing import LandingZone
     from resources.warehouse import Warehouse
 
-    return build_defs({
-        "landing": LandingZone(root=str(landing)),
-        "warehouse": Warehouse(url=url or f"duckdb:///{warehouse}", pii_hash_key=TEST_HASH_KEY),
-    })
+    return build_defs(
+        {
+            "landing": LandingZone(root=str(landing)),
+            "warehouse": Warehouse(url=url or f"duckdb:///{warehouse}", pii_hash_key=TEST_HASH_KEY),
+        }
+    )
 
 
-def run_nightly(landing: Path, warehouse: Path | None, url: str | None = None,
-                run_config: dict | None = None, raise_on_error: bool = True):
+def run_nightly(
+    landing: Path,
+    warehouse: Path | None,
+    url: str | None = None,
+    run_config: dict | None = None,
+    raise_on_error: bool = True,
+):
     """Run the ``nightly`` job in process against ``landing``, publishing to the DuckDB file
     ``warehouse`` or to the SQLAlchemy ``url``; asserts success unless ``raise_on_error`` is
     off, and returns the result."""
-    result = nightly_definitions(landing, warehouse, url).resolve_job_def(
-        "nightly").execute_in_process(run_config=run_config or {}, raise_on_error=raise_on_error)
+    result = (
+        nightly_definitions(landing, warehouse, url)
+        .resolve_job_def("nightly")
+        .execute_in_process(run_config=run_config or {}, raise_on_error=raise_on_error)
+    )
     if raise_on_error:
         assert result.success
     return result

@@ -8,9 +8,9 @@ number / date / text cells, title rows and footers, truncated JSON, broken JSON 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from collections.abc import Iterable, Sequence
 
 import xlsxwriter
 
@@ -22,6 +22,7 @@ BOM = b"\xef\xbb\xbf"
 
 
 # --- Excel -------------------------------------------------------------------------------
+
 
 class Num(float):
     """An Excel number cell (``write_number``)."""
@@ -70,10 +71,20 @@ DEFAULT_FOOTER = (
 def r1_row(**values) -> list:
     """One R1 data row from keyword values named after the header (spaces etc. -> ``_``)."""
     names = {
-        "no": "NO", "id": "ID UMKM", "nama_usaha": "NAMA USAHA", "nama_pemilik": "NAMA PEMILIK",
-        "nik": "NIK", "jk": "JENIS KELAMIN", "alamat": "ALAMAT", "kelurahan": "DESA/KELURAHAN",
-        "kecamatan": "KECAMATAN", "hp": "NO. HP/WA", "bidang": "BIDANG USAHA", "nib": "NIB",
-        "omzet": "OMZET/TAHUN (Rp)", "tanggal": "TANGGAL TERDAFTAR",
+        "no": "NO",
+        "id": "ID UMKM",
+        "nama_usaha": "NAMA USAHA",
+        "nama_pemilik": "NAMA PEMILIK",
+        "nik": "NIK",
+        "jk": "JENIS KELAMIN",
+        "alamat": "ALAMAT",
+        "kelurahan": "DESA/KELURAHAN",
+        "kecamatan": "KECAMATAN",
+        "hp": "NO. HP/WA",
+        "bidang": "BIDANG USAHA",
+        "nib": "NIB",
+        "omzet": "OMZET/TAHUN (Rp)",
+        "tanggal": "TANGGAL TERDAFTAR",
     }
     unknown = set(values) - set(names)
     if unknown:
@@ -151,6 +162,7 @@ def write_lazada_xlsx(path: Path, rows: Sequence[Sequence]) -> Path:
 
 # --- delimited text ----------------------------------------------------------------------
 
+
 def _quote(value: str, delimiter: str, quote_all: bool = False) -> str:
     if quote_all or any(ch in value for ch in (delimiter, '"', "\n", "\r")):
         return '"' + value.replace('"', '""') + '"'
@@ -158,7 +170,11 @@ def _quote(value: str, delimiter: str, quote_all: bool = False) -> str:
 
 
 def delimited_text(
-    header: Sequence[str], rows: Iterable, *, delimiter: str = ",", newline: str = "\n",
+    header: Sequence[str],
+    rows: Iterable,
+    *,
+    delimiter: str = ",",
+    newline: str = "\n",
     quote_all: bool = False,
 ) -> str:
     """Header and rows joined as the exporter would; a row given as ``str`` is written raw
@@ -189,11 +205,17 @@ def r2_bytes(rows: Iterable, *, extra_bytes: bytes = b"") -> bytes:
 
 
 def csv_bytes(
-    header: Sequence[str], rows: Iterable, *, delimiter: str = ",", bom: bool = False,
-    newline: str = "\n", quote_all: bool = False,
+    header: Sequence[str],
+    rows: Iterable,
+    *,
+    delimiter: str = ",",
+    bom: bool = False,
+    newline: str = "\n",
+    quote_all: bool = False,
 ) -> bytes:
-    data = delimited_text(header, rows, delimiter=delimiter, newline=newline,
-                          quote_all=quote_all).encode("utf-8")
+    data = delimited_text(
+        header, rows, delimiter=delimiter, newline=newline, quote_all=quote_all
+    ).encode("utf-8")
     return (BOM + data) if bom else data
 
 
@@ -206,14 +228,15 @@ def row_of(fmt_name: str, **values) -> list[str]:
     return [str(values.get(c, "")) for c in columns]
 
 
-def format_bytes(fmt_name: str, rows: Iterable, *, bom: bool = False,
-                 quote_all: bool = False) -> bytes:
+def format_bytes(
+    fmt_name: str, rows: Iterable, *, bom: bool = False, quote_all: bool = False
+) -> bytes:
     fmt = FORMATS[fmt_name]
-    return csv_bytes(list(fmt.columns), rows, delimiter=fmt.delimiter, bom=bom,
-                     quote_all=quote_all)
+    return csv_bytes(list(fmt.columns), rows, delimiter=fmt.delimiter, bom=bom, quote_all=quote_all)
 
 
 # --- JSON --------------------------------------------------------------------------------
+
 
 def r3_bytes(records: list[dict], *, count: int | None = None) -> bytes:
     document = {
@@ -234,6 +257,7 @@ def jsonl_bytes(lines: Iterable) -> bytes:
 
 # --- landing zone ------------------------------------------------------------------------
 
+
 def write_file(path: Path, content: bytes) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -241,8 +265,9 @@ def write_file(path: Path, content: bytes) -> Path:
     return path
 
 
-def make_delivery(root: Path, day: str, files: dict[str, bytes] | None = None,
-                  *, complete: bool = True) -> Path:
+def make_delivery(
+    root: Path, day: str, files: dict[str, bytes] | None = None, *, complete: bool = True
+) -> Path:
     """A delivery folder ``root/day`` with the given files (relative path -> bytes)."""
     folder = Path(root) / day
     folder.mkdir(parents=True, exist_ok=True)
@@ -265,8 +290,9 @@ def load(root: Path, source_key: str) -> SourceSnapshot:
     return load_source_snapshot(complete_deliveries(root), SOURCES_BY_KEY[source_key])
 
 
-def single_delivery_snapshot(root: Path, source_key: str, content: bytes | None = None,
-                             day: str = "2026-11-24", writer=None) -> SourceSnapshot:
+def single_delivery_snapshot(
+    root: Path, source_key: str, content: bytes | None = None, day: str = "2026-11-24", writer=None
+) -> SourceSnapshot:
     """One complete delivery holding one source file (bytes, or ``writer(path)``); loaded."""
     path = source_path(root, day, source_key)
     if writer is not None:
@@ -280,12 +306,17 @@ def single_delivery_snapshot(root: Path, source_key: str, content: bytes | None 
 def assert_conserved(snapshot: SourceSnapshot, rows_in_file: int | None = None) -> None:
     """Rows read = accepted + quarantined, every quarantine reason is a known one."""
     assert snapshot.records_read == len(snapshot.accepted) + len(snapshot.rejected), (
-        snapshot.records_read, len(snapshot.accepted), len(snapshot.rejected)
+        snapshot.records_read,
+        len(snapshot.accepted),
+        len(snapshot.rejected),
     )
     if rows_in_file is not None:
         assert snapshot.records_read == rows_in_file
     assert set(snapshot.rejected["reason"]) <= {
-        "malformed", "duplicate_key", "no_usable_name", "out_of_scope"
+        "malformed",
+        "duplicate_key",
+        "no_usable_name",
+        "out_of_scope",
     }
 
 

@@ -29,21 +29,110 @@ from schemas.catalog import FormatSpec, SourceSpec
 
 #: the values every standardiser must survive in every cell
 HOSTILE_VALUES = (
-    "", " ", "  \t ", "<NA>", "NA", "nan", "NaN", "None", "null", "NULL", "N/A", "n/a", "-",
-    "--", ".", "...", "???", "?", "tidak ada", "Tidak Ada", "0", "00", "x" * 10_000,
-    "🏪🔥", "Toko 😀 Berkah", "\u200b", "\u200bToko\u200d Maju", "a\u0301b\u0327", "e\u0301" * 50,
-    "متجر البركة", "杂货店", "ร้านค้า", "6.28E+11", "3.602044E+15", "1e308", "-1e308", "inf",
-    "-5", "-0", "999999999999999999999999", "1,2rb", "12 juta", "Rp -", "Rp 1.5.5",
-    "1.500.000,00", "31/02/2021", "29/02/2023", "13/13/2021", "0000-00-00", "9999-12-31",
-    "9999-12-31T23:59:59+07:00", "1900-02-29", "Maret 2021", "Smarch 2021", "1700000000",
-    "1700000000000", "-1700000000", "60", "2958466", "=1+1", "+62", "@SUM(A1)",
-    "'=cmd|' /C calc'!A0", '"', "'", ";", ",", "a;b", "a,b", "line\nbreak", "cr\rreturn",
-    "\x01\x02", "\x7f", "true", "false", "TRUE", "AKTIF", "TUTUP", "Active", "Suspended",
-    "+62 812-3456-7890", "0812****7890", "0812-3456-7890 / 0857 1122 3344", "(0252) 201234",
-    "Kab. Tangerang", "Tangerang", "KOTA SERANG - CIPOCOK JAYA", " - ", "Jawa Barat",
-    "Banten", "15560", "99999", "36.03.05.1002", "3603051002", "9120301234567", "10794|47111",
-    "Orang Perseorangan", "Usaha Mikro", "Toko Berkah", "PT BUAH RIZKI", "H. Tasnim, S.E.",
-    "LBK-000123", "4411", "BAS-60012",
+    "",
+    " ",
+    "  \t ",
+    "<NA>",
+    "NA",
+    "nan",
+    "NaN",
+    "None",
+    "null",
+    "NULL",
+    "N/A",
+    "n/a",
+    "-",
+    "--",
+    ".",
+    "...",
+    "???",
+    "?",
+    "tidak ada",
+    "Tidak Ada",
+    "0",
+    "00",
+    "x" * 10_000,
+    "🏪🔥",
+    "Toko 😀 Berkah",
+    "\u200b",
+    "\u200bToko\u200d Maju",
+    "a\u0301b\u0327",
+    "e\u0301" * 50,
+    "متجر البركة",
+    "杂货店",
+    "ร้านค้า",
+    "6.28E+11",
+    "3.602044E+15",
+    "1e308",
+    "-1e308",
+    "inf",
+    "-5",
+    "-0",
+    "999999999999999999999999",
+    "1,2rb",
+    "12 juta",
+    "Rp -",
+    "Rp 1.5.5",
+    "1.500.000,00",
+    "31/02/2021",
+    "29/02/2023",
+    "13/13/2021",
+    "0000-00-00",
+    "9999-12-31",
+    "9999-12-31T23:59:59+07:00",
+    "1900-02-29",
+    "Maret 2021",
+    "Smarch 2021",
+    "1700000000",
+    "1700000000000",
+    "-1700000000",
+    "60",
+    "2958466",
+    "=1+1",
+    "+62",
+    "@SUM(A1)",
+    "'=cmd|' /C calc'!A0",
+    '"',
+    "'",
+    ";",
+    ",",
+    "a;b",
+    "a,b",
+    "line\nbreak",
+    "cr\rreturn",
+    "\x01\x02",
+    "\x7f",
+    "true",
+    "false",
+    "TRUE",
+    "AKTIF",
+    "TUTUP",
+    "Active",
+    "Suspended",
+    "+62 812-3456-7890",
+    "0812****7890",
+    "0812-3456-7890 / 0857 1122 3344",
+    "(0252) 201234",
+    "Kab. Tangerang",
+    "Tangerang",
+    "KOTA SERANG - CIPOCOK JAYA",
+    " - ",
+    "Jawa Barat",
+    "Banten",
+    "15560",
+    "99999",
+    "36.03.05.1002",
+    "3603051002",
+    "9120301234567",
+    "10794|47111",
+    "Orang Perseorangan",
+    "Usaha Mikro",
+    "Toko Berkah",
+    "PT BUAH RIZKI",
+    "H. Tasnim, S.E.",
+    "LBK-000123",
+    "4411",
+    "BAS-60012",
 )
 
 #: record keys a format's pattern accepts, and some it does not
@@ -59,13 +148,14 @@ _NUMERIC_KEY = st.from_regex(r"\A\d{1,20}\Z")
 
 def key_strategy(fmt: FormatSpec) -> st.SearchStrategy[str]:
     """Record keys: mostly of the format's shape, sometimes hostile."""
-    good = _KEYS.get(fmt.name, _NUMERIC_KEY if fmt.record_key_pattern != ".+"
-                     else st.text(min_size=1, max_size=12))
+    good = _KEYS.get(
+        fmt.name,
+        _NUMERIC_KEY if fmt.record_key_pattern != ".+" else st.text(min_size=1, max_size=12),
+    )
     return st.one_of(good, good, good, st.sampled_from(HOSTILE_VALUES))
 
 
-_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)),
-                max_size=40)
+_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
 CELL = st.one_of(st.sampled_from(HOSTILE_VALUES), st.sampled_from(HOSTILE_VALUES), _TEXT)
 
 
@@ -79,9 +169,12 @@ class HostileFile:
     shape: str = ""
 
     def __repr__(self) -> str:
-        body = (repr(self.content[:400]) if self.content is not None
-                else repr({k: v for k, v in self.excel.items() if k != "rows"})
-                + f" rows={self.excel['rows']!r:.600}")
+        body = (
+            repr(self.content[:400])
+            if self.content is not None
+            else repr({k: v for k, v in self.excel.items() if k != "rows"})
+            + f" rows={self.excel['rows']!r:.600}"
+        )
         return f"HostileFile({self.source.key}, {self.shape}, {body})"
 
     def write(self, delivery: Path) -> Path:
@@ -98,7 +191,8 @@ class HostileFile:
 # --- Excel -------------------------------------------------------------------------------
 
 _EXCEL_CELL = st.one_of(
-    CELL, CELL,
+    CELL,
+    CELL,
     st.floats(allow_nan=False, allow_infinity=False),
     st.sampled_from([0.0, 60.0, 61.0, -1.0, 2958465.0, 2958466.0, 1e15, 3602044507800002.0]),
     st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(9999, 12, 31)),
@@ -124,8 +218,15 @@ def _write_cell(ws, row: int, col: int, value, date_format, serial_date_format) 
         ws.write_string(row, col, str(value)[:32_000])
 
 
-def _write_workbook(path: Path, sheet: str, titles: list[str], header: list[str] | None,
-                    rows: list[list], footer: bool, other_sheet: bool) -> None:
+def _write_workbook(
+    path: Path,
+    sheet: str,
+    titles: list[str],
+    header: list[str] | None,
+    rows: list[list],
+    footer: bool,
+    other_sheet: bool,
+) -> None:
     wb = xlsxwriter.Workbook(str(path))
     date_format = wb.add_format({"num_format": "dd/mm/yyyy"})
     serial = wb.add_format({"num_format": "yyyy-mm-dd"})
@@ -152,6 +253,7 @@ def _write_workbook(path: Path, sheet: str, titles: list[str], header: list[str]
 
 # --- headers -----------------------------------------------------------------------------
 
+
 @st.composite
 def drifted_header(draw, columns: tuple[str, ...]) -> tuple[list[str], str]:
     """The format's header, maybe shuffled, re-cased, padded, one column short, with extras."""
@@ -171,8 +273,9 @@ def drifted_header(draw, columns: tuple[str, ...]) -> tuple[list[str], str]:
         dropped = draw(st.sampled_from(header))
         header = [h for h in header if h != dropped]
         shape.append(f"missing {dropped.strip()!r}")
-    extras = draw(st.lists(st.sampled_from(["catatan", "extra", "Unnamed: 9", "", "rating"]),
-                           max_size=2))
+    extras = draw(
+        st.lists(st.sampled_from(["catatan", "extra", "Unnamed: 9", "", "rating"]), max_size=2)
+    )
     if extras:
         header = header + extras
         shape.append(f"extra {extras}")
@@ -205,6 +308,7 @@ def _rows_for(draw, fmt: FormatSpec, header: list[str], n_rows: int, cell) -> li
 
 # --- delimited text ----------------------------------------------------------------------
 
+
 def _quote(value: str, delimiter: str) -> str:
     if any(ch in value for ch in (delimiter, '"', "\n", "\r")):
         return '"' + value.replace('"', '""') + '"'
@@ -234,11 +338,11 @@ def delimited_file(draw, source: SourceSpec) -> HostileFile:
 # --- JSON --------------------------------------------------------------------------------
 
 _JSON_VALUE = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
-              CELL),
-    lambda inner: st.one_of(st.lists(inner, max_size=3),
-                            st.dictionaries(st.sampled_from(["nama", "x", "0"]), inner,
-                                            max_size=2)),
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), CELL),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(st.sampled_from(["nama", "x", "0"]), inner, max_size=2),
+    ),
     max_leaves=4,
 )
 
@@ -259,8 +363,9 @@ def json_record(draw, fmt: FormatSpec):
     record: dict = {}
     if draw(st.integers(0, 9)):
         key = draw(key_strategy(fmt))
-        record[fmt.record_key] = int(key) if key.isdigit() and len(key) < 18 and draw(
-            st.booleans()) else key
+        record[fmt.record_key] = (
+            int(key) if key.isdigit() and len(key) < 18 and draw(st.booleans()) else key
+        )
     for path in fmt.mapping:
         if draw(st.integers(0, 3)):
             _set_path(record, path, draw(_JSON_VALUE))
@@ -273,8 +378,11 @@ def json_record(draw, fmt: FormatSpec):
 def json_document_file(draw, source: SourceSpec) -> HostileFile:
     fmt = source.format
     records = draw(st.lists(json_record(fmt), max_size=8))
-    count = draw(st.one_of(st.just(len(records)), st.just(len(records)),
-                           st.integers(-1, 10), st.none(), CELL))
+    count = draw(
+        st.one_of(
+            st.just(len(records)), st.just(len(records)), st.integers(-1, 10), st.none(), CELL
+        )
+    )
     document = {"generated_at": draw(CELL), "count": count, "data": records}
     if not draw(st.integers(0, 9)):
         document.pop("data")
@@ -304,6 +412,7 @@ def json_lines_file(draw, source: SourceSpec) -> HostileFile:
 
 # --- Excel formats -----------------------------------------------------------------------
 
+
 @st.composite
 def excel_file(draw, source: SourceSpec) -> HostileFile:
     fmt = source.format
@@ -311,15 +420,31 @@ def excel_file(draw, source: SourceSpec) -> HostileFile:
     rows = _rows_for(draw, fmt, header, draw(st.integers(0, 8)), _EXCEL_CELL)
     rows = [row for row in rows if any(v not in ("", None) for v in row)] or rows
     titled = fmt.reader == "titled_excel"
-    titles = draw(st.lists(st.sampled_from(["DATA UMKM BINAAN", "DINAS KOPERASI", "",
-                                            "KEADAAN S.D. OKTOBER 2026"]),
-                           min_size=0 if not titled else 1, max_size=4)) if titled else []
+    titles = (
+        draw(
+            st.lists(
+                st.sampled_from(
+                    ["DATA UMKM BINAAN", "DINAS KOPERASI", "", "KEADAAN S.D. OKTOBER 2026"]
+                ),
+                min_size=0 if not titled else 1,
+                max_size=4,
+            )
+        )
+        if titled
+        else []
+    )
     sheet = fmt.sheet if draw(st.integers(0, 9)) else "Sheet1"
-    excel = {"sheet": sheet, "titles": titles,
-             "header": header if draw(st.integers(0, 9)) else None, "rows": rows,
-             "footer": titled and draw(st.booleans()), "other_sheet": draw(st.booleans())}
-    return HostileFile(source, None, excel=excel,
-                       shape=f"{len(rows)} rows, sheet {sheet!r}, {shape}")
+    excel = {
+        "sheet": sheet,
+        "titles": titles,
+        "header": header if draw(st.integers(0, 9)) else None,
+        "rows": rows,
+        "footer": titled and draw(st.booleans()),
+        "other_sheet": draw(st.booleans()),
+    }
+    return HostileFile(
+        source, None, excel=excel, shape=f"{len(rows)} rows, sheet {sheet!r}, {shape}"
+    )
 
 
 # --- any file of a source ----------------------------------------------------------------
@@ -353,4 +478,3 @@ def hostile_file(draw, source: SourceSpec) -> HostileFile:
         header = fmt.delimiter.join(fmt.columns) + "\r\n"
         return HostileFile(source, header.encode(fmt.encoding), shape="header only")
     return draw(_BUILDERS[fmt.reader](source))
-

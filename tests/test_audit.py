@@ -31,8 +31,9 @@ def test_duplicate_or_missing_ids_fail_with_samples():
     failing = _failing(publication)
     unique = failing["curated_umkm: expect_column_values_to_be_unique (umkm_id)"]
     assert unique["unexpected_count"] == 2 and umkm.loc[0, "umkm_id"] in unique["samples"]
-    assert any(f["check"] == "field_uniqueness"
-               for f in failing["pandera curated.umkm"]["failures"])
+    assert any(
+        f["check"] == "field_uniqueness" for f in failing["pandera curated.umkm"]["failures"]
+    )
 
 
 def test_region_codes_outside_banten_and_malformed_nibs_fail():
@@ -41,10 +42,12 @@ def test_region_codes_outside_banten_and_malformed_nibs_fail():
     umkm.loc[3, "kab_code"] = "3171"  # Jakarta
     umkm.loc[6, "nib"] = "12345"
     failing = _failing(publication)
-    assert failing["curated_umkm: expect_column_values_to_be_in_set (kab_code)"]["samples"] \
-        == ["3171"]
-    assert failing["curated_umkm: expect_column_values_to_match_regex (nib)"]["samples"] \
-        == ["12345"]
+    assert failing["curated_umkm: expect_column_values_to_be_in_set (kab_code)"]["samples"] == [
+        "3171"
+    ]
+    assert failing["curated_umkm: expect_column_values_to_match_regex (nib)"]["samples"] == [
+        "12345"
+    ]
 
 
 def test_every_accepted_record_must_be_linked_once_to_an_existing_business():
@@ -53,10 +56,19 @@ def test_every_accepted_record_must_be_linked_once_to_an_existing_business():
     records.loc[7, "umkm_id"] = "U-NOWHERE"
     records.loc[9, "source_record_id"] = records.loc[8, "source_record_id"]
     failing = _failing(publication)
-    assert failing["curated_umkm_source_record: expect_column_values_to_be_in_set "
-                   "(business_exists)"]["unexpected_count"] == 1
-    assert failing["curated_umkm_source_record: expect_compound_columns_to_be_unique "
-                   "(source,source_record_id)"]["unexpected_count"] == 2
+    assert (
+        failing["curated_umkm_source_record: expect_column_values_to_be_in_set (business_exists)"][
+            "unexpected_count"
+        ]
+        == 1
+    )
+    assert (
+        failing[
+            "curated_umkm_source_record: expect_compound_columns_to_be_unique "
+            "(source,source_record_id)"
+        ]["unexpected_count"]
+        == 2
+    )
     # the business that lost its record has none left
     assert "curated_umkm: expect_column_values_to_be_in_set (has_source_record)" in failing
 
@@ -66,16 +78,21 @@ def test_records_must_add_up_to_the_accepted_count_of_the_run():
     publication.append["quality.run_metrics"].loc[0, "records_accepted"] = 101
     failing = _failing(publication)
     assert failing["curated_umkm_source_record: expect_table_row_count_to_equal"] == {
-        "observed_value": 100, "value": 101}
+        "observed_value": 100,
+        "value": 101,
+    }
 
 
-@pytest.mark.parametrize("previous, rows, passes", [
-    (None, 10, True),      # first run: no bounds
-    (1000, 500, True),     # -50% is the limit
-    (1000, 499, False),    # a collapse blocks publishing
-    (1000, 2000, True),
-    (1000, 2001, False),   # so does an explosion
-])
+@pytest.mark.parametrize(
+    "previous, rows, passes",
+    [
+        (None, 10, True),  # first run: no bounds
+        (1000, 500, True),  # -50% is the limit
+        (1000, 499, False),  # a collapse blocks publishing
+        (1000, 2000, True),
+        (1000, 2001, False),  # so does an explosion
+    ],
+)
 def test_the_number_of_businesses_stays_within_bounds_of_the_last_run(previous, rows, passes):
     failing = _failing(make_publication(1, rows), previous)
     assert ("curated_umkm: expect_table_row_count_to_be_between" not in failing) is passes
@@ -93,7 +110,8 @@ def test_personal_data_columns_in_curated_fail():
     publication.replace["curated.umkm"]["owner_name"] = "Siti Aminah"
     failing = _failing(publication)
     assert "no personal data columns" in {
-        f["check"] for f in failing["pandera curated.umkm"]["failures"]}
+        f["check"] for f in failing["pandera curated.umkm"]["failures"]
+    }
 
 
 def test_inconsistent_flags_bad_codes_and_pseudonyms_fail_pandera():

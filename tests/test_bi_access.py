@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.wap_helpers import make_publication, postgres_url, sql  # noqa: F401
-from umkm.cli.roles import BI_READER_PASSWORD_ENV, main as roles_main, setup_bi_reader
+from umkm.cli.roles import BI_READER_PASSWORD_ENV, setup_bi_reader
+from umkm.cli.roles import main as roles_main
 from umkm.publish.warehouse import STAGING, publish
 
 
@@ -26,10 +27,18 @@ def _as_bi_reader(url: str, statement: str):
 
 def _publication_with_personal_data(version: int, rows: int):
     publication = make_publication(version, rows)
-    publication.replace["restricted.source_record_personal_data"] = pd.DataFrame({
-        "source": ["oss"], "source_record_id": ["r0"], "umkm_id": ["U1"],
-        "owner_name": ["Siti Aminah"], "nik": ["3601234567890123"],
-        "phone_e164": ["+6281234567890"], "email": ["siti@example.id"], "address": ["Jl. A"]})
+    publication.replace["restricted.source_record_personal_data"] = pd.DataFrame(
+        {
+            "source": ["oss"],
+            "source_record_id": ["r0"],
+            "umkm_id": ["U1"],
+            "owner_name": ["Siti Aminah"],
+            "nik": ["3601234567890123"],
+            "phone_e164": ["+6281234567890"],
+            "email": ["siti@example.id"],
+            "address": ["Jl. A"],
+        }
+    )
     return publication
 
 
@@ -41,11 +50,13 @@ def test_bi_reader_reads_curated_and_quality_and_nothing_else(postgres_url, caps
     assert "role bi_reader ready" in capsys.readouterr().out
 
     assert _as_bi_reader(postgres_url, "SELECT count(*) FROM curated.umkm") == [(320,)]
-    assert _as_bi_reader(postgres_url, "SELECT count(*) FROM curated.umkm_source_record") \
-        == [(320,)]
+    assert _as_bi_reader(postgres_url, "SELECT count(*) FROM curated.umkm_source_record") == [
+        (320,)
+    ]
     assert _as_bi_reader(postgres_url, "SELECT count(*) FROM quality.run_metrics") == [(2,)]
-    assert _as_bi_reader(postgres_url, "SELECT sum(businesses) FROM curated.v_umkm_registration"
-                         ) == [(320,)]
+    assert _as_bi_reader(
+        postgres_url, "SELECT sum(businesses) FROM curated.v_umkm_registration"
+    ) == [(320,)]
     # staging is dropped after every publish; a table left there by a failed run is not
     # readable either
     sql(postgres_url, f"CREATE SCHEMA IF NOT EXISTS {STAGING}")
@@ -73,22 +84,26 @@ def test_bi_reader_reads_curated_and_quality_and_nothing_else(postgres_url, caps
 
 
 def test_bi_reader_set_up_is_idempotent_and_takes_its_password_from_the_environment(
-        postgres_url, monkeypatch, capsys):
+    postgres_url, monkeypatch, capsys
+):
     monkeypatch.setenv(BI_READER_PASSWORD_ENV, "bi-Secret-77")
     roles_main(["--url", postgres_url])
     roles_main(["--url", postgres_url])
     output = capsys.readouterr().out
     assert "bi-Secret-77" not in output and "can log in" in output
-    assert sql(postgres_url, "SELECT rolcanlogin, rolsuper, rolcreatedb, rolcreaterole, "
-                             "rolpassword IS NOT NULL FROM pg_authid "
-                             "WHERE rolname = 'bi_reader'") == [(True, False, False, False, True)]
-    assert sql(postgres_url, "SELECT count(*) FROM pg_roles WHERE rolname = 'bi_reader'") \
-        == [(1,)]
+    assert sql(
+        postgres_url,
+        "SELECT rolcanlogin, rolsuper, rolcreatedb, rolcreaterole, "
+        "rolpassword IS NOT NULL FROM pg_authid "
+        "WHERE rolname = 'bi_reader'",
+    ) == [(True, False, False, False, True)]
+    assert sql(postgres_url, "SELECT count(*) FROM pg_roles WHERE rolname = 'bi_reader'") == [(1,)]
 
 
 @pytest.mark.slow
-def test_nightly_job_on_postgres_serves_bi_and_hides_secrets(small_landing, postgres_url,
-                                                             monkeypatch, tmp_path):
+def test_nightly_job_on_postgres_serves_bi_and_hides_secrets(
+    small_landing, postgres_url, monkeypatch, tmp_path
+):
     password, key = "Db-Pa55-0rd-9931", "pii-key-Z7Q2-test"
     url = make_url(postgres_url).set(password=password).render_as_string(hide_password=False)
     setup_bi_reader(postgres_url)
@@ -111,15 +126,22 @@ def test_nightly_job_on_postgres_serves_bi_and_hides_secrets(small_landing, post
 
     businesses = sql(postgres_url, "SELECT count(*) FROM curated.umkm")[0][0]
     assert businesses > 300
-    assert "One row per business" in sql(
-        postgres_url, "SELECT obj_description('curated.umkm'::regclass)")[0][0]
-    assert _as_bi_reader(postgres_url, "SELECT sum(businesses) FROM "
-                                       "curated.v_umkm_per_kabupaten_sector") == [(businesses,)]
-    online_without_nib = sql(postgres_url, "SELECT count(*) FROM curated.umkm "
-                                           "WHERE sells_online AND nib IS NULL")[0][0]
-    assert _as_bi_reader(postgres_url, "SELECT count(*) FROM curated.v_online_without_nib") \
-        == [(online_without_nib,)]
-    platforms = _as_bi_reader(postgres_url, "SELECT count(DISTINCT umkm_id) FROM "
-                                            "curated.v_umkm_platforms")[0][0]
-    assert platforms == sql(postgres_url, "SELECT count(*) FROM curated.umkm "
-                                          "WHERE sells_online")[0][0]
+    assert (
+        "One row per business"
+        in sql(postgres_url, "SELECT obj_description('curated.umkm'::regclass)")[0][0]
+    )
+    assert _as_bi_reader(
+        postgres_url, "SELECT sum(businesses) FROM curated.v_umkm_per_kabupaten_sector"
+    ) == [(businesses,)]
+    online_without_nib = sql(
+        postgres_url, "SELECT count(*) FROM curated.umkm WHERE sells_online AND nib IS NULL"
+    )[0][0]
+    assert _as_bi_reader(postgres_url, "SELECT count(*) FROM curated.v_online_without_nib") == [
+        (online_without_nib,)
+    ]
+    platforms = _as_bi_reader(
+        postgres_url, "SELECT count(DISTINCT umkm_id) FROM curated.v_umkm_platforms"
+    )[0][0]
+    assert (
+        platforms == sql(postgres_url, "SELECT count(*) FROM curated.umkm WHERE sells_online")[0][0]
+    )

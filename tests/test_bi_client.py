@@ -38,15 +38,26 @@ ANALYST, ANALYST_PASSWORD = "superset_analyst", "analyst-test-password"
 
 
 def _superset_venv() -> Path:
-    requirements = (CLIENT / "requirements.txt").read_bytes() + (CLIENT / "constraints.txt"
-                                                                  ).read_bytes()
+    requirements = (CLIENT / "requirements.txt").read_bytes() + (
+        CLIENT / "constraints.txt"
+    ).read_bytes()
     stamp = VENV / f".installed-{hashlib.sha1(requirements).hexdigest()[:12]}"
     if not stamp.exists():
         shutil.rmtree(VENV, ignore_errors=True)
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-        subprocess.run([str(VENV / "bin/pip"), "install", "-q", "--no-cache-dir",
-                        "-r", str(CLIENT / "requirements.txt"),
-                        "-c", str(CLIENT / "constraints.txt")], check=True)
+        subprocess.run(
+            [
+                str(VENV / "bin/pip"),
+                "install",
+                "-q",
+                "--no-cache-dir",
+                "-r",
+                str(CLIENT / "requirements.txt"),
+                "-c",
+                str(CLIENT / "constraints.txt"),
+            ],
+            check=True,
+        )
         stamp.touch()
     return VENV
 
@@ -62,19 +73,51 @@ def superset(tmp_path_factory):
     """A running Superset (URL) with an admin user, in a throwaway home."""
     venv = _superset_venv()
     home = tmp_path_factory.mktemp("superset")
-    env = {**os.environ, "BI_CLIENT_HOME": str(home), "SUPERSET_HOME": str(home),
-           "SUPERSET_CONFIG_PATH": str(CLIENT / "superset_config.py"), "FLASK_APP": "superset"}
+    env = {
+        **os.environ,
+        "BI_CLIENT_HOME": str(home),
+        "SUPERSET_HOME": str(home),
+        "SUPERSET_CONFIG_PATH": str(CLIENT / "superset_config.py"),
+        "FLASK_APP": "superset",
+    }
     superset_cli = str(venv / "bin/superset")
-    for command in (["db", "upgrade"],
-                    ["fab", "create-admin", "--username", "admin", "--firstname", "A",
-                     "--lastname", "B", "--email", "admin@example.com", "--password", "admin"],
-                    ["init"]):
+    for command in (
+        ["db", "upgrade"],
+        [
+            "fab",
+            "create-admin",
+            "--username",
+            "admin",
+            "--firstname",
+            "A",
+            "--lastname",
+            "B",
+            "--email",
+            "admin@example.com",
+            "--password",
+            "admin",
+        ],
+        ["init"],
+    ):
         subprocess.run([superset_cli, *command], env=env, check=True, capture_output=True)
     port = _free_port()
-    server = subprocess.Popen([str(venv / "bin/gunicorn"), "-w", "1", "--threads", "4", "-b",
-                               f"127.0.0.1:{port}", "--timeout", "120",
-                               "superset.app:create_app()"], env=env,
-                              stdout=(home / "server.log").open("w"), stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [
+            str(venv / "bin/gunicorn"),
+            "-w",
+            "1",
+            "--threads",
+            "4",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "120",
+            "superset.app:create_app()",
+        ],
+        env=env,
+        stdout=(home / "server.log").open("w"),
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
@@ -93,10 +136,19 @@ def superset(tmp_path_factory):
 
 
 def _query_views(superset, name: str, uri: str) -> list[dict]:
-    done = subprocess.run([str(superset["venv"] / "bin/python"), str(CLIENT / "smoke.py"),
-                           name, uri, *[view.name for view in VIEWS]],
-                          env={**superset["env"], "SUPERSET_URL": superset["url"]},
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [
+            str(superset["venv"] / "bin/python"),
+            str(CLIENT / "smoke.py"),
+            name,
+            uri,
+            *[view.name for view in VIEWS],
+        ],
+        env={**superset["env"], "SUPERSET_URL": superset["url"]},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
 
@@ -124,11 +176,11 @@ def test_superset_queries_every_view_of_postgres_as_a_bi_reader(superset, small_
         dsn = url.replace("postgresql+psycopg", "postgresql")
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute(f"DROP ROLE IF EXISTS {ANALYST}")
-            conn.execute(f"CREATE ROLE {ANALYST} LOGIN PASSWORD '{ANALYST_PASSWORD}' "
-                         "IN ROLE bi_reader")
+            conn.execute(
+                f"CREATE ROLE {ANALYST} LOGIN PASSWORD '{ANALYST_PASSWORD}' IN ROLE bi_reader"
+            )
         database = url.rsplit("/", 1)[1]
-        uri = (f"postgresql+psycopg2://{ANALYST}:{ANALYST_PASSWORD}@127.0.0.1:5432/"
-               f"{database}")
+        uri = f"postgresql+psycopg2://{ANALYST}:{ANALYST_PASSWORD}@127.0.0.1:5432/{database}"
         try:
             results = _query_views(superset, "umkm_postgres", uri)
         finally:

@@ -31,8 +31,14 @@ def bi_engines(published, small_landing, tmp_path_factory):
     from tests.conftest import run_nightly
 
     # no pool: a BI tool's DuckDB connection is closed when its query is done
-    engines = {"duckdb": (sa.create_engine(f"duckdb:///{published}", poolclass=sa.NullPool,
-                                           connect_args={"read_only": True}), published)}
+    engines = {
+        "duckdb": (
+            sa.create_engine(
+                f"duckdb:///{published}", poolclass=sa.NullPool, connect_args={"read_only": True}
+            ),
+            published,
+        )
+    }
     with postgres_database() as url:
         run_nightly(small_landing, None, url=url)
         roles_main(["--url", url])
@@ -59,7 +65,12 @@ def _readable_relations(engine) -> dict[str, list[str]]:
     for listed in inspector.get_schema_names():
         catalog, _, schema = listed.rpartition(".")  # DuckDB lists database.schema
         if catalog in ("system", "temp") or schema in (
-                "information_schema", "pg_catalog", "pg_toast", "main", "public"):
+            "information_schema",
+            "pg_catalog",
+            "pg_toast",
+            "main",
+            "public",
+        ):
             continue
         names = inspector.get_table_names(schema=schema) + inspector.get_view_names(schema=schema)
         for name in names:
@@ -102,27 +113,42 @@ def test_no_readable_column_holds_personal_data(bi_engines, engine_name, publish
     clear = clear_personal_values(published)
     with engine.connect() as conn:
         for relation, columns in _readable_relations(engine).items():
-            assert not {"owner_nik_hash", "owner_phone_hash", "nik", "owner_name",
-                        "phone_e164", "email", "address"} & set(columns), relation
+            assert not {
+                "owner_nik_hash",
+                "owner_phone_hash",
+                "nik",
+                "owner_name",
+                "phone_e164",
+                "email",
+                "address",
+            } & set(columns), relation
             for column in columns:
-                values = conn.execute(sa.text(
-                    f'SELECT DISTINCT CAST("{column}" AS VARCHAR) FROM {relation} '
-                    f'WHERE "{column}" IS NOT NULL LIMIT 20000')).scalars().all()
+                values = (
+                    conn.execute(
+                        sa.text(
+                            f'SELECT DISTINCT CAST("{column}" AS VARCHAR) FROM {relation} '
+                            f'WHERE "{column}" IS NOT NULL LIMIT 20000'
+                        )
+                    )
+                    .scalars()
+                    .all()
+                )
                 texts = {str(v) for v in values}
                 assert not texts & clear, (relation, column, list(texts & clear)[:3])
                 assert not any(LOOKS_PERSONAL.fullmatch(t) for t in texts), (relation, column)
 
 
-def test_the_duckdb_bi_file_holds_no_restricted_data_and_the_restricted_file_is_private(
-        published):
+def test_the_duckdb_bi_file_holds_no_restricted_data_and_the_restricted_file_is_private(published):
     import duckdb
 
     con = duckdb.connect(str(published), read_only=True)
     try:
-        schemas = {s for (s,) in con.execute(
-            "SELECT DISTINCT schema_name FROM duckdb_tables()").fetchall()}
-        restricted_name = con.execute("SELECT restricted_file FROM quality.publication "
-                                      "ORDER BY published_at DESC LIMIT 1").fetchall()[0][0]
+        schemas = {
+            s for (s,) in con.execute("SELECT DISTINCT schema_name FROM duckdb_tables()").fetchall()
+        }
+        restricted_name = con.execute(
+            "SELECT restricted_file FROM quality.publication ORDER BY published_at DESC LIMIT 1"
+        ).fetchall()[0][0]
     finally:
         con.close()
     assert schemas == BI_SCHEMAS

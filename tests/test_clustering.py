@@ -23,17 +23,26 @@ def _same(labels, *positions):
 
 
 def test_links_above_threshold_form_clusters():
-    attrs = _attrs([("oss", "1111111111111", "a", "x"), ("shopee", None, "a", None),
-                    ("tokopedia", None, "b", None)])
+    attrs = _attrs(
+        [
+            ("oss", "1111111111111", "a", "x"),
+            ("shopee", None, "a", None),
+            ("tokopedia", None, "b", None),
+        ]
+    )
     result = cluster_records(attrs, _links([(0, 1, 0.99), (1, 2, 0.3)]), threshold=0.9)
     assert _same(result.labels, 0, 1) and not _same(result.labels, 1, 2)
 
 
 def test_two_nibs_never_share_a_cluster_even_through_a_path():
     # 0 and 2 have different NIBs; 1 links to both (a shared family phone)
-    attrs = _attrs([("oss", "1111111111111", "warung berkah", "ani"),
-                    ("shopee", None, "warung berkah", None),
-                    ("oss", "2222222222222", "berkah laundry", "budi")])
+    attrs = _attrs(
+        [
+            ("oss", "1111111111111", "warung berkah", "ani"),
+            ("shopee", None, "warung berkah", None),
+            ("oss", "2222222222222", "berkah laundry", "budi"),
+        ]
+    )
     result = cluster_records(attrs, _links([(0, 1, 0.999), (1, 2, 0.95)]), threshold=0.9)
     assert not _same(result.labels, 0, 2)
     assert _same(result.labels, 0, 1)  # the more probable link wins
@@ -47,9 +56,13 @@ def test_direct_link_between_different_nibs_is_dropped():
 
 
 def test_same_registry_different_name_and_owner_stay_apart():
-    attrs = _attrs([("registry_3603", None, "toko berkah", "siti"),
-                    ("registry_3603", None, "toko berkah", "siti aminah"),
-                    ("registry_3603", None, "kedai kopi", "joko")])
+    attrs = _attrs(
+        [
+            ("registry_3603", None, "toko berkah", "siti"),
+            ("registry_3603", None, "toko berkah", "siti aminah"),
+            ("registry_3603", None, "kedai kopi", "joko"),
+        ]
+    )
     links = _links([(0, 1, 0.97), (0, 2, 0.95)])
     result = cluster_records(attrs, links, threshold=0.9)
     assert _same(result.labels, 0, 1)  # a registry may list a business twice
@@ -58,10 +71,20 @@ def test_same_registry_different_name_and_owner_stay_apart():
 
 def test_a_single_weak_thread_between_two_groups_is_cut():
     # two businesses of 3 records each, joined by one family-phone link
-    attrs = _attrs([("shopee", None, "bakso", None)] * 3 + [("tokopedia", None, "laundry", None)] * 3)
-    links = _links([(0, 1, 0.99), (1, 2, 0.99), (0, 2, 0.99),
-                    (3, 4, 0.99), (4, 5, 0.99), (3, 5, 0.99),
-                    (2, 3, 0.93)])
+    attrs = _attrs(
+        [("shopee", None, "bakso", None)] * 3 + [("tokopedia", None, "laundry", None)] * 3
+    )
+    links = _links(
+        [
+            (0, 1, 0.99),
+            (1, 2, 0.99),
+            (0, 2, 0.99),
+            (3, 4, 0.99),
+            (4, 5, 0.99),
+            (3, 5, 0.99),
+            (2, 3, 0.93),
+        ]
+    )
     result = cluster_records(attrs, links, threshold=0.9)
     assert _same(result.labels, 0, 1, 2) and _same(result.labels, 3, 4, 5)
     assert not _same(result.labels, 0, 3)
@@ -78,10 +101,14 @@ def test_a_near_certain_link_is_never_a_weak_bridge():
 def test_pairs_scored_apart_never_share_a_cluster_through_a_sparse_record():
     # two 'mutiara' shops of one kabupaten, joined by a third 'mutiara' with no kecamatan;
     # the model scored the first two as different businesses
-    attrs = _attrs([("registry_3603", None, "mutiara", "hasanah"),
-                    ("shopee", None, "mutiara", None),
-                    ("tokopedia", None, "mutiara", None),
-                    ("registry_3603", None, "mutiara", "nur fitriani")])
+    attrs = _attrs(
+        [
+            ("registry_3603", None, "mutiara", "hasanah"),
+            ("shopee", None, "mutiara", None),
+            ("tokopedia", None, "mutiara", None),
+            ("registry_3603", None, "mutiara", "nur fitriani"),
+        ]
+    )
     links = _links([(0, 1, 0.9), (1, 2, 0.7), (2, 3, 0.8)])
     apart = pd.DataFrame({"left": [0], "right": [3]})
     # (strong_probability 0.5: no link here counts as a weak bridge, so only 'apart' acts)
@@ -95,10 +122,14 @@ def test_pairs_scored_apart_never_share_a_cluster_through_a_sparse_record():
 
 
 def test_one_registry_listing_a_business_twice_with_typos_is_not_a_conflict():
-    attrs = _attrs([("registry_3603", None, "sederhana", "rahmat engkos sihotang"),
-                    ("registry_3603", None, "sedekhana", "rahmat"),
-                    ("registry_3603", None, "jamu rohman", "rohman"),
-                    ("registry_3603", None, "bengkel las", "siti")])
+    attrs = _attrs(
+        [
+            ("registry_3603", None, "sederhana", "rahmat engkos sihotang"),
+            ("registry_3603", None, "sedekhana", "rahmat"),
+            ("registry_3603", None, "jamu rohman", "rohman"),
+            ("registry_3603", None, "bengkel las", "siti"),
+        ]
+    )
     links = _links([(0, 1, 0.95), (2, 3, 0.95)])
     result = cluster_records(attrs, links, threshold=0.9)
     assert _same(result.labels, 0, 1)  # a typo and a shorter owner name are the same names
@@ -106,21 +137,31 @@ def test_one_registry_listing_a_business_twice_with_typos_is_not_a_conflict():
 
 
 def test_a_record_without_a_place_does_not_join_shops_of_two_kabupaten():
-    attrs = _attrs([("tokopedia", None, "sepatu murah", None), ("lazada", None, "sepatu murah", None),
-                    ("shopee", None, "sepatu murah", None)])
+    attrs = _attrs(
+        [
+            ("tokopedia", None, "sepatu murah", None),
+            ("lazada", None, "sepatu murah", None),
+            ("shopee", None, "sepatu murah", None),
+        ]
+    )
     attrs["kab_code"] = ["3602", None, "3674"]
     attrs["kecamatan_code"] = ["360206", None, None]
-    result = cluster_records(attrs, _links([(0, 1, 0.8), (1, 2, 0.7)]), threshold=0.5,
-                             strong_probability=0.5)
+    result = cluster_records(
+        attrs, _links([(0, 1, 0.8), (1, 2, 0.7)]), threshold=0.5, strong_probability=0.5
+    )
     assert not _same(result.labels, 0, 2)
     assert _same(result.labels, 0, 1)  # the more probable link wins
 
 
 def test_names_with_nothing_alike_never_share_a_cluster():
     # one owner's first name links three shops of one kecamatan; the names tell them apart
-    attrs = _attrs([("registry_3674", None, "bibit tanaman mak putri", "putri"),
-                    ("tokopedia", None, "bibit tanaman mak putri", "putri s"),
-                    ("shopee", None, "laundry kilat", "putri")])
+    attrs = _attrs(
+        [
+            ("registry_3674", None, "bibit tanaman mak putri", "putri"),
+            ("tokopedia", None, "bibit tanaman mak putri", "putri s"),
+            ("shopee", None, "laundry kilat", "putri"),
+        ]
+    )
     links = _links([(0, 1, 0.95), (1, 2, 0.6)])
     result = cluster_records(attrs, links, threshold=0.5, strong_probability=0.5)
     assert _same(result.labels, 0, 1) and not _same(result.labels, 1, 2)
@@ -129,10 +170,14 @@ def test_names_with_nothing_alike_never_share_a_cluster():
 def test_two_phones_and_two_owners_are_two_businesses_of_one_name():
     # two 'kopi bubuk teluknaga' of one kecamatan, each with its own phone and owner, joined
     # by a Lazada listing that has neither
-    attrs = _attrs([("tokopedia", None, "kopi bubuk teluknaga", "winda fitriani"),
-                    ("lazada", None, "kopi bubuk teluknaga", None),
-                    ("tiktokshop", None, "kopi bubuk teluknaga", "teti ida rahayu"),
-                    ("shopee", None, "kopi bubuk teluknaga", "w fitriani")])
+    attrs = _attrs(
+        [
+            ("tokopedia", None, "kopi bubuk teluknaga", "winda fitriani"),
+            ("lazada", None, "kopi bubuk teluknaga", None),
+            ("tiktokshop", None, "kopi bubuk teluknaga", "teti ida rahayu"),
+            ("shopee", None, "kopi bubuk teluknaga", "w fitriani"),
+        ]
+    )
     attrs["phone_e164"] = ["+628985120748", None, "+6281262903335", "+6281111111111"]
     links = _links([(0, 1, 0.9), (1, 2, 0.8), (0, 3, 0.7)])
     result = cluster_records(attrs, links, threshold=0.5, strong_probability=0.5)

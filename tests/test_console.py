@@ -12,14 +12,30 @@ from tests.test_dagster_ui_surface import _run_with_downstream, tiny_landing  # 
 
 
 def test_step_figures_read_the_metadata_of_each_kind_of_step():
-    assert step_figures([("source_oss", {"records_read": dg.MetadataValue.int(10),
-                                         "records_accepted": 8, "records_quarantined": 2})]) \
+    assert (
+        step_figures(
+            [
+                (
+                    "source_oss",
+                    {
+                        "records_read": dg.MetadataValue.int(10),
+                        "records_accepted": 8,
+                        "records_quarantined": 2,
+                    },
+                )
+            ]
+        )
         == "10 read -> 8 accepted, 2 quarantined"
-    assert step_figures([("matched_records", {"records": 4_746, "businesses": 1_926})]) \
+    )
+    assert (
+        step_figures([("matched_records", {"records": 4_746, "businesses": 1_926})])
         == "4,746 records -> 1,926 businesses"
+    )
     assert step_figures([("golden_businesses", {"businesses": 5})]) == "5 businesses"
-    tables = [("curated/umkm", {"dagster/row_count": dg.MetadataValue.int(7)}),
-              ("quality/rejected_record", {"dagster/row_count": 2})]
+    tables = [
+        ("curated/umkm", {"dagster/row_count": dg.MetadataValue.int(7)}),
+        ("quality/rejected_record", {"dagster/row_count": 2}),
+    ]
     assert step_figures(tables) == "2 tables, curated.umkm 7 rows"
     assert step_figures([]) == ""
 

@@ -83,8 +83,10 @@ def _break_record_keys(landing) -> None:
 
 def _resources(landing, **landing_options) -> dict:
     """The landing zone, and a warehouse that holds nothing yet (no archive to fall back on)."""
-    return {"landing": LandingZone(root=str(landing), **landing_options),
-            "warehouse": Warehouse(url=f"duckdb:///{landing}/never-published.duckdb")}
+    return {
+        "landing": LandingZone(root=str(landing), **landing_options),
+        "warehouse": Warehouse(url=f"duckdb:///{landing}/never-published.duckdb"),
+    }
 
 
 def _run_with_downstream(landing, key: str, instance=None) -> dg.ExecuteInProcessResult:
@@ -94,8 +96,9 @@ def _run_with_downstream(landing, key: str, instance=None) -> dg.ExecuteInProces
     def downstream() -> None:
         """Stands for everything after the source."""
 
-    return dg.materialize([source, downstream], raise_on_error=False, instance=instance,
-                          resources=_resources(landing))
+    return dg.materialize(
+        [source, downstream], raise_on_error=False, instance=instance, resources=_resources(landing)
+    )
 
 
 def test_a_healthy_source_passes_its_checks_and_reports_counts(tiny_landing):
@@ -107,13 +110,13 @@ def test_a_healthy_source_passes_its_checks_and_reports_counts(tiny_landing):
     assert checks["freshness"].metadata["status"].value == "fresh"
     (materialization,) = [m for m in result.asset_materializations_for_node("source_registry_3671")]
     metadata = materialization.metadata
-    assert metadata["records_read"].value == (metadata["records_accepted"].value
-                                              + metadata["records_quarantined"].value)
+    assert metadata["records_read"].value == (
+        metadata["records_accepted"].value + metadata["records_quarantined"].value
+    )
     assert metadata["snapshot_date"].value != "none"
 
 
-def test_a_source_file_with_a_changed_layout_is_held_and_the_night_goes_on(tiny_landing,
-                                                                            tmp_path):
+def test_a_source_file_with_a_changed_layout_is_held_and_the_night_goes_on(tiny_landing, tmp_path):
     import shutil
 
     landing = tmp_path / "landing"
@@ -131,34 +134,44 @@ def test_a_source_file_with_a_changed_layout_is_held_and_the_night_goes_on(tiny_
 
 
 def test_a_retired_platform_is_marked_retired_not_stale(tiny_landing):
-    result = dg.materialize([build_source_asset(SOURCES_BY_KEY["jdid"])],
-                            resources=_resources(tiny_landing, stale_after_days=0))
-    (freshness,) = [e for e in result.get_asset_check_evaluations()
-                    if e.check_name == "freshness"]
+    result = dg.materialize(
+        [build_source_asset(SOURCES_BY_KEY["jdid"])],
+        resources=_resources(tiny_landing, stale_after_days=0),
+    )
+    (freshness,) = [e for e in result.get_asset_check_evaluations() if e.check_name == "freshness"]
     assert freshness.passed and freshness.metadata["status"].value == "retired"
 
 
 def _golden() -> pd.DataFrame:
-    return pd.DataFrame({
-        "umkm_id": ["A", "B", "C", "D"],
-        "platforms": ["Shopee,Tokopedia", "Tokopedia", "", "Shopee,TikTok Shop,Tokopedia"],
-        "platform_count": [2, 1, 0, 3],
-        "in_regional_registry": [True, False, True, False],
-        "is_registered": [True, False, False, True],
-        "sells_online": [True, True, False, True],
-        "kab_code": ["3671", "3671", None, "3601"],
-        "kab_name": ["Kota Tangerang", "Kota Tangerang", None, "Kabupaten Pandeglang"],
-    })
+    return pd.DataFrame(
+        {
+            "umkm_id": ["A", "B", "C", "D"],
+            "platforms": ["Shopee,Tokopedia", "Tokopedia", "", "Shopee,TikTok Shop,Tokopedia"],
+            "platform_count": [2, 1, 0, 3],
+            "in_regional_registry": [True, False, True, False],
+            "is_registered": [True, False, False, True],
+            "sells_online": [True, True, False, True],
+            "kab_code": ["3671", "3671", None, "3601"],
+            "kab_name": ["Kota Tangerang", "Kota Tangerang", None, "Kabupaten Pandeglang"],
+        }
+    )
 
 
 def test_platform_overlap_pairs_and_businesses_per_kabupaten_kota():
     overlap = platform_overlap(_golden()).set_index("platform")
     assert overlap.loc["Tokopedia"].to_dict() == {
-        "businesses": 3, "only_this_platform": 1, "also_other_platforms": 2,
-        "in_regional_registry": 1, "with_nib": 2}
+        "businesses": 3,
+        "only_this_platform": 1,
+        "also_other_platforms": 2,
+        "in_regional_registry": 1,
+        "with_nib": 2,
+    }
     pairs = platform_pairs(_golden())
-    assert pairs.iloc[0].to_dict() == {"platform_a": "Shopee", "platform_b": "Tokopedia",
-                                       "businesses": 2}
+    assert pairs.iloc[0].to_dict() == {
+        "platform_a": "Shopee",
+        "platform_b": "Tokopedia",
+        "businesses": 2,
+    }
     per_kab = businesses_per_kabupaten_kota(_golden())
     assert list(per_kab["kab_code"]) == ["3601", "3671", "(tidak diketahui)"]  # counted, last
     assert list(per_kab["businesses"]) == [1, 2, 1]
@@ -176,12 +189,18 @@ def test_record_balance_names_lost_and_doubled_records():
 
 def test_the_audit_shows_as_a_pandera_and_a_great_expectations_check(tmp_path):
     docs = tmp_path / "index.html"
-    result = AuditResult([
-        CheckResult("pandera curated.umkm", True, {"rows": 3}),
-        CheckResult("curated_umkm: expect_column_values_to_be_unique (umkm_id)", True, {}),
-        CheckResult("curated_umkm: expect_table_row_count_to_be_between", False,
-                    {"observed_value": 3, "min_value": 10}),
-    ], data_docs_path=docs)
+    result = AuditResult(
+        [
+            CheckResult("pandera curated.umkm", True, {"rows": 3}),
+            CheckResult("curated_umkm: expect_column_values_to_be_unique (umkm_id)", True, {}),
+            CheckResult(
+                "curated_umkm: expect_table_row_count_to_be_between",
+                False,
+                {"observed_value": 3, "min_value": 10},
+            ),
+        ],
+        data_docs_path=docs,
+    )
     pandera, expectations = audit_check_results(result)
     assert pandera.check_name == "curated_pandera" and pandera.passed
     assert expectations.check_name == "great_expectations" and not expectations.passed
@@ -200,11 +219,15 @@ def test_a_missing_source_file_is_named_in_the_log_and_does_not_block(tiny_landi
         path.unlink()
     with dg.instance_for_test() as instance:
         result = _run_with_downstream(landing, "shopee", instance)
-        errors = [r.user_message for r in instance.all_logs(result.run_id)
-                  if r.dagster_event is None and r.level >= 40]  # context.log.error
+        errors = [
+            r.user_message
+            for r in instance.all_logs(result.run_id)
+            if r.dagster_event is None and r.level >= 40
+        ]  # context.log.error
     assert result.success  # one source never stops the night
-    assert any("shopee" in m and "marketplace/shopee_shops.csv" in m and str(landing) in m
-               for m in errors), errors
+    assert any(
+        "shopee" in m and "marketplace/shopee_shops.csv" in m and str(landing) in m for m in errors
+    ), errors
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
     assert not checks["raw_schema"].passed
     assert checks["raw_schema"].severity == dg.AssetCheckSeverity.WARN

@@ -22,10 +22,10 @@ def definitions_names(tmp_path: Path) -> dict[str, list[str]]:
     graph = defs.resolve_asset_graph()
     return {
         "assets": sorted(k.to_user_string() for k in graph.get_all_asset_keys()),
-        "asset_checks": sorted(f"{k.asset_key.to_user_string()}:{k.name}"
-                               for k in graph.asset_check_keys),
-        "jobs": sorted(j.name for j in defs.resolve_all_job_defs()
-                       if not j.name.startswith("__")),
+        "asset_checks": sorted(
+            f"{k.asset_key.to_user_string()}:{k.name}" for k in graph.asset_check_keys
+        ),
+        "jobs": sorted(j.name for j in defs.resolve_all_job_defs() if not j.name.startswith("__")),
         "schedules": sorted(s.name for s in defs.schedules or []),
         "sensors": sorted(s.name for s in defs.sensors or []),
     }
@@ -40,12 +40,15 @@ def test_definitions_match_the_snapshot(tmp_path):
     assert SNAPSHOT.exists(), f"no snapshot yet: {UPDATE_ENV}=1 scripts/test {__file__}"
     expected = json.loads(SNAPSHOT.read_text())
     changes = {
-        part: {"added": sorted(set(current[part]) - set(expected.get(part, []))),
-               "removed": sorted(set(expected.get(part, [])) - set(current[part]))}
+        part: {
+            "added": sorted(set(current[part]) - set(expected.get(part, []))),
+            "removed": sorted(set(expected.get(part, [])) - set(current[part])),
+        }
         for part in current
     }
     changes = {p: c for p, c in changes.items() if c["added"] or c["removed"]}
     assert not changes, (
         f"the Definitions changed: {json.dumps(changes, indent=1)}\nIf that is intended, "
         f"regenerate the snapshot with `{UPDATE_ENV}=1 scripts/test "
-        f"tests/test_definitions_snapshot.py` and commit tests/snapshots/definitions.json")
+        f"tests/test_definitions_snapshot.py` and commit tests/snapshots/definitions.json"
+    )

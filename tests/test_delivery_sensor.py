@@ -40,8 +40,9 @@ def _delivery(root: Path, name: str, complete: bool = True) -> None:
 def _evaluate(instance, landing: Path, cursor: str | None):
     sensor = new_delivery_sensor()
     # as a context manager: the context's resources and instance scope end with it
-    with dg.build_sensor_context(instance=instance, cursor=cursor,
-                                 resources={"landing": LandingZone(root=str(landing))}) as context:
+    with dg.build_sensor_context(
+        instance=instance, cursor=cursor, resources={"landing": LandingZone(root=str(landing))}
+    ) as context:
         return sensor.evaluate_tick(context)
 
 
@@ -65,8 +66,11 @@ def test_sensor_requests_a_run_keyed_by_the_delivery(tmp_path):
 def test_sensor_waits_while_a_nightly_run_is_in_flight(tmp_path, status):
     _delivery(tmp_path, "2026-11-25")
     with dg.instance_for_test() as instance:
-        instance.add_run(dg.DagsterRun(job_name=NIGHTLY, run_id=str(uuid.uuid4()),
-                                       status=status, tags=NIGHTLY_TAGS))
+        instance.add_run(
+            dg.DagsterRun(
+                job_name=NIGHTLY, run_id=str(uuid.uuid4()), status=status, tags=NIGHTLY_TAGS
+            )
+        )
         result = _evaluate(instance, tmp_path, "2026-11-24")
         assert not result.run_requests
         assert "queued or running" in result.skip_message
@@ -92,16 +96,23 @@ def test_definitions_hold_the_sensor_and_nightly_runs_are_tagged(tmp_path):
 def test_a_finished_nightly_run_does_not_hold_back_the_next_delivery(tmp_path):
     _delivery(tmp_path, "2026-11-25")
     with dg.instance_for_test() as instance:
-        instance.add_run(dg.DagsterRun(job_name=NIGHTLY, run_id=str(uuid.uuid4()),
-                                       status=dg.DagsterRunStatus.SUCCESS, tags=NIGHTLY_TAGS))
+        instance.add_run(
+            dg.DagsterRun(
+                job_name=NIGHTLY,
+                run_id=str(uuid.uuid4()),
+                status=dg.DagsterRunStatus.SUCCESS,
+                tags=NIGHTLY_TAGS,
+            )
+        )
         result = _evaluate(instance, tmp_path, "2026-11-24")
     assert [r.run_key for r in result.run_requests] == ["2026-11-25"]
 
 
 def _finished_run(instance, delivery: str | None, status=dg.DagsterRunStatus.SUCCESS) -> None:
     tags = {**NIGHTLY_TAGS, **({DELIVERY_TAG: delivery} if delivery else {})}
-    instance.add_run(dg.DagsterRun(job_name=NIGHTLY, run_id=str(uuid.uuid4()), status=status,
-                                   tags=tags))
+    instance.add_run(
+        dg.DagsterRun(job_name=NIGHTLY, run_id=str(uuid.uuid4()), status=status, tags=tags)
+    )
 
 
 def test_decisions_never_ask_for_a_processed_delivery_again():
@@ -110,13 +121,16 @@ def test_decisions_never_ask_for_a_processed_delivery_again():
     assert again.delivery is None and again.cursor == "2026-11-25"
     assert scheduled_delivery(["2026-11-25"], False, processed).delivery is None
     assert scheduled_delivery(["2026-11-25"], True, frozenset()).delivery is None
-    assert scheduled_delivery(["2026-11-24", "2026-11-25"], False,
-                              frozenset({"2026-11-24"})).delivery == "2026-11-25"
+    assert (
+        scheduled_delivery(["2026-11-24", "2026-11-25"], False, frozenset({"2026-11-24"})).delivery
+        == "2026-11-25"
+    )
 
 
 def _evaluate_schedule(instance, landing: Path):
-    with dg.build_schedule_context(instance=instance,
-                                   resources={"landing": LandingZone(root=str(landing))}) as context:
+    with dg.build_schedule_context(
+        instance=instance, resources={"landing": LandingZone(root=str(landing))}
+    ) as context:
         return nightly_schedule().evaluate_tick(context)
 
 

@@ -28,22 +28,59 @@ SEED = 11
 START = date(2026, 11, 24)
 DAY_ONE = "2026-11-24"
 
-R1_HEADER = ["NO", "ID UMKM", "NAMA USAHA", "NAMA PEMILIK", "NIK", "JENIS KELAMIN", "ALAMAT", "DESA/KELURAHAN",
-             "KECAMATAN", "NO. HP/WA", "BIDANG USAHA", "NIB", "OMZET/TAHUN (Rp)", "TANGGAL TERDAFTAR"]
-R2_HEADER = ("id_umkm;nama_usaha;nama_pemilik;nik;alamat;rt;rw;kelurahan;kecamatan;kode_pos;telepon;email;kbli;"
-             "bidang_usaha;omzet_bulanan;tanggal_daftar;status")
-OSS_HEADER = ('"nib","nama_pelaku_usaha","jenis_pelaku_usaha","nama_usaha","alamat_usaha","kode_wilayah",'
-              '"kode_pos","kbli","skala_usaha","tanggal_terbit","telepon","email"')
-TOKOPEDIA_HEADER = ("shop_id,shop_domain,shop_name,owner_name,phone,email,city,district,postal_code,joined_at,"
-                    "products,rating,merchant_tier,is_active")
-SHOPEE_HEADER = ("shopid,userid,username,shop_name,seller_name,phone,shop_location,ctime,item_count,rating_star,"
-                 "follower_count,last_active_time")
-LAZADA_HEADER = ["Seller ID", "Seller Name", "Shop Name", "Business Registration No.", "Contact Number", "Email",
-                 "Pickup Address", "City", "Province", "Registration Date", "Status"]
-BLIBLI_HEADER = ("merchant_code;merchant_name;pic_name;pic_phone;business_type;npwp;city;address;join_date;"
-                 "total_sku;rating")
-BBI_HEADER = ("platform,id_penjual,nama_toko,nama_pemilik,no_hp,email,alamat,kecamatan,kota_kabupaten,provinsi,"
-              "kode_pos,tanggal_bergabung,jumlah_produk,kategori,nib")
+R1_HEADER = [
+    "NO",
+    "ID UMKM",
+    "NAMA USAHA",
+    "NAMA PEMILIK",
+    "NIK",
+    "JENIS KELAMIN",
+    "ALAMAT",
+    "DESA/KELURAHAN",
+    "KECAMATAN",
+    "NO. HP/WA",
+    "BIDANG USAHA",
+    "NIB",
+    "OMZET/TAHUN (Rp)",
+    "TANGGAL TERDAFTAR",
+]
+R2_HEADER = (
+    "id_umkm;nama_usaha;nama_pemilik;nik;alamat;rt;rw;kelurahan;kecamatan;kode_pos;telepon;email;kbli;"
+    "bidang_usaha;omzet_bulanan;tanggal_daftar;status"
+)
+OSS_HEADER = (
+    '"nib","nama_pelaku_usaha","jenis_pelaku_usaha","nama_usaha","alamat_usaha","kode_wilayah",'
+    '"kode_pos","kbli","skala_usaha","tanggal_terbit","telepon","email"'
+)
+TOKOPEDIA_HEADER = (
+    "shop_id,shop_domain,shop_name,owner_name,phone,email,city,district,postal_code,joined_at,"
+    "products,rating,merchant_tier,is_active"
+)
+SHOPEE_HEADER = (
+    "shopid,userid,username,shop_name,seller_name,phone,shop_location,ctime,item_count,rating_star,"
+    "follower_count,last_active_time"
+)
+LAZADA_HEADER = [
+    "Seller ID",
+    "Seller Name",
+    "Shop Name",
+    "Business Registration No.",
+    "Contact Number",
+    "Email",
+    "Pickup Address",
+    "City",
+    "Province",
+    "Registration Date",
+    "Status",
+]
+BLIBLI_HEADER = (
+    "merchant_code;merchant_name;pic_name;pic_phone;business_type;npwp;city;address;join_date;"
+    "total_sku;rating"
+)
+BBI_HEADER = (
+    "platform,id_penjual,nama_toko,nama_pemilik,no_hp,email,alamat,kecamatan,kota_kabupaten,provinsi,"
+    "kode_pos,tanggal_bergabung,jumlah_produk,kategori,nib"
+)
 
 
 @pytest.fixture(scope="module")
@@ -62,15 +99,23 @@ def truth(landing) -> pd.DataFrame:
 
 def _file_bytes(root: Path) -> dict[str, bytes]:
     """Every file under root, by relative path."""
-    return {str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
+    return {
+        str(path.relative_to(root)): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
 
 
 def _r1_data_rows(path: Path) -> list[list]:
     """Data rows of an R1 workbook: after the NAMA USAHA header, until the first blank row."""
-    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("DATA UMKM").to_python(skip_empty_area=False)
+    rows = (
+        CalamineWorkbook.from_path(str(path))
+        .get_sheet_by_name("DATA UMKM")
+        .to_python(skip_empty_area=False)
+    )
     header = next(i for i, row in enumerate(rows) if "NAMA USAHA" in row)
     data = []
-    for row in rows[header + 1:]:
+    for row in rows[header + 1 :]:
         if all(cell == "" for cell in row):
             break
         data.append(row)
@@ -89,7 +134,9 @@ def _data_row_count(spec, path: Path) -> int:
     if spec.fmt == "R1":
         return len(_r1_data_rows(path))
     if spec.fmt == "LAZADA":
-        return len(CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Sellers").to_python()) - 1
+        return (
+            len(CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Sellers").to_python()) - 1
+        )
     if spec.fmt == "R3":
         return len(json.loads(data)["data"])
     if spec.fmt == "BUKALAPAK":
@@ -124,31 +171,60 @@ def test_day_one_has_all_29_files_and_success(landing):
 def test_text_formats_follow_the_contract(landing):
     out, _ = landing
     day = out / DAY_ONE
-    for name in ("umkm_3603_kab_tangerang.csv", "umkm_3671_kota_tangerang.csv", "umkm_3674_tangsel.csv"):
+    for name in (
+        "umkm_3603_kab_tangerang.csv",
+        "umkm_3671_kota_tangerang.csv",
+        "umkm_3674_tangsel.csv",
+    ):
         raw = (day / "registry" / name).read_bytes()
         assert raw.startswith(R2_HEADER.encode("cp1252") + b"\r\n") and raw.endswith(b"\r\n")
-        embedded_breaks = sum(field.count("\n") for row in _csv_rows(raw, "cp1252", ";") for field in row)
+        embedded_breaks = sum(
+            field.count("\n") for row in _csv_rows(raw, "cp1252", ";") for field in row
+        )
         assert raw.replace(b"\r\n", b"").count(b"\n") == embedded_breaks
         raw.decode("cp1252")
     assert (day / "oss/nib_banten.csv").read_bytes().startswith(OSS_HEADER.encode() + b"\n")
-    assert (day / "marketplace/tokopedia_sellers.csv").read_bytes().startswith(TOKOPEDIA_HEADER.encode() + b"\n")
-    assert (day / "marketplace/shopee_shops.csv").read_bytes().startswith(SHOPEE_HEADER.encode() + b"\n")
-    assert (day / "marketplace/blibli_merchants.csv").read_bytes().startswith(b"\xef\xbb\xbf" + BLIBLI_HEADER.encode())
+    assert (
+        (day / "marketplace/tokopedia_sellers.csv")
+        .read_bytes()
+        .startswith(TOKOPEDIA_HEADER.encode() + b"\n")
+    )
+    assert (
+        (day / "marketplace/shopee_shops.csv")
+        .read_bytes()
+        .startswith(SHOPEE_HEADER.encode() + b"\n")
+    )
+    assert (
+        (day / "marketplace/blibli_merchants.csv")
+        .read_bytes()
+        .startswith(b"\xef\xbb\xbf" + BLIBLI_HEADER.encode())
+    )
     for spec in all_sources():
         if spec.fmt == "BBI":
             raw = (day / spec.path).read_bytes()
-            assert raw.startswith((b"\xef\xbb\xbf" if spec.bom else b"") + BBI_HEADER.encode() + b"\n"), spec.key
+            assert raw.startswith(
+                (b"\xef\xbb\xbf" if spec.bom else b"") + BBI_HEADER.encode() + b"\n"
+            ), spec.key
     document = json.loads((day / "registry/umkm_3672_cilegon.json").read_bytes())
-    assert set(document) == {"generated_at", "count", "data"} and document["count"] == len(document["data"])
+    assert set(document) == {"generated_at", "count", "data"} and document["count"] == len(
+        document["data"]
+    )
     assert all(isinstance(record["id"], int) for record in document["data"])
-    assert all(isinstance(record["pemilik"]["hp"], list) for record in document["data"]
-               if "pemilik" in record and record["pemilik"].get("hp") is not None)
+    assert all(
+        isinstance(record["pemilik"]["hp"], list)
+        for record in document["data"]
+        if "pemilik" in record and record["pemilik"].get("hp") is not None
+    )
 
 
 def test_r2_carries_its_quirks(landing):
     out, _ = landing
     rows = []
-    for name in ("umkm_3603_kab_tangerang.csv", "umkm_3671_kota_tangerang.csv", "umkm_3674_tangsel.csv"):
+    for name in (
+        "umkm_3603_kab_tangerang.csv",
+        "umkm_3671_kota_tangerang.csv",
+        "umkm_3674_tangsel.csv",
+    ):
         rows += _csv_rows((out / DAY_ONE / "registry" / name).read_bytes(), "cp1252", ";")
     widths = {len(row) for row in rows}
     assert 17 in widths and max(widths) > 17, "expected ragged rows with an unquoted ;"
@@ -158,8 +234,12 @@ def test_r2_carries_its_quirks(landing):
 
 def test_r1_workbook_layout(landing):
     out, _ = landing
-    for name in ("umkm_3601_pandeglang.xlsx", "umkm_3602_lebak.xlsx", "umkm_3604_kab_serang.xlsx",
-                 "umkm_3673_kota_serang.xlsx"):
+    for name in (
+        "umkm_3601_pandeglang.xlsx",
+        "umkm_3602_lebak.xlsx",
+        "umkm_3604_kab_serang.xlsx",
+        "umkm_3673_kota_serang.xlsx",
+    ):
         path = out / DAY_ONE / "registry" / name
         workbook = CalamineWorkbook.from_path(str(path))
         assert "DATA UMKM" in workbook.sheet_names
@@ -169,13 +249,16 @@ def test_r1_workbook_layout(landing):
         assert list(rows[header]) == R1_HEADER
         data = _r1_data_rows(path)
         assert [row[0] for row in data] == list(range(1, len(data) + 1))
-        assert any("Kepala Dinas," in row for row in rows[header + len(data):])
+        assert any("Kepala Dinas," in row for row in rows[header + len(data) :])
 
 
 def test_lazada_ids_are_text(landing):
     out, _ = landing
-    rows = CalamineWorkbook.from_path(str(out / DAY_ONE / "marketplace/lazada_sellers.xlsx")).get_sheet_by_name(
-        "Sellers").to_python()
+    rows = (
+        CalamineWorkbook.from_path(str(out / DAY_ONE / "marketplace/lazada_sellers.xlsx"))
+        .get_sheet_by_name("Sellers")
+        .to_python()
+    )
     assert list(rows[0]) == LAZADA_HEADER
     assert all(isinstance(row[0], str) and row[0].isdigit() for row in rows[1:])
 
@@ -199,7 +282,9 @@ def test_one_broken_file_on_a_complete_later_day(landing, truth):
     broken = summary.broken_file
     assert broken is not None and broken["date"] == "2026-11-25"
     broken_rows = truth[truth["broken_file"] == "true"]
-    assert set(zip(broken_rows["delivery_date"], broken_rows["source"])) == {(broken["date"], broken["source"])}
+    assert set(zip(broken_rows["delivery_date"], broken_rows["source"])) == {
+        (broken["date"], broken["source"])
+    }
 
 
 def test_truth_covers_every_data_row(landing, truth):
@@ -209,15 +294,25 @@ def test_truth_covers_every_data_row(landing, truth):
     for delivery_date, per_source in summary.rows.items():
         for key, rows in per_source.items():
             assert counts.get((delivery_date, key), 0) == rows
-            if summary.broken_file and (delivery_date, key) == (summary.broken_file["date"], summary.broken_file["source"]):
+            if summary.broken_file and (delivery_date, key) == (
+                summary.broken_file["date"],
+                summary.broken_file["source"],
+            ):
                 continue
-            assert _data_row_count(specs[key], out / delivery_date / specs[key].path) == rows, (delivery_date, key)
+            assert _data_row_count(specs[key], out / delivery_date / specs[key].path) == rows, (
+                delivery_date,
+                key,
+            )
 
 
 def test_record_keys_are_stable_across_days(truth):
     linked = truth[(truth["expected"] == "linked") & (truth["broken_file"] == "false")]
-    first = linked[linked["delivery_date"] == DAY_ONE].set_index(["source", "source_record_id"])["business_id"]
-    later = linked[linked["delivery_date"] == "2026-11-25"].set_index(["source", "source_record_id"])["business_id"]
+    first = linked[linked["delivery_date"] == DAY_ONE].set_index(["source", "source_record_id"])[
+        "business_id"
+    ]
+    later = linked[linked["delivery_date"] == "2026-11-25"].set_index(
+        ["source", "source_record_id"]
+    )["business_id"]
     common = first.index.intersection(later.index)
     assert len(common) > 100
     assert (first.loc[common] == later.loc[common]).all()
@@ -225,9 +320,19 @@ def test_record_keys_are_stable_across_days(truth):
 
 def test_hard_cases_and_garbage_occur(truth):
     tags = set(truth["hard_case"].str.split("|").explode())
-    assert {"generic_name", "shared_phone", "same_owner", "multi_shop", "multi_registry", "out_of_province",
-            "tiktok_tokopedia", "ambiguous_city"} <= tags
-    assert {"linked", "out_of_scope", "no_usable_name", "malformed", "duplicate_key"} <= set(truth["expected"])
+    assert {
+        "generic_name",
+        "shared_phone",
+        "same_owner",
+        "multi_shop",
+        "multi_registry",
+        "out_of_province",
+        "tiktok_tokopedia",
+        "ambiguous_city",
+    } <= tags
+    assert {"linked", "out_of_scope", "no_usable_name", "malformed", "duplicate_key"} <= set(
+        truth["expected"]
+    )
     out_of_scope = truth[truth["expected"] == "out_of_scope"]
     assert (out_of_scope["business_id"] == "").all()
     day_one = truth[truth["delivery_date"] == DAY_ONE]
@@ -249,6 +354,5 @@ def test_businesses_file(landing):
 def test_small_populations_generate(tmp_path, businesses):
     # too few businesses for some hard cases (80 once failed on the generic names)
     generate_landing_zone(tmp_path, businesses=businesses, days=1, seed=5)
-    truth = pd.read_csv(tmp_path / "_truth" / "ground_truth.csv", dtype=str,
-                        keep_default_na=False)
+    truth = pd.read_csv(tmp_path / "_truth" / "ground_truth.csv", dtype=str, keep_default_na=False)
     assert truth["business_id"].replace("", pd.NA).dropna().nunique() > 0

@@ -7,10 +7,17 @@ from umkm.duckdb_settings import PUBLISH_MEMORY_SHARE, DuckDBSettings, memory_by
 from umkm.settings import DUCKDB_MEMORY_ENV, duckdb_settings_from_env
 
 
-@pytest.mark.parametrize(("limit", "expected"), [
-    ("3GB", 3 * 10**9), ("3.0GB", 3 * 10**9), ("1500MB", 1500 * 10**6),
-    ("2 GiB", 2 * 2**30), ("512mib", 512 * 2**20), ("100000", 100000),
-])
+@pytest.mark.parametrize(
+    ("limit", "expected"),
+    [
+        ("3GB", 3 * 10**9),
+        ("3.0GB", 3 * 10**9),
+        ("1500MB", 1500 * 10**6),
+        ("2 GiB", 2 * 2**30),
+        ("512mib", 512 * 2**20),
+        ("100000", 100000),
+    ],
+)
 def test_memory_limits_are_read_as_duckdb_reads_them(limit, expected):
     assert memory_bytes(limit) == expected
 
@@ -30,10 +37,12 @@ def test_a_bad_environment_setting_names_the_variable(monkeypatch):
 def test_the_publish_takes_its_share_and_duckdb_applies_it():
     publishing = DuckDBSettings("3GB", threads=1).for_publishing()
     assert memory_bytes(publishing.memory_limit) == pytest.approx(
-        3 * 10**9 * PUBLISH_MEMORY_SHARE, rel=1e-3)
+        3 * 10**9 * PUBLISH_MEMORY_SHARE, rel=1e-3
+    )
     with publishing.connection() as con:
         applied = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
     # DuckDB reports the limit back in its own words, to one decimal: '1.3 GiB' for 1431 MiB
     number, unit = applied.split()
     assert float(number) * {"MiB": 2**20, "GiB": 2**30}[unit] == pytest.approx(
-        memory_bytes(publishing.memory_limit), abs=0.1 * 2**30)
+        memory_bytes(publishing.memory_limit), abs=0.1 * 2**30
+    )

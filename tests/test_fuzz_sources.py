@@ -65,8 +65,9 @@ def check_source_survives(drawn: HostileFile) -> None:
         raise SourceCrashed(f"processing raised: {failed['message'].tolist()}")
     accepted, rejected = snapshot.accepted, snapshot.rejected
     if snapshot.records_read != len(accepted) + len(rejected):
-        raise RowsLost(f"read {snapshot.records_read}, accepted {len(accepted)}, "
-                       f"quarantined {len(rejected)}")
+        raise RowsLost(
+            f"read {snapshot.records_read}, accepted {len(accepted)}, quarantined {len(rejected)}"
+        )
     keys = accepted["source_record_id"]
     if not (keys.notna().all() and (keys.astype(str).str.strip() != "").all()):
         raise RowsLost("an accepted record lacks its record key")
@@ -78,8 +79,12 @@ def check_source_survives(drawn: HostileFile) -> None:
 def test_no_file_makes_a_source_raise_or_lose_a_row(source_key):
     source = SOURCES_BY_KEY[source_key]
 
-    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
     @given(drawn=hostile_file(source))
     def survives(drawn: HostileFile) -> None:
         check_source_survives(drawn)

@@ -33,8 +33,7 @@ def _read(path, delimiter=",", encoding="utf-8-sig") -> pd.DataFrame:
 
 def _write(path, frame: pd.DataFrame, delimiter=",", encoding="utf-8", newline="\n") -> None:
     out = io.StringIO()
-    frame.to_csv(out, sep=delimiter, index=False, lineterminator=newline,
-                 quoting=csv.QUOTE_MINIMAL)
+    frame.to_csv(out, sep=delimiter, index=False, lineterminator=newline, quoting=csv.QUOTE_MINIMAL)
     path.write_bytes(out.getvalue().encode(encoding))
 
 
@@ -86,8 +85,12 @@ def hostile_night(small_landing, tmp_path_factory):
 
     warehouse = root / "warehouse.duckdb"
     run_nightly(landing, warehouse)  # asserts the run succeeded
-    return {"warehouse": warehouse, "newest": newest.name, "bbi": bbi,
-            "junk_ids": [f"JUNK{i}" for i in range(len(PLACEHOLDER_NAMES))]}
+    return {
+        "warehouse": warehouse,
+        "newest": newest.name,
+        "bbi": bbi,
+        "junk_ids": [f"JUNK{i}" for i in range(len(PLACEHOLDER_NAMES))],
+    }
 
 
 def _deliveries(night) -> pd.DataFrame:
@@ -99,8 +102,10 @@ def test_a_drifted_header_is_read_normally(hostile_night):
     tokopedia = deliveries[deliveries["source"] == "tokopedia"]
     current = tokopedia[tokopedia["status"] == "current"]
     assert str(current["delivered_on"].iloc[0].date()) == hostile_night["newest"]
-    linked = query(hostile_night["warehouse"], "SELECT count(*) AS n FROM "
-                   "curated.umkm_source_record WHERE source = 'tokopedia'")["n"].iloc[0]
+    linked = query(
+        hostile_night["warehouse"],
+        "SELECT count(*) AS n FROM curated.umkm_source_record WHERE source = 'tokopedia'",
+    )["n"].iloc[0]
     assert linked > 0
 
 
@@ -114,25 +119,36 @@ def test_a_missing_required_column_breaks_the_file_and_names_the_column(hostile_
 
 def test_placeholder_names_are_quarantined_and_blank_locations_survive(hostile_night):
     source = hostile_night["bbi"].name.removeprefix("bbi_").removesuffix(".csv")
-    rejected = query(hostile_night["warehouse"], f"""
+    rejected = query(
+        hostile_night["warehouse"],
+        f"""
         SELECT source_record_id, reason, details FROM quality.rejected_record
-        WHERE source = '{source}' AND source_record_id LIKE 'JUNK%'""")
+        WHERE source = '{source}' AND source_record_id LIKE 'JUNK%'""",
+    )
     assert sorted(rejected["source_record_id"]) == sorted(hostile_night["junk_ids"])
     assert (rejected["reason"] == "no_usable_name").all()
     assert rejected["details"].str.contains("nama_toko").all()
-    nowhere = query(hostile_night["warehouse"], f"""
+    nowhere = query(
+        hostile_night["warehouse"],
+        f"""
         SELECT source_record_id FROM curated.umkm_source_record
-        WHERE source = '{source}' AND source_record_id LIKE 'NOWHERE%'""")
+        WHERE source = '{source}' AND source_record_id LIKE 'NOWHERE%'""",
+    )
     assert len(nowhere) == 3  # an unknown location is no reason to drop a record
 
 
 def test_a_registry_sent_as_utf8_is_decoded_without_mojibake(hostile_night):
-    names = query(hostile_night["warehouse"], """
+    names = query(
+        hostile_night["warehouse"],
+        """
         SELECT business_name FROM restricted.canonical_record
-        WHERE source = 'registry_3674'""")["business_name"].dropna()
+        WHERE source = 'registry_3674'""",
+    )["business_name"].dropna()
     assert any(n.startswith("Kedai Café Nur") for n in names)
     assert not names.str.contains("Ã|â€").any()
     deliveries = _deliveries(hostile_night)
     registry = deliveries[deliveries["source"] == "registry_3674"]
-    assert str(registry.loc[registry["status"] == "current", "delivered_on"].iloc[0].date()) \
+    assert (
+        str(registry.loc[registry["status"] == "current", "delivered_on"].iloc[0].date())
         == hostile_night["newest"]
+    )

@@ -11,19 +11,25 @@ from umkm.publish.warehouse import copy_duckdb_warehouse
 #: three nightly runs
 pytestmark = pytest.mark.slow
 
-SQL_LINKS = ("SELECT source, source_record_id, umkm_id, match_rule, match_confidence "
-             "FROM curated.umkm_source_record ORDER BY 1, 2")
+SQL_LINKS = (
+    "SELECT source, source_record_id, umkm_id, match_rule, match_confidence "
+    "FROM curated.umkm_source_record ORDER BY 1, 2"
+)
 SQL_BUSINESSES = "SELECT * EXCLUDE (first_seen, last_seen) FROM curated.umkm ORDER BY umkm_id"
-SQL_EVENTS = ("SELECT umkm_id, event, related_umkm_id, records FROM quality.umkm_id_history "
-              "ORDER BY ALL")
+SQL_EVENTS = (
+    "SELECT umkm_id, event, related_umkm_id, records FROM quality.umkm_id_history ORDER BY ALL"
+)
 
 
 def _night(landing, warehouse, full_rebuild: bool = False):
     config = {"ops": {"matched_records": {"config": {"full_rebuild": full_rebuild}}}}
     result = run_nightly(landing, warehouse, run_config=config)
     (materialization,) = result.asset_materializations_for_node("matched_records")
-    return {k: v.value for k, v in materialization.metadata.items()
-            if k in ("night", "candidate_pairs", "pairs_scored_tonight")}
+    return {
+        k: v.value
+        for k, v in materialization.metadata.items()
+        if k in ("night", "candidate_pairs", "pairs_scored_tonight")
+    }
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +48,12 @@ def two_nights(small_landing, tmp_path_factory):
     copy_duckdb_warehouse(after_first, incremental)
     full_figures = _night(small_landing, full, full_rebuild=True)
     incremental_figures = _night(small_landing, incremental)
-    return {"full": full, "incremental": incremental, "full_figures": full_figures,
-            "incremental_figures": incremental_figures}
+    return {
+        "full": full,
+        "incremental": incremental,
+        "full_figures": full_figures,
+        "incremental_figures": incremental_figures,
+    }
 
 
 def test_an_incremental_night_scores_only_what_changed(two_nights):

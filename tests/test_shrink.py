@@ -15,8 +15,10 @@ from tests.conftest import query, run_nightly
 pytestmark = pytest.mark.slow
 
 SHOPEE = "marketplace/shopee_shops.csv"
-SQL_SHOPEE = ("SELECT source_record_id, umkm_id FROM curated.umkm_source_record "
-              "WHERE source = 'shopee' ORDER BY 1")
+SQL_SHOPEE = (
+    "SELECT source_record_id, umkm_id FROM curated.umkm_source_record "
+    "WHERE source = 'shopee' ORDER BY 1"
+)
 
 
 def _night(landing, warehouse, accept_shrink=False) -> dg.ExecuteInProcessResult:
@@ -53,17 +55,22 @@ def test_a_shrunken_file_is_held_and_the_register_keeps_its_businesses(first_nig
     _delivery(landing, "2026-12-10", cut)
     result = _night(landing, warehouse)
 
-    held = query(warehouse, """SELECT status, message FROM quality.source_delivery
+    held = query(
+        warehouse,
+        """SELECT status, message FROM quality.source_delivery
                                WHERE source = 'shopee' AND run_id = (SELECT run_id FROM
-                               quality.publication ORDER BY published_at DESC LIMIT 1)""")
+                               quality.publication ORDER BY published_at DESC LIMIT 1)""",
+    )
     message = held.loc[held["status"] == "held", "message"].iloc[0]
     assert f"{len(cut.splitlines()) - 1} rows" in message
     assert f"last snapshot had {len(whole.splitlines()) - 1}" in message
     assert query(warehouse, SQL_SHOPEE).equals(before)
     assert query(warehouse, "SELECT count(*) AS n FROM curated.umkm")["n"][0] == businesses
-    check = next(e for e in result.get_asset_check_evaluations()
-                 if e.asset_key.to_user_string() == "source_shopee"
-                 and e.check_name == "raw_schema")
+    check = next(
+        e
+        for e in result.get_asset_check_evaluations()
+        if e.asset_key.to_user_string() == "source_shopee" and e.check_name == "raw_schema"
+    )
     assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN
     assert "held at" in check.description and "accept_shrink" in check.description
 
@@ -81,6 +88,7 @@ def test_an_accepted_drop_retires_and_the_return_revives_the_same_ids(first_nigh
     assert set(after["source_record_id"]) == set(before["source_record_id"])
     same = before.merge(after, on="source_record_id", suffixes=("_before", "_after"))
     assert (same["umkm_id_before"] == same["umkm_id_after"]).mean() > 0.99
-    events = query(warehouse, "SELECT event, count(*) AS n FROM quality.umkm_id_history "
-                              "GROUP BY event").set_index("event")["n"]
+    events = query(
+        warehouse, "SELECT event, count(*) AS n FROM quality.umkm_id_history GROUP BY event"
+    ).set_index("event")["n"]
     assert events.get("revived", 0) > 0

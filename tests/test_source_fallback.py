@@ -49,8 +49,11 @@ def _reader_raising_for(source_path: str, only_newest: str | None = None):
 
 def _links(warehouse, source=None):
     where = f"WHERE source = '{source}'" if source else ""
-    return query(warehouse, "SELECT source, source_record_id, umkm_id FROM "
-                            f"curated.umkm_source_record {where} ORDER BY 1, 2")
+    return query(
+        warehouse,
+        "SELECT source, source_record_id, umkm_id FROM "
+        f"curated.umkm_source_record {where} ORDER BY 1, 2",
+    )
 
 
 def _copy(first_night, tmp_path):
@@ -60,7 +63,8 @@ def _copy(first_night, tmp_path):
 
 
 def test_a_source_whose_every_file_raises_keeps_its_records_and_ids(
-        first_night, small_landing, tmp_path, monkeypatch):
+    first_night, small_landing, tmp_path, monkeypatch
+):
     warehouse = _copy(first_night, tmp_path)
     before = _links(warehouse)
     spec_path = "marketplace/shopee_shops.csv"
@@ -72,17 +76,22 @@ def test_a_source_whose_every_file_raises_keeps_its_records_and_ids(
     # every business keeps its id: the same inputs, one source from its archive
     assert after.equals(before)
 
-    deliveries = query(warehouse, """
+    deliveries = query(
+        warehouse,
+        """
         SELECT * FROM quality.source_delivery WHERE run_id = (
-            SELECT run_id FROM quality.run_metrics ORDER BY run_started_at DESC LIMIT 1)""")
+            SELECT run_id FROM quality.run_metrics ORDER BY run_started_at DESC LIMIT 1)""",
+    )
     shopee = deliveries[deliveries["source"] == FAILING]
     assert set(shopee["status"]) == {"failed", "archive"}
     assert shopee.loc[shopee["status"] == "failed", "message"].str.contains("TypeError").all()
     others = deliveries[deliveries["source"] != FAILING]
     assert (others.groupby("source")["status"].apply(lambda s: "current" in set(s))).all()
 
-    checks = {(e.asset_key.to_user_string(), e.check_name): e
-              for e in result.get_asset_check_evaluations()}
+    checks = {
+        (e.asset_key.to_user_string(), e.check_name): e
+        for e in result.get_asset_check_evaluations()
+    }
     held = checks[(f"source_{FAILING}", "raw_schema")]
     assert not held.passed and held.severity == dg.AssetCheckSeverity.WARN
     assert "records of its last successful run" in held.description
@@ -93,20 +102,30 @@ def test_a_source_whose_every_file_raises_keeps_its_records_and_ids(
 
 
 def test_a_source_whose_newest_file_raises_falls_back_to_its_previous_snapshot(
-        first_night, small_landing, tmp_path, monkeypatch):
+    first_night, small_landing, tmp_path, monkeypatch
+):
     warehouse = _copy(first_night, tmp_path)
-    used = query(warehouse, f"""SELECT delivered_on FROM quality.source_delivery
-                                WHERE source = '{FAILING}' AND status = 'current'""")
+    used = query(
+        warehouse,
+        f"""SELECT delivered_on FROM quality.source_delivery
+                                WHERE source = '{FAILING}' AND status = 'current'""",
+    )
     newest = str(used["delivered_on"].max().date())
     files = sorted(small_landing.glob("*/marketplace/shopee_shops.csv"))
     assert len(files) >= 2, "the generated landing zone delivers shopee once only"
-    monkeypatch.setattr(umkm.ingest.snapshots, "read_source_file",
-                        _reader_raising_for("marketplace/shopee_shops.csv", only_newest=newest))
+    monkeypatch.setattr(
+        umkm.ingest.snapshots,
+        "read_source_file",
+        _reader_raising_for("marketplace/shopee_shops.csv", only_newest=newest),
+    )
     _run(small_landing, warehouse)
-    latest = query(warehouse, f"""
+    latest = query(
+        warehouse,
+        f"""
         SELECT status, delivered_on FROM quality.source_delivery WHERE source = '{FAILING}'
           AND run_id = (SELECT run_id FROM quality.run_metrics
-                        ORDER BY run_started_at DESC LIMIT 1)""")
+                        ORDER BY run_started_at DESC LIMIT 1)""",
+    )
     statuses = dict(zip(latest["status"], latest["delivered_on"].dt.date.astype(str)))
     assert statuses["failed"] == newest and statuses["current"] < newest
     assert len(_links(warehouse, FAILING)) > 0

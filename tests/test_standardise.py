@@ -15,7 +15,9 @@ from umkm.standardise import regions
 from umkm.standardise.contacts import standardise_email, standardise_phones
 from umkm.standardise.identifiers import digits_of_length, first_kbli, standardise_nik
 from umkm.standardise.names import (
-    display_business_name, normalise_business_name, normalise_owner_name,
+    display_business_name,
+    normalise_business_name,
+    normalise_owner_name,
 )
 from umkm.standardise.numbers_dates import parse_dates, parse_indonesian_number, parse_unix_dates
 from umkm.standardise.records import activity
@@ -23,8 +25,11 @@ from umkm.standardise.text import blank_placeholders
 
 
 def _na(value) -> bool:
-    return value is None or value is pd.NA or value is pd.NaT or (
-        isinstance(value, float) and value != value
+    return (
+        value is None
+        or value is pd.NA
+        or value is pd.NaT
+        or (isinstance(value, float) and value != value)
     )
 
 
@@ -96,13 +101,22 @@ def test_phones_keep_index_and_length():
 
 
 VALID_PHONES = [
-    "081234567890", "0812-3456-7890", "+62 812-3456-7890", "6281342350333", "0857 1122 3344",
-    "089850574897", "0878-9317-2728", "081956571222", "0831 4764 4502", "085399313371",
-    "0812 3456 789", "(0252) 201234", "(021) 50145176", "0254 200123",
+    "081234567890",
+    "0812-3456-7890",
+    "+62 812-3456-7890",
+    "6281342350333",
+    "0857 1122 3344",
+    "089850574897",
+    "0878-9317-2728",
+    "081956571222",
+    "0831 4764 4502",
+    "085399313371",
+    "0812 3456 789",
+    "(0252) 201234",
+    "(021) 50145176",
+    "0254 200123",
 ]
-ALL_PHONE_INPUTS = tuple(dict.fromkeys(
-    [c[0] for c in PHONE_CASES] + MASKED_PHONES + VALID_PHONES
-))
+ALL_PHONE_INPUTS = tuple(dict.fromkeys([c[0] for c in PHONE_CASES] + MASKED_PHONES + VALID_PHONES))
 
 
 @pytest.mark.parametrize("raw", VALID_PHONES)
@@ -158,9 +172,24 @@ def test_parse_indonesian_number_unreadable_is_na(raw):
 
 
 BOTH_PARSE = [
-    "120", "1,2rb", "12 juta", "Rp 150.000.000", "1,5 M", "1.500.000,00", "Rp 12.500",
-    "150rb", "2,5 jt", "3 miliar", "1.500.000", "Rp1.500.000", "750 ribu", "3,75 jt",
-    "1 M", "Rp 2.500.000,00", "5.366.666,67", "4.9",
+    "120",
+    "1,2rb",
+    "12 juta",
+    "Rp 150.000.000",
+    "1,5 M",
+    "1.500.000,00",
+    "Rp 12.500",
+    "150rb",
+    "2,5 jt",
+    "3 miliar",
+    "1.500.000",
+    "Rp1.500.000",
+    "750 ribu",
+    "3,75 jt",
+    "1 M",
+    "Rp 2.500.000,00",
+    "5.366.666,67",
+    "4.9",
 ]
 
 
@@ -276,8 +305,16 @@ def test_blank_nik_has_no_issue():
 
 
 def test_nib_and_npwp_by_length():
-    raw = pd.Series(["9120301234567", "09.457.584.6-437.729", "3672080403840362",
-                     "912030123456", "", "NIB 9120301234567"])
+    raw = pd.Series(
+        [
+            "9120301234567",
+            "09.457.584.6-437.729",
+            "3672080403840362",
+            "912030123456",
+            "",
+            "NIB 9120301234567",
+        ]
+    )
     nib = digits_of_length(raw, lengths=(13,))
     npwp = digits_of_length(raw, lengths=(15, 16))
     assert list(nib.fillna("-")) == ["9120301234567", "-", "-", "-", "-", "-"]
@@ -293,11 +330,26 @@ def test_first_kbli():
 # --- names --------------------------------------------------------------------------------
 
 SAME_BUSINESS = [
-    "Taylor Bu Nur", "TAYLOR BU NUR", "taylor bu nur", "UD Taylor Bu Nur", "UD. TAYLOR BU NUR",
-    "CV. Taylor Bu Nur", "PT Taylor Bu Nur Tbk", "Toko Taylor Bu Nur", "Warung Taylor Bu Nur",
-    "Kedai Taylor Bu Nur", "RM Taylor Bu Nur", "Taylor Bu Nur Official Store",
-    "Taylor Bu Nur Shop", "Taylor Bu Nur Store", "TaylorBuNur", "TaylorBuNur_official",
-    "TaylorBuNurOfficial", "taylor_bu_nur", "⭐ TAYLOR BU NUR ☕", "Taylor Bu Nur 🛒🛍️",
+    "Taylor Bu Nur",
+    "TAYLOR BU NUR",
+    "taylor bu nur",
+    "UD Taylor Bu Nur",
+    "UD. TAYLOR BU NUR",
+    "CV. Taylor Bu Nur",
+    "PT Taylor Bu Nur Tbk",
+    "Toko Taylor Bu Nur",
+    "Warung Taylor Bu Nur",
+    "Kedai Taylor Bu Nur",
+    "RM Taylor Bu Nur",
+    "Taylor Bu Nur Official Store",
+    "Taylor Bu Nur Shop",
+    "Taylor Bu Nur Store",
+    "TaylorBuNur",
+    "TaylorBuNur_official",
+    "TaylorBuNurOfficial",
+    "taylor_bu_nur",
+    "⭐ TAYLOR BU NUR ☕",
+    "Taylor Bu Nur 🛒🛍️",
     "  Taylor   Bu  Nur  ",
 ]
 
@@ -329,8 +381,9 @@ def test_owner_name_key_ignores_accents_and_apostrophe_forms():
 
 
 def test_different_businesses_keep_different_keys():
-    out = normalise_business_name(pd.Series(["Toko Berkah", "Warung Barokah", "Kedai Sinar",
-                                             "Toko", "-", ""]))
+    out = normalise_business_name(
+        pd.Series(["Toko Berkah", "Warung Barokah", "Kedai Sinar", "Toko", "-", ""])
+    )
     assert list(out.iloc[:3]) == ["berkah", "barokah", "sinar"]
     assert _na(out.iloc[3]) and _na(out.iloc[5])
 
@@ -393,11 +446,19 @@ def test_blank_placeholders_keep_real_text():
 
 # --- activity -----------------------------------------------------------------------------
 
+
 def test_activity_from_status_words_and_flags():
-    fields = pd.DataFrame({"status": ["AKTIF", "TIDAK AKTIF", "TUTUP", "Active", "Inactive",
-                                      "Suspended", ""]})
+    fields = pd.DataFrame(
+        {"status": ["AKTIF", "TIDAK AKTIF", "TUTUP", "Active", "Inactive", "Suspended", ""]}
+    )
     assert list(activity(fields).astype(object).fillna("?")) == [
-        True, False, False, True, False, False, "?"
+        True,
+        False,
+        False,
+        True,
+        False,
+        False,
+        "?",
     ]
     flags = pd.DataFrame({"closed_flag": ["true", "false", ""]})
     assert list(activity(flags).astype(object).fillna("?")) == [False, True, "?"]
@@ -408,16 +469,30 @@ def test_activity_from_status_words_and_flags():
 # --- regions ------------------------------------------------------------------------------
 
 CITY_CASES = [
-    ("Tangsel", "3674"), ("Tangerang Selatan", "3674"), ("KOTA TANGERANG SELATAN", "3674"),
-    ("Kota Tangerang Selatan", "3674"), ("Kab. Tangerang", "3603"),
-    ("Tangerang Kab.", "3603"), ("KABUPATEN TANGERANG", "3603"),
-    ("Kabupaten Tangerang", "3603"), ("Kota Tangerang", "3671"), ("KOTA SERANG", "3673"),
-    ("Kab Serang", "3604"), ("Kota Cilegon", "3672"), ("Cilegon", "3672"),
-    ("Pandeglang", "3601"), ("LEBAK", "3602"), ("Kab. Lebak", "3602"),
+    ("Tangsel", "3674"),
+    ("Tangerang Selatan", "3674"),
+    ("KOTA TANGERANG SELATAN", "3674"),
+    ("Kota Tangerang Selatan", "3674"),
+    ("Kab. Tangerang", "3603"),
+    ("Tangerang Kab.", "3603"),
+    ("KABUPATEN TANGERANG", "3603"),
+    ("Kabupaten Tangerang", "3603"),
+    ("Kota Tangerang", "3671"),
+    ("KOTA SERANG", "3673"),
+    ("Kab Serang", "3604"),
+    ("Kota Cilegon", "3672"),
+    ("Cilegon", "3672"),
+    ("Pandeglang", "3601"),
+    ("LEBAK", "3602"),
+    ("Kab. Lebak", "3602"),
 ]
 BARE_CITIES = ["Tangerang", "Serang", "TANGERANG", "serang"]
-OUTSIDE_CITIES = [("KAB. BANDUNG", "32"), ("Bandung", "32"), ("Kota Jakarta Selatan", "31"),
-                  ("Jaksel", "31")]
+OUTSIDE_CITIES = [
+    ("KAB. BANDUNG", "32"),
+    ("Bandung", "32"),
+    ("Kota Jakarta Selatan", "31"),
+    ("Jaksel", "31"),
+]
 
 
 def _city(raw):
@@ -447,8 +522,9 @@ def test_resolve_city_outside_banten(raw, province):
 
 def test_resolve_kecamatan_within_kab_and_unique_names():
     out = regions.resolve_kecamatan(
-        pd.Series(["Cibeber", "Cibeber", "Cibeber", "CIPOCOK JAYA", "Kec. Sindang Jaya",
-                   "Sindanh Jaya"]),
+        pd.Series(
+            ["Cibeber", "Cibeber", "Cibeber", "CIPOCOK JAYA", "Kec. Sindang Jaya", "Sindanh Jaya"]
+        ),
         pd.Series(["3672", "3602", None, None, None, "3603"], dtype=object),
     )
     assert out.iloc[0]["kecamatan_code"] == "367201"
@@ -471,7 +547,9 @@ def test_company_named_as_owner_is_the_business_not_a_person():
     from umkm.standardise.names import company_names_out_of_owner
 
     business = pd.Series([None, "Buah Rizki", None, None])
-    owner = pd.Series(["PT BUAH KANG RIDWAN", "cv buah rizki", "Koperasi Sambal Mas", "Nana Permana"])
+    owner = pd.Series(
+        ["PT BUAH KANG RIDWAN", "cv buah rizki", "Koperasi Sambal Mas", "Nana Permana"]
+    )
     named, owned = company_names_out_of_owner(business, owner)
     assert named.tolist()[:3] == ["PT BUAH KANG RIDWAN", "Buah Rizki", "Koperasi Sambal Mas"]
     assert pd.isna(named[3])

@@ -19,8 +19,7 @@ SQL_IDS = "SELECT source, source_record_id, umkm_id FROM curated.umkm_source_rec
 
 def _night(landing, warehouse, retrain=False) -> dg.ExecuteInProcessResult:
     config = {"ops": {"matched_records": {"config": {"retrain_model": retrain}}}}
-    return run_nightly(landing, warehouse, run_config=config,
-                       raise_on_error=False)
+    return run_nightly(landing, warehouse, run_config=config, raise_on_error=False)
 
 
 def _ids(warehouse) -> pd.Series:
@@ -43,17 +42,29 @@ def stewarded(small_landing, tmp_path_factory):
     singles = ids[sizes == 1].sort_index().index
     join_a, join_b = singles[0], singles[-1]
     before = ids.copy()
-    split = decide(url, "different_businesses", split_a, split_b, by="steward@test",
-                   reason="two shops, two owners")
-    joined = decide(url, "same_business", join_a, join_b, by="steward@test",
-                    reason="the owner says so")
+    split = decide(
+        url,
+        "different_businesses",
+        split_a,
+        split_b,
+        by="steward@test",
+        reason="two shops, two owners",
+    )
+    joined = decide(
+        url, "same_business", join_a, join_b, by="steward@test", reason="the owner says so"
+    )
     for retrain in (False, True, False):
         result = _night(small_landing, warehouse, retrain=retrain)
         assert result.success
         nights.append((result, _ids(warehouse)))
-    return {"warehouse": warehouse, "url": url, "before": before, "nights": nights,
-            "split": (split_a, split_b, int(split["decision_id"][0])),
-            "joined": (join_a, join_b, int(joined["decision_id"][0]))}
+    return {
+        "warehouse": warehouse,
+        "url": url,
+        "before": before,
+        "nights": nights,
+        "split": (split_a, split_b, int(split["decision_id"][0])),
+        "joined": (join_a, join_b, int(joined["decision_id"][0])),
+    }
 
 
 def test_a_cannot_link_splits_and_a_must_link_merges_on_every_night(stewarded):
@@ -63,15 +74,19 @@ def test_a_cannot_link_splits_and_a_must_link_merges_on_every_night(stewarded):
     for _result, ids in stewarded["nights"]:  # incremental, retrained, incremental again
         assert ids[split_a] != ids[split_b]
         assert ids[join_a] == ids[join_b]
-    figures = [next(iter(r.asset_materializations_for_node("matched_records"))).metadata
-               for r, _ in stewarded["nights"]]
+    figures = [
+        next(iter(r.asset_materializations_for_node("matched_records"))).metadata
+        for r, _ in stewarded["nights"]
+    ]
     assert [f["night"].value for f in figures] == ["incremental", "full", "incremental"]
     assert [f["model_trained_now"].value for f in figures] == [False, True, False]
 
 
 def test_ids_follow_decisions_by_the_usual_rules_with_the_decision_as_cause(stewarded):
-    (split_a, split_b, split_id), (join_a, join_b, join_id) = (stewarded["split"],
-                                                               stewarded["joined"])
+    (split_a, split_b, split_id), (join_a, join_b, join_id) = (
+        stewarded["split"],
+        stewarded["joined"],
+    )
     before, (_, after) = stewarded["before"], stewarded["nights"][0]
     # the split business keeps its id on one part, the other part gets a new one (a split)
     assert before[split_a] in (after[split_a], after[split_b])
@@ -82,14 +97,15 @@ def test_ids_follow_decisions_by_the_usual_rules_with_the_decision_as_cause(stew
     merged = history[(history["event"] == "merged") & (history["umkm_id"] == gone)]
     assert merged["related_umkm_id"].tolist() == [survivor]
     assert merged["cause"].tolist() == [f"steward decision {join_id}"]
-    split = history[(history["event"] == "split") & (history["related_umkm_id"]
-                                                     == before[split_a])]
+    split = history[(history["event"] == "split") & (history["related_umkm_id"] == before[split_a])]
     assert split["cause"].str.contains(f"steward decision {split_id}").all() and len(split)
     retired = query(stewarded["warehouse"], "SELECT * FROM curated.umkm_retired_id")
     assert retired.set_index("retired_umkm_id").loc[gone, "successor_umkm_id"] == survivor
 
 
-def test_contradicting_decisions_fail_the_check_and_publish_nothing(stewarded, small_landing, tmp_path):
+def test_contradicting_decisions_fail_the_check_and_publish_nothing(
+    stewarded, small_landing, tmp_path
+):
     import shutil
 
     from umkm.publish.warehouse import copy_duckdb_warehouse
@@ -106,11 +122,13 @@ def test_contradicting_decisions_fail_the_check_and_publish_nothing(stewarded, s
     published = query(warehouse, "SELECT count(*) AS n FROM quality.publication")["n"][0]
     result = _night(small_landing, warehouse)
     assert not result.success
-    (check,) = [e for e in result.get_asset_check_evaluations()
-                if e.check_name == "steward_decisions"]
+    (check,) = [
+        e for e in result.get_asset_check_evaluations() if e.check_name == "steward_decisions"
+    ]
     assert not check.passed and check.severity == dg.AssetCheckSeverity.ERROR
-    assert f"decision {stewarded['split'][2]} (different businesses) contradicts" in \
-        check.description
+    assert (
+        f"decision {stewarded['split'][2]} (different businesses) contradicts" in check.description
+    )
     assert query(warehouse, "SELECT count(*) AS n FROM quality.publication")["n"][0] == published
 
 
@@ -121,14 +139,17 @@ def test_a_decision_on_vanished_records_is_reported(stewarded, small_landing, tm
 
     warehouse = tmp_path / "warehouse.duckdb"
     copy_duckdb_warehouse(stewarded["warehouse"], warehouse)
-    shutil.copy(stewarded["warehouse"].with_name("warehouse.steward.duckdb"),
-                tmp_path / "warehouse.steward.duckdb")
+    shutil.copy(
+        stewarded["warehouse"].with_name("warehouse.steward.duckdb"),
+        tmp_path / "warehouse.steward.duckdb",
+    )
     url = f"duckdb:///{warehouse}"
     gone = decide(url, "detach", "shopee:no-such-shop", None, by="x", reason="closed")
     result = _night(small_landing, warehouse)
     assert result.success  # a vanished record is a warning, not a stop
-    (check,) = [e for e in result.get_asset_check_evaluations()
-                if e.check_name == "steward_decisions"]
+    (check,) = [
+        e for e in result.get_asset_check_evaluations() if e.check_name == "steward_decisions"
+    ]
     assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN
     status = query(warehouse, "SELECT * FROM quality.steward_decision_status")
     row = status[status["decision_id"] == gone["decision_id"][0]]
@@ -167,9 +188,12 @@ def test_importing_a_filled_in_export_applies_its_decisions(stewarded, tmp_path)
 
 
 def test_the_source_scorecard_gives_every_source_its_card(stewarded):
-    card = query(stewarded["warehouse"], """SELECT * FROM quality.source_scorecard
+    card = query(
+        stewarded["warehouse"],
+        """SELECT * FROM quality.source_scorecard
         WHERE run_id = (SELECT run_id FROM quality.publication
-                        ORDER BY published_at DESC LIMIT 1)""")
+                        ORDER BY published_at DESC LIMIT 1)""",
+    )
     from schemas.catalog import SOURCES
 
     assert set(card["source"]) == {s.key for s in SOURCES}

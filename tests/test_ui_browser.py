@@ -33,16 +33,20 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CHROMIUM = os.environ.get("UMKM_CHROMIUM", "/usr/bin/chromium")
 LOCATION = "__repository__@pipelines.definitions"
 ASSETS = [f"source_{s.key}" for s in SOURCES] + [
-    "standardised_records", "matched_records", "business_ids", "golden_businesses",
-    "curated/umkm", "quality/rejected_record",
+    "standardised_records",
+    "matched_records",
+    "business_ids",
+    "golden_businesses",
+    "curated/umkm",
+    "quality/rejected_record",
 ]
 
 if not Path(CHROMIUM).exists():
     if os.environ.get("UMKM_REQUIRE_BROWSER_TEST") == "1":
-        raise RuntimeError(f"browser test required but {CHROMIUM} is missing "
-                           "(apt-get install -y chromium)")
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)",
-                allow_module_level=True)
+        raise RuntimeError(
+            f"browser test required but {CHROMIUM} is missing (apt-get install -y chromium)"
+        )
+    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)", allow_module_level=True)
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -55,7 +59,8 @@ def _free_port() -> int:
 
 def _graphql(base: str, query_text: str) -> dict:
     request = urllib.request.Request(
-        f"{base}/graphql", data=json.dumps({"query": query_text}).encode(),
+        f"{base}/graphql",
+        data=json.dumps({"query": query_text}).encode(),
         headers={"Content-Type": "application/json"},
     )
     with urllib.request.urlopen(request, timeout=10) as response:
@@ -68,8 +73,10 @@ def _wait_until_loaded(base: str, process: subprocess.Popen, log: Path, timeout=
         if process.poll() is not None:
             raise RuntimeError(f"dagster dev exited: {log.read_text()[-3000:]}")
         try:
-            data = _graphql(base, "{ workspaceOrError { ... on Workspace { locationEntries "
-                                  "{ name loadStatus } } } }")
+            data = _graphql(
+                base,
+                "{ workspaceOrError { ... on Workspace { locationEntries { name loadStatus } } } }",
+            )
             entries = data["workspaceOrError"]["locationEntries"]
             if entries and all(e["loadStatus"] == "LOADED" for e in entries):
                 return
@@ -89,15 +96,24 @@ def ui(tmp_path_factory):
     shutil.copy(PROJECT / "pipelines" / "dagster.yaml", home / "dagster.yaml")
     warehouse = tmp / "warehouse.duckdb"
     port = _free_port()
-    env = {**os.environ, "DAGSTER_HOME": str(home), "UMKM_LANDING_DIR": str(landing),
-           "UMKM_WAREHOUSE_URL": f"duckdb:///{warehouse}", "UMKM_PII_HASH_KEY": "ui-test-key",
-           "UMKM_DELIVERY_SENSOR_DEFAULT": "stopped"}  # the run under test is the UI's own
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "UMKM_LANDING_DIR": str(landing),
+        "UMKM_WAREHOUSE_URL": f"duckdb:///{warehouse}",
+        "UMKM_PII_HASH_KEY": "ui-test-key",
+        "UMKM_DELIVERY_SENSOR_DEFAULT": "stopped",
+    }  # the run under test is the UI's own
     log = tmp / "dagster-dev.log"
     dagster = Path(sys.executable).parent / "dagster"
     with log.open("w") as out:
         process = subprocess.Popen(
             [str(dagster), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
-            cwd=PROJECT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=PROJECT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -121,8 +137,9 @@ def ui(tmp_path_factory):
 @pytest.fixture(scope="module")
 def page(ui):
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM,
-                                             args=["--no-sandbox", "--disable-dev-shm-usage"])
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"]
+        )
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
         page.set_default_timeout(30_000)
         skip = page.get_by_role("button", name="Skip")  # the first-visit community dialog
@@ -168,8 +185,11 @@ def test_launch_nightly_from_the_ui_and_wait_for_success(ui, page):
     run_id = None
     deadline = time.monotonic() + 30
     while run_id is None and time.monotonic() < deadline:
-        runs = _graphql(ui["base"], '{ runsOrError(filter: {pipelineName: "nightly"}) '
-                                    '{ ... on Runs { results { runId tags { key value } } } } }')
+        runs = _graphql(
+            ui["base"],
+            '{ runsOrError(filter: {pipelineName: "nightly"}) '
+            "{ ... on Runs { results { runId tags { key value } } } } }",
+        )
         results = runs["runsOrError"]["results"]
         run_id = results[0]["runId"] if results else None
         time.sleep(1)
@@ -180,7 +200,9 @@ def test_launch_nightly_from_the_ui_and_wait_for_success(ui, page):
     page.goto(f"{ui['base']}/runs/{run_id}")
     expect(page.get_by_text("Success", exact=True).first).to_be_visible(timeout=150_000)
     page.screenshot(path=ui["artifacts"] / "nightly_run.png")
-    status = _graphql(ui["base"], f'{{ runOrError(runId: "{run_id}") {{ ... on Run {{ status }} }} }}')
+    status = _graphql(
+        ui["base"], f'{{ runOrError(runId: "{run_id}") {{ ... on Run {{ status }} }} }}'
+    )
     assert status["runOrError"]["status"] == "SUCCESS", ui["log"].read_text()[-3000:]
 
     page.goto(f"{ui['base']}/assets/business_ids?view=checks")

@@ -11,17 +11,34 @@ import pytest
 
 from schemas.catalog import SOURCES_BY_KEY
 from tests.fixtures_builders import (
-    Num, Text, accepted_by_id, assert_conserved, format_bytes, jsonl_bytes, load,
-    make_delivery, r1_row, r2_bytes, r2_row, r3_bytes, rejected_reasons, row_of,
-    single_delivery_snapshot, write_lazada_xlsx, write_r1_xlsx,
+    Num,
+    Text,
+    accepted_by_id,
+    assert_conserved,
+    format_bytes,
+    jsonl_bytes,
+    load,
+    make_delivery,
+    r1_row,
+    r2_bytes,
+    r2_row,
+    r3_bytes,
+    rejected_reasons,
+    row_of,
+    single_delivery_snapshot,
+    write_lazada_xlsx,
+    write_r1_xlsx,
 )
 from umkm.ingest.landing import complete_deliveries, incomplete_deliveries
 from umkm.ingest.validation import REASONS, duplicate_keys, unusable_records
 
 
 def _na(value) -> bool:
-    return value is None or value is pd.NA or value is pd.NaT or (
-        isinstance(value, float) and value != value
+    return (
+        value is None
+        or value is pd.NA
+        or value is pd.NaT
+        or (isinstance(value, float) and value != value)
     )
 
 
@@ -32,26 +49,66 @@ def _day(value) -> date:
 # --- R1 -----------------------------------------------------------------------------------
 
 R1_ROWS = [
-    r1_row(no=1, id="LBK-000123", nama_usaha="AKTERRING BAROKAH", nama_pemilik="WATI",
-           nik=Text("3.602044E+15"), jk="P", kecamatan="Cikulur",
-           hp=Num(81234567890), omzet=Num(150000000), tanggal=date(2021, 3, 12)),
-    r1_row(no=2, id="LBK-000124", nama_usaha="KELONTONG MAS TASNIM", nama_pemilik="H. TASNIM",
-           nik=Num(3602044507800002), jk="L", kecamatan="Kec. Malingping",
-           hp="081342350333 / 089918341494", omzet="12 juta", tanggal=Text("12/03/2021"),
-           nib=Num(9511853934755)),
-    r1_row(no=3, id="LBK-000125", nama_usaha="UD Taylor Bu Nur", nama_pemilik="Nur Yulianti",
-           nik=Text("3602045506900001"), hp="(0252) 201234", omzet="Rp 150.000.000"),
-    r1_row(no=4, id="LBK-000126", nama_usaha="Kedai Sinar", nama_pemilik="Halim",
-           hp=Text("0812 3456 7890"), omzet="1,5 M", tanggal=date(2019, 1, 31)),
-    r1_row(no=5, id="LBK-000127", nama_usaha="", nama_pemilik="", jk="L",
-           alamat="Kp. Kosong RT 01/02", hp="081200000001", omzet=Num(5000000)),
+    r1_row(
+        no=1,
+        id="LBK-000123",
+        nama_usaha="AKTERRING BAROKAH",
+        nama_pemilik="WATI",
+        nik=Text("3.602044E+15"),
+        jk="P",
+        kecamatan="Cikulur",
+        hp=Num(81234567890),
+        omzet=Num(150000000),
+        tanggal=date(2021, 3, 12),
+    ),
+    r1_row(
+        no=2,
+        id="LBK-000124",
+        nama_usaha="KELONTONG MAS TASNIM",
+        nama_pemilik="H. TASNIM",
+        nik=Num(3602044507800002),
+        jk="L",
+        kecamatan="Kec. Malingping",
+        hp="081342350333 / 089918341494",
+        omzet="12 juta",
+        tanggal=Text("12/03/2021"),
+        nib=Num(9511853934755),
+    ),
+    r1_row(
+        no=3,
+        id="LBK-000125",
+        nama_usaha="UD Taylor Bu Nur",
+        nama_pemilik="Nur Yulianti",
+        nik=Text("3602045506900001"),
+        hp="(0252) 201234",
+        omzet="Rp 150.000.000",
+    ),
+    r1_row(
+        no=4,
+        id="LBK-000126",
+        nama_usaha="Kedai Sinar",
+        nama_pemilik="Halim",
+        hp=Text("0812 3456 7890"),
+        omzet="1,5 M",
+        tanggal=date(2019, 1, 31),
+    ),
+    r1_row(
+        no=5,
+        id="LBK-000127",
+        nama_usaha="",
+        nama_pemilik="",
+        jk="L",
+        alamat="Kp. Kosong RT 01/02",
+        hp="081200000001",
+        omzet=Num(5000000),
+    ),
     r1_row(no=6, id="LBK-000128", nama_usaha="-", nama_pemilik="N/A", alamat="Jl. Entah"),
-    r1_row(no=7, id="LBK-000129", nama_usaha="Warung Nasi Bu Ela", nama_pemilik="Ela",
-           omzet=""),
+    r1_row(no=7, id="LBK-000129", nama_usaha="Warung Nasi Bu Ela", nama_pemilik="Ela", omzet=""),
     r1_row(no=8, id="LBK-000124", nama_usaha="KELONTONG MAS TASNIM 2", nama_pemilik="TASNIM"),
     r1_row(no=9, id="lbk 130", nama_usaha="Toko Salah Kunci", nama_pemilik="Ujang"),
-    r1_row(no=10, id="LBK-000131", nama_usaha="Toko Salah Kelamin", nama_pemilik="Asep",
-           jk="Laki-laki"),
+    r1_row(
+        no=10, id="LBK-000131", nama_usaha="Toko Salah Kelamin", nama_pemilik="Asep", jk="Laki-laki"
+    ),
 ]
 
 
@@ -66,13 +123,20 @@ def r1_snapshot(tmp_path_factory):
 def test_r1_conservation_and_quarantine(r1_snapshot):
     assert_conserved(r1_snapshot, rows_in_file=10)
     assert rejected_reasons(r1_snapshot) == {
-        "LBK-000127": "no_usable_name", "LBK-000128": "no_usable_name",
-        "LBK-000124": "duplicate_key", "lbk 130": "malformed", "LBK-000131": "malformed",
+        "LBK-000127": "no_usable_name",
+        "LBK-000128": "no_usable_name",
+        "LBK-000124": "duplicate_key",
+        "lbk 130": "malformed",
+        "LBK-000131": "malformed",
     }
     dup = r1_snapshot.rejected[r1_snapshot.rejected["reason"] == "duplicate_key"]
     assert list(dup["row_number"]) == [8]
     assert set(accepted_by_id(r1_snapshot)) == {
-        "LBK-000123", "LBK-000124", "LBK-000125", "LBK-000126", "LBK-000129",
+        "LBK-000123",
+        "LBK-000124",
+        "LBK-000125",
+        "LBK-000126",
+        "LBK-000129",
     }
     assert r1_snapshot.snapshot_date == date(2026, 11, 24)
     assert set(r1_snapshot.accepted["source"]) == {"registry_3602"}
@@ -143,26 +207,63 @@ def test_r1_names(r1_snapshot):
 
 # --- R2 -----------------------------------------------------------------------------------
 
+
 def _r2_rows():
-    ragged = ";".join(r2_row(id_umkm="36030000003", nama_usaha="Toko Ragged",
-                             nama_pemilik="Budi", alamat="Jl. Melati; Blok B", status="AKTIF"))
+    ragged = ";".join(
+        r2_row(
+            id_umkm="36030000003",
+            nama_usaha="Toko Ragged",
+            nama_pemilik="Budi",
+            alamat="Jl. Melati; Blok B",
+            status="AKTIF",
+        )
+    )
     return [
-        r2_row(id_umkm="36030000001", nama_usaha="Kedai Café Bu Nur", nama_pemilik="Nur’aini",
-               nik="3603204507800002", alamat="Jl. Raya Serang\r\nBlok C2", kecamatan="Legok",
-               kode_pos="15820", telepon="0857-1122-3344", kbli="56303",
-               omzet_bulanan="1.500.000,00", tanggal_daftar="12/03/2021", status="AKTIF"),
+        r2_row(
+            id_umkm="36030000001",
+            nama_usaha="Kedai Café Bu Nur",
+            nama_pemilik="Nur’aini",
+            nik="3603204507800002",
+            alamat="Jl. Raya Serang\r\nBlok C2",
+            kecamatan="Legok",
+            kode_pos="15820",
+            telepon="0857-1122-3344",
+            kbli="56303",
+            omzet_bulanan="1.500.000,00",
+            tanggal_daftar="12/03/2021",
+            status="AKTIF",
+        ),
         ragged,
-        r2_row(id_umkm="36030000002", nama_usaha="Warung Sukses", nama_pemilik="Suwarni",
-               kecamatan="Sindang Jaya", kbli="01462", omzet_bulanan="2.175.000,50",
-               tanggal_daftar="03/07/2026", status="TUTUP"),
-        r2_row(id_umkm="36030000001", nama_usaha="Kedai Sinar (dobel)", nama_pemilik="Halim",
-               status="AKTIF"),
-        r2_row(id_umkm="36030000004", nama_usaha="Toko QQ Jaya", nama_pemilik="Ani",
-               status="TIDAK AKTIF"),
+        r2_row(
+            id_umkm="36030000002",
+            nama_usaha="Warung Sukses",
+            nama_pemilik="Suwarni",
+            kecamatan="Sindang Jaya",
+            kbli="01462",
+            omzet_bulanan="2.175.000,50",
+            tanggal_daftar="03/07/2026",
+            status="TUTUP",
+        ),
+        r2_row(
+            id_umkm="36030000001",
+            nama_usaha="Kedai Sinar (dobel)",
+            nama_pemilik="Halim",
+            status="AKTIF",
+        ),
+        r2_row(
+            id_umkm="36030000004",
+            nama_usaha="Toko QQ Jaya",
+            nama_pemilik="Ani",
+            status="TIDAK AKTIF",
+        ),
         r2_row(id_umkm="36030000005", nama_usaha="-", nama_pemilik="N/A", status="AKTIF"),
         r2_row(id_umkm="36030000006", nama_usaha="", nama_pemilik="", status="AKTIF"),
-        r2_row(id_umkm="36030000007", nama_usaha="Toko Salah Status", nama_pemilik="Rudi",
-               status="BUKA"),
+        r2_row(
+            id_umkm="36030000007",
+            nama_usaha="Toko Salah Status",
+            nama_pemilik="Rudi",
+            status="BUKA",
+        ),
     ]
 
 
@@ -177,13 +278,15 @@ def test_r2_quarantine_reasons(r2_snapshot):
     assert_conserved(r2_snapshot, rows_in_file=8)
     rejected = r2_snapshot.rejected
     reasons = sorted(zip(rejected["source_record_id"], rejected["reason"]))
-    assert reasons == sorted([
-        ("36030000003", "malformed"),
-        ("36030000001", "duplicate_key"),
-        ("36030000005", "no_usable_name"),
-        ("36030000006", "no_usable_name"),
-        ("36030000007", "malformed"),
-    ])
+    assert reasons == sorted(
+        [
+            ("36030000003", "malformed"),
+            ("36030000001", "duplicate_key"),
+            ("36030000005", "no_usable_name"),
+            ("36030000006", "no_usable_name"),
+            ("36030000007", "malformed"),
+        ]
+    )
     assert set(accepted_by_id(r2_snapshot)) == {"36030000001", "36030000002", "36030000004"}
 
 
@@ -234,18 +337,36 @@ def test_r2_bad_bytes_warning_reaches_the_snapshot(r2_snapshot):
 # --- R3 -----------------------------------------------------------------------------------
 
 R3_RECORDS = [
-    {"id": 4411,
-     "usaha": {"nama": "Kripik Emping Bu Nur", "bidang": "Makanan", "nib": "9120301234567",
-               "kbli": ["10794"]},
-     "pemilik": {"nama": "Nurhayati", "nik": "3672054507800002", "hp": ["081298765432"]},
-     "lokasi": {"alamat": "Link. Cibeber RT 02/03", "kelurahan": "Cibeber",
-                "kecamatan": "Cibeber", "kode_pos": "42426"},
-     "terdaftar": "2021-03-04", "omzet_tahunan": 120000000},
-    {"id": 4412, "usaha": None, "pemilik": {"nama": "Ahmad Fauzi", "nik": None, "hp": []},
-     "terdaftar": None},
-    {"id": 4413, "usaha": {"nama": "Bengkel Las Jaya"},
-     "pemilik": {"nama": None, "hp": ["081234567890", "0857-1122-3344"]},
-     "lokasi": {"kecamatan": "Citangkil"}},
+    {
+        "id": 4411,
+        "usaha": {
+            "nama": "Kripik Emping Bu Nur",
+            "bidang": "Makanan",
+            "nib": "9120301234567",
+            "kbli": ["10794"],
+        },
+        "pemilik": {"nama": "Nurhayati", "nik": "3672054507800002", "hp": ["081298765432"]},
+        "lokasi": {
+            "alamat": "Link. Cibeber RT 02/03",
+            "kelurahan": "Cibeber",
+            "kecamatan": "Cibeber",
+            "kode_pos": "42426",
+        },
+        "terdaftar": "2021-03-04",
+        "omzet_tahunan": 120000000,
+    },
+    {
+        "id": 4412,
+        "usaha": None,
+        "pemilik": {"nama": "Ahmad Fauzi", "nik": None, "hp": []},
+        "terdaftar": None,
+    },
+    {
+        "id": 4413,
+        "usaha": {"nama": "Bengkel Las Jaya"},
+        "pemilik": {"nama": None, "hp": ["081234567890", "0857-1122-3344"]},
+        "lokasi": {"kecamatan": "Citangkil"},
+    },
     {"id": 4414, "usaha": {"nama": None}, "pemilik": {"nama": "-"}},
     {"usaha": {"nama": "Tanpa Id"}, "pemilik": {"nama": "Budi"}},
 ]
@@ -291,11 +412,20 @@ def test_r3_nulls_missing_keys_and_phone_lists(r3_snapshot):
 # --- JSON lines ---------------------------------------------------------------------------
 
 STORE = {
-    "store_id": 881234, "username": "dapur_teh_rina", "store_name": "Dapur Teh Rina",
+    "store_id": 881234,
+    "username": "dapur_teh_rina",
+    "store_name": "Dapur Teh Rina",
     "owner": {"name": "Rina Marlina", "phone": "0857-1122-3344"},
-    "address": {"street": "Perum Bumi Indah Blok C2 No. 5", "district": "Pasar Kemis",
-                "city": "Kabupaten Tangerang", "province": "Banten", "postal_code": "15560"},
-    "joined_at": "2018-07-02T10:11:12+07:00", "product_count": 37, "level": "Juragan",
+    "address": {
+        "street": "Perum Bumi Indah Blok C2 No. 5",
+        "district": "Pasar Kemis",
+        "city": "Kabupaten Tangerang",
+        "province": "Banten",
+        "postal_code": "15560",
+    },
+    "joined_at": "2018-07-02T10:11:12+07:00",
+    "product_count": 37,
+    "level": "Juragan",
     "closed": False,
 }
 
@@ -303,12 +433,21 @@ STORE = {
 @pytest.fixture(scope="module")
 def jsonl_snapshot(tmp_path_factory):
     root = tmp_path_factory.mktemp("jsonl")
-    closed = dict(STORE, store_id=881235, store_name="Laundry Jaya", username="laundry_jaya",
-                  closed=True)
-    bandung = dict(STORE, store_id=881236, store_name="Batik Bandung",
-                   address={"street": "Jl. Dago 1", "district": "Coblong",
-                            "city": "Kota Bandung", "province": "Jawa Barat",
-                            "postal_code": "40135"})
+    closed = dict(
+        STORE, store_id=881235, store_name="Laundry Jaya", username="laundry_jaya", closed=True
+    )
+    bandung = dict(
+        STORE,
+        store_id=881236,
+        store_name="Batik Bandung",
+        address={
+            "street": "Jl. Dago 1",
+            "district": "Coblong",
+            "city": "Kota Bandung",
+            "province": "Jawa Barat",
+            "postal_code": "40135",
+        },
+    )
     cut_with_key = json.dumps(dict(STORE, store_id=555))[:80]
     cut_before_key = '{"stor'
     lines = [STORE, cut_with_key, closed, cut_before_key, bandung]
@@ -343,21 +482,47 @@ def test_jsonl_values(jsonl_snapshot):
 
 # --- Blibli -------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def blibli_snapshot(tmp_path_factory):
     root = tmp_path_factory.mktemp("blibli")
     rows = [
-        row_of("BLIBLI", merchant_code="BAS-60012", merchant_name="Golok Teh Yeni",
-               pic_name="Bu Yeni", pic_phone="628322179071", business_type="Individual",
-               city="Kota Tangerang", address="Perum Villa Mutiara Blok B16, Kec. Neglasari",
-               join_date="20-09-2025", total_sku="377", rating="4,8"),
-        row_of("BLIBLI", merchant_code="TBN-703020", merchant_name="Taylor Bu Nur Official",
-               pic_name="Nur Yulianti", business_type="Company",
-               npwp="09.457.584.6-437.729", city="Kabupaten Lebak",
-               join_date="27-08-2020", total_sku="1,2rb", rating=""),
-        row_of("BLIBLI", merchant_code="BDG-1", merchant_name="Batik Priangan",
-               pic_name="Asep", business_type="Individual", city="Kota Bandung",
-               join_date="01-01-2020", total_sku="5", rating="4,0"),
+        row_of(
+            "BLIBLI",
+            merchant_code="BAS-60012",
+            merchant_name="Golok Teh Yeni",
+            pic_name="Bu Yeni",
+            pic_phone="628322179071",
+            business_type="Individual",
+            city="Kota Tangerang",
+            address="Perum Villa Mutiara Blok B16, Kec. Neglasari",
+            join_date="20-09-2025",
+            total_sku="377",
+            rating="4,8",
+        ),
+        row_of(
+            "BLIBLI",
+            merchant_code="TBN-703020",
+            merchant_name="Taylor Bu Nur Official",
+            pic_name="Nur Yulianti",
+            business_type="Company",
+            npwp="09.457.584.6-437.729",
+            city="Kabupaten Lebak",
+            join_date="27-08-2020",
+            total_sku="1,2rb",
+            rating="",
+        ),
+        row_of(
+            "BLIBLI",
+            merchant_code="BDG-1",
+            merchant_name="Batik Priangan",
+            pic_name="Asep",
+            business_type="Individual",
+            city="Kota Bandung",
+            join_date="01-01-2020",
+            total_sku="5",
+            rating="4,0",
+        ),
     ]
     return single_delivery_snapshot(root, "blibli", format_bytes("BLIBLI", rows, bom=True))
 
@@ -384,25 +549,67 @@ def test_blibli_bom_csv(blibli_snapshot):
 
 # --- BBI ----------------------------------------------------------------------------------
 
+
 def _bbi_rows(platform: str):
     return [
-        row_of("BBI", platform=platform, id_penjual="P-1", nama_toko="Toko Berkah",
-               nama_pemilik="Siti", no_hp="+62 812-3456-7890", kecamatan="Kramatwatu",
-               kota_kabupaten="Kab. Serang", provinsi="Banten",
-               tanggal_bergabung="Maret 2021", jumlah_produk="1,2rb"),
-        row_of("BBI", platform=platform, id_penjual="P-2", nama_toko="Sepatu Jaksel",
-               nama_pemilik="Dodi", kota_kabupaten="Jakarta Selatan", provinsi="DKI Jakarta",
-               tanggal_bergabung="2021-03-04", jumlah_produk="10"),
-        row_of("BBI", platform=platform, id_penjual="P-3", nama_toko="-",
-               nama_pemilik="N/A", kota_kabupaten="Kota Serang", provinsi="Banten"),
-        row_of("BBI", platform=platform, id_penjual="P-4", nama_toko="Kedai Kopi Tangsel",
-               nama_pemilik="", no_hp="0812****7890", kecamatan="Pamulang",
-               kota_kabupaten="Tangsel", provinsi="BANTEN", kode_pos="15417",
-               tanggal_bergabung="04/03/2021", jumlah_produk="120"),
-        row_of("BBI", platform=platform, id_penjual="6942587549569515341",
-               nama_toko="Anyaman Sakinah",
-               nama_pemilik="Farhunnisa", kota_kabupaten="Pandeglang", provinsi="Banten",
-               tanggal_bergabung="Desember 2020", jumlah_produk=""),
+        row_of(
+            "BBI",
+            platform=platform,
+            id_penjual="P-1",
+            nama_toko="Toko Berkah",
+            nama_pemilik="Siti",
+            no_hp="+62 812-3456-7890",
+            kecamatan="Kramatwatu",
+            kota_kabupaten="Kab. Serang",
+            provinsi="Banten",
+            tanggal_bergabung="Maret 2021",
+            jumlah_produk="1,2rb",
+        ),
+        row_of(
+            "BBI",
+            platform=platform,
+            id_penjual="P-2",
+            nama_toko="Sepatu Jaksel",
+            nama_pemilik="Dodi",
+            kota_kabupaten="Jakarta Selatan",
+            provinsi="DKI Jakarta",
+            tanggal_bergabung="2021-03-04",
+            jumlah_produk="10",
+        ),
+        row_of(
+            "BBI",
+            platform=platform,
+            id_penjual="P-3",
+            nama_toko="-",
+            nama_pemilik="N/A",
+            kota_kabupaten="Kota Serang",
+            provinsi="Banten",
+        ),
+        row_of(
+            "BBI",
+            platform=platform,
+            id_penjual="P-4",
+            nama_toko="Kedai Kopi Tangsel",
+            nama_pemilik="",
+            no_hp="0812****7890",
+            kecamatan="Pamulang",
+            kota_kabupaten="Tangsel",
+            provinsi="BANTEN",
+            kode_pos="15417",
+            tanggal_bergabung="04/03/2021",
+            jumlah_produk="120",
+        ),
+        row_of(
+            "BBI",
+            platform=platform,
+            id_penjual="6942587549569515341",
+            nama_toko="Anyaman Sakinah",
+            nama_pemilik="Farhunnisa",
+            kota_kabupaten="Pandeglang",
+            provinsi="Banten",
+            tanggal_bergabung="Desember 2020",
+            jumlah_produk="",
+        ),
     ]
 
 
@@ -459,24 +666,62 @@ def test_bbi_bom_makes_no_difference(bbi_snapshots):
 
 # --- Shopee -------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def shopee_snapshot(tmp_path_factory):
     root = tmp_path_factory.mktemp("shopee")
     rows = [
-        row_of("SHOPEE", shopid="1", userid="11", username="sembakokhasbandung",
-               shop_name="SEMBAKO KHAS BANDUNG", phone="62882431941747",
-               shop_location="KAB. BANDUNG - PASIRJAMBU", ctime="1766761630"),
-        row_of("SHOPEE", shopid="2", userid="12", username="laundryjaya",
-               shop_name="Laundry Jaya Official Shop", phone="6281391878386",
-               shop_location="KOTA SERANG - CIPOCOK JAYA", ctime="1623847099"),
-        row_of("SHOPEE", shopid="3", userid="13", username="lelecipu",
-               shop_name="Lele Ciputat", phone="", shop_location="Tangerang Selatan",
-               ctime="1474160633", item_count="476"),
-        row_of("SHOPEE", shopid="4", userid="14", username="kelontong",
-               shop_name="Kelontong Mandiri Indah", phone="6285359065389",
-               shop_location="KAB. TANGERANG", ctime="1791944970"),
-        row_of("SHOPEE", shopid="5", userid="15", username="x", shop_name="N/A",
-               seller_name="", shop_location="KAB. TANGERANG", ctime="1791944970"),
+        row_of(
+            "SHOPEE",
+            shopid="1",
+            userid="11",
+            username="sembakokhasbandung",
+            shop_name="SEMBAKO KHAS BANDUNG",
+            phone="62882431941747",
+            shop_location="KAB. BANDUNG - PASIRJAMBU",
+            ctime="1766761630",
+        ),
+        row_of(
+            "SHOPEE",
+            shopid="2",
+            userid="12",
+            username="laundryjaya",
+            shop_name="Laundry Jaya Official Shop",
+            phone="6281391878386",
+            shop_location="KOTA SERANG - CIPOCOK JAYA",
+            ctime="1623847099",
+        ),
+        row_of(
+            "SHOPEE",
+            shopid="3",
+            userid="13",
+            username="lelecipu",
+            shop_name="Lele Ciputat",
+            phone="",
+            shop_location="Tangerang Selatan",
+            ctime="1474160633",
+            item_count="476",
+        ),
+        row_of(
+            "SHOPEE",
+            shopid="4",
+            userid="14",
+            username="kelontong",
+            shop_name="Kelontong Mandiri Indah",
+            phone="6285359065389",
+            shop_location="KAB. TANGERANG",
+            ctime="1791944970",
+        ),
+        row_of(
+            "SHOPEE",
+            shopid="5",
+            userid="15",
+            username="x",
+            shop_name="N/A",
+            seller_name="",
+            shop_location="KAB. TANGERANG",
+            ctime="1791944970",
+        ),
     ]
     return single_delivery_snapshot(root, "shopee", format_bytes("SHOPEE", rows))
 
@@ -504,15 +749,26 @@ def test_shopee_values(shopee_snapshot):
 
 # --- Tokopedia ----------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def tokopedia_snapshot(tmp_path_factory):
     root = tmp_path_factory.mktemp("tokopedia")
 
     def shop(shop_id, name, city, district="", postal="", active="true", **kw):
-        return row_of("TOKOPEDIA", shop_id=shop_id, shop_domain=f"shop{shop_id}",
-                      shop_name=name, city=city, district=district, postal_code=postal,
-                      joined_at="2021-06-11T09:53:13+07:00", products="12",
-                      merchant_tier="regular", is_active=active, **kw)
+        return row_of(
+            "TOKOPEDIA",
+            shop_id=shop_id,
+            shop_domain=f"shop{shop_id}",
+            shop_name=name,
+            city=city,
+            district=district,
+            postal_code=postal,
+            joined_at="2021-06-11T09:53:13+07:00",
+            products="12",
+            merchant_tier="regular",
+            is_active=active,
+            **kw,
+        )
 
     rows = [
         shop("101", "Warung Sukses", "Tangerang", district="Sindang Jaya"),
@@ -522,8 +778,14 @@ def tokopedia_snapshot(tmp_path_factory):
         shop("105", "Batik Dago", "Kota Bandung", district="Coblong", postal="40135"),
         shop("106", "Kedai Sinar", "Kab. Tangerang", district="Legok", active="false"),
         shop("107", "N/A", "Kota Tangerang", owner_name="-"),
-        shop("108", "Lele Ciputat Timur", "Kota Tangerang Selatan", district="Ciputat Timur",
-             postal="15419", rating="4.9"),
+        shop(
+            "108",
+            "Lele Ciputat Timur",
+            "Kota Tangerang Selatan",
+            district="Ciputat Timur",
+            postal="15419",
+            rating="4.9",
+        ),
         shop("109", "Toko Tanpa Kota", "", postal="40135"),  # a Bandung postal code
         shop("110", "Toko Pamulang", "", district="Pamulang"),
         shop("111", "Toko Bogor", "Bogor"),  # kab and kota Bogor: both Jawa Barat
@@ -534,7 +796,9 @@ def tokopedia_snapshot(tmp_path_factory):
 def test_tokopedia_quarantine(tokopedia_snapshot):
     assert_conserved(tokopedia_snapshot, rows_in_file=11)
     assert rejected_reasons(tokopedia_snapshot) == {
-        "105": "out_of_scope", "107": "no_usable_name", "109": "out_of_scope",
+        "105": "out_of_scope",
+        "107": "no_usable_name",
+        "109": "out_of_scope",
         "111": "out_of_scope",
     }
 
@@ -570,23 +834,76 @@ def test_tokopedia_values(tokopedia_snapshot):
 
 # --- Lazada -------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def lazada_snapshot(tmp_path_factory):
     root = tmp_path_factory.mktemp("lazada")
     rows = [
-        [Text("171464781962640562"), "Septi Rahayu, A.md", "Grosir Sembako Mak Septi",
-         Text("09.457.584.6-437.729"), Text("+6285719339443"), "septi.rahayu93@gmail.com",
-         "Perum Mustika Tigaraksa", "Kab. Tangerang", "Banten", date(2026, 5, 18), "Active"],
-        [Text("1941813235"), "mustofa", "Skincare Abah Mustofa ID", Text("9120301234567"),
-         Text("089850574897"), "", "Jl. Kisamaun no. 51, Citangkil", "Kota Cilegon",
-         "Banten", date(2021, 9, 3), "Active"],
-        [Text("1454274067"), "", "Feozen Food Bu Haluma", Text("3672080403840362"), "", "",
-         "", "Tangerang", "Banten", date(2026, 6, 21), "Suspended"],
-        [Text("627699277"), "tri", "GROSIR SEMBAKO INDAH BARU", Text("3174091303630723"),
-         Text("+628959543435"), "", "", "Kota Jakarta Selatan", "DKI Jakarta",
-         date(2018, 5, 8), "Active"],
-        [Text(str(2**53 + 1)), "Budi", "Budi Store", "", "", "", "", "Kota Serang", "Banten",
-         date(2020, 1, 2), "Inactive"],
+        [
+            Text("171464781962640562"),
+            "Septi Rahayu, A.md",
+            "Grosir Sembako Mak Septi",
+            Text("09.457.584.6-437.729"),
+            Text("+6285719339443"),
+            "septi.rahayu93@gmail.com",
+            "Perum Mustika Tigaraksa",
+            "Kab. Tangerang",
+            "Banten",
+            date(2026, 5, 18),
+            "Active",
+        ],
+        [
+            Text("1941813235"),
+            "mustofa",
+            "Skincare Abah Mustofa ID",
+            Text("9120301234567"),
+            Text("089850574897"),
+            "",
+            "Jl. Kisamaun no. 51, Citangkil",
+            "Kota Cilegon",
+            "Banten",
+            date(2021, 9, 3),
+            "Active",
+        ],
+        [
+            Text("1454274067"),
+            "",
+            "Feozen Food Bu Haluma",
+            Text("3672080403840362"),
+            "",
+            "",
+            "",
+            "Tangerang",
+            "Banten",
+            date(2026, 6, 21),
+            "Suspended",
+        ],
+        [
+            Text("627699277"),
+            "tri",
+            "GROSIR SEMBAKO INDAH BARU",
+            Text("3174091303630723"),
+            Text("+628959543435"),
+            "",
+            "",
+            "Kota Jakarta Selatan",
+            "DKI Jakarta",
+            date(2018, 5, 8),
+            "Active",
+        ],
+        [
+            Text(str(2**53 + 1)),
+            "Budi",
+            "Budi Store",
+            "",
+            "",
+            "",
+            "",
+            "Kota Serang",
+            "Banten",
+            date(2020, 1, 2),
+            "Inactive",
+        ],
     ]
     return single_delivery_snapshot(root, "lazada", writer=lambda p: write_lazada_xlsx(p, rows))
 
@@ -595,7 +912,10 @@ def test_lazada_seller_ids_stay_exact(lazada_snapshot):
     assert_conserved(lazada_snapshot, rows_in_file=5)
     assert rejected_reasons(lazada_snapshot) == {"627699277": "out_of_scope"}
     assert set(accepted_by_id(lazada_snapshot)) == {
-        "171464781962640562", "1941813235", "1454274067", str(2**53 + 1),
+        "171464781962640562",
+        "1941813235",
+        "1454274067",
+        str(2**53 + 1),
     }
 
 
@@ -626,28 +946,55 @@ def test_lazada_values(lazada_snapshot):
 
 # --- OSS ----------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def oss_snapshot(tmp_path_factory):
     root = tmp_path_factory.mktemp("oss")
     rows = [
-        row_of("OSS", nib="9511853934755", nama_pelaku_usaha="TASNIM SUSANTO",
-               jenis_pelaku_usaha="Orang Perseorangan", nama_usaha="",
-               alamat_usaha="KP. KRAMAT WETAN RT 009 RW 009, KEC. MALINGPING",
-               kode_wilayah="36.02.01.2019", kode_pos="42391", kbli="47111|46900",
-               skala_usaha="Usaha Mikro", tanggal_terbit="2018-11-10",
-               telepon="+6281342350333"),
-        row_of("OSS", nib="9847047135545", nama_pelaku_usaha="GADANG GUNARTO, S.SOS",
-               jenis_pelaku_usaha="Orang Perseorangan", nama_usaha="CATERING ZAHRA",
-               kode_wilayah="3674021004", kode_pos="15326", kbli="56210",
-               skala_usaha="Usaha Kecil", tanggal_terbit="2024-08-25",
-               email="Gadang.Gunarto90@yahoo.co.id"),
-        row_of("OSS", nib="951185393475", nama_pelaku_usaha="NIB PENDEK",
-               kode_wilayah="3602012019"),
-        row_of("OSS", nib="9511853934755", nama_pelaku_usaha="TASNIM SUSANTO",
-               kode_wilayah="3602012019"),
-        row_of("OSS", nib="9000000000001", nama_pelaku_usaha="PT MAJU BANDUNG",
-               jenis_pelaku_usaha="PT", nama_usaha="PT Maju Bandung",
-               kode_wilayah="32.04.01.2001"),
+        row_of(
+            "OSS",
+            nib="9511853934755",
+            nama_pelaku_usaha="TASNIM SUSANTO",
+            jenis_pelaku_usaha="Orang Perseorangan",
+            nama_usaha="",
+            alamat_usaha="KP. KRAMAT WETAN RT 009 RW 009, KEC. MALINGPING",
+            kode_wilayah="36.02.01.2019",
+            kode_pos="42391",
+            kbli="47111|46900",
+            skala_usaha="Usaha Mikro",
+            tanggal_terbit="2018-11-10",
+            telepon="+6281342350333",
+        ),
+        row_of(
+            "OSS",
+            nib="9847047135545",
+            nama_pelaku_usaha="GADANG GUNARTO, S.SOS",
+            jenis_pelaku_usaha="Orang Perseorangan",
+            nama_usaha="CATERING ZAHRA",
+            kode_wilayah="3674021004",
+            kode_pos="15326",
+            kbli="56210",
+            skala_usaha="Usaha Kecil",
+            tanggal_terbit="2024-08-25",
+            email="Gadang.Gunarto90@yahoo.co.id",
+        ),
+        row_of(
+            "OSS", nib="951185393475", nama_pelaku_usaha="NIB PENDEK", kode_wilayah="3602012019"
+        ),
+        row_of(
+            "OSS",
+            nib="9511853934755",
+            nama_pelaku_usaha="TASNIM SUSANTO",
+            kode_wilayah="3602012019",
+        ),
+        row_of(
+            "OSS",
+            nib="9000000000001",
+            nama_pelaku_usaha="PT MAJU BANDUNG",
+            jenis_pelaku_usaha="PT",
+            nama_usaha="PT Maju Bandung",
+            kode_wilayah="32.04.01.2001",
+        ),
     ]
     return single_delivery_snapshot(root, "oss", format_bytes("OSS", rows, quote_all=True))
 
@@ -687,13 +1034,22 @@ def test_jsonl_line_cut_inside_the_store_id_does_not_invent_a_key(tmp_path):
 
 # --- one bad value must not sink the whole snapshot ----------------------------------------
 
+
 def test_oss_unknown_village_code_does_not_break_the_snapshot(tmp_path):
     rows = [
-        row_of("OSS", nib="9511853934755", nama_pelaku_usaha="TASNIM SUSANTO",
-               kode_wilayah="36.02.01.2019"),
+        row_of(
+            "OSS",
+            nib="9511853934755",
+            nama_pelaku_usaha="TASNIM SUSANTO",
+            kode_wilayah="36.02.01.2019",
+        ),
         # '36.09' is no kabupaten/kota of Banten (a typo in the village code)
-        row_of("OSS", nib="9847047135545", nama_pelaku_usaha="GADANG GUNARTO",
-               kode_wilayah="36.09.01.2001"),
+        row_of(
+            "OSS",
+            nib="9847047135545",
+            nama_pelaku_usaha="GADANG GUNARTO",
+            kode_wilayah="36.09.01.2001",
+        ),
     ]
     snap = single_delivery_snapshot(tmp_path, "oss", format_bytes("OSS", rows, quote_all=True))
     assert_conserved(snap, rows_in_file=2)
@@ -705,10 +1061,24 @@ def test_oss_unknown_village_code_does_not_break_the_snapshot(tmp_path):
 
 def test_bbi_date_with_a_year_typo_does_not_break_the_snapshot(tmp_path):
     rows = [
-        row_of("BBI", platform="Zalora", id_penjual="Z-1", nama_toko="Toko Berkah",
-               kota_kabupaten="Kota Serang", provinsi="Banten", tanggal_bergabung="12/03/2921"),
-        row_of("BBI", platform="Zalora", id_penjual="Z-2", nama_toko="Toko Barokah",
-               kota_kabupaten="Kota Serang", provinsi="Banten", tanggal_bergabung="12/03/2021"),
+        row_of(
+            "BBI",
+            platform="Zalora",
+            id_penjual="Z-1",
+            nama_toko="Toko Berkah",
+            kota_kabupaten="Kota Serang",
+            provinsi="Banten",
+            tanggal_bergabung="12/03/2921",
+        ),
+        row_of(
+            "BBI",
+            platform="Zalora",
+            id_penjual="Z-2",
+            nama_toko="Toko Barokah",
+            kota_kabupaten="Kota Serang",
+            provinsi="Banten",
+            tanggal_bergabung="12/03/2021",
+        ),
     ]
     snap = single_delivery_snapshot(tmp_path, "zalora", format_bytes("BBI", rows))
     assert_conserved(snap, rows_in_file=2)
@@ -720,12 +1090,24 @@ def test_bbi_date_with_a_year_typo_does_not_break_the_snapshot(tmp_path):
 
 # --- snapshot selection -------------------------------------------------------------------
 
+
 def _zalora(*ids: str) -> bytes:
-    return format_bytes("BBI", [
-        row_of("BBI", platform="Zalora", id_penjual=i, nama_toko=f"Toko {i}",
-               nama_pemilik="Siti", kota_kabupaten="Kota Serang", provinsi="Banten")
-        for i in ids
-    ], bom=True)
+    return format_bytes(
+        "BBI",
+        [
+            row_of(
+                "BBI",
+                platform="Zalora",
+                id_penjual=i,
+                nama_toko=f"Toko {i}",
+                nama_pemilik="Siti",
+                kota_kabupaten="Kota Serang",
+                provinsi="Banten",
+            )
+            for i in ids
+        ],
+        bom=True,
+    )
 
 
 def test_newest_complete_delivery_wins_and_incomplete_is_ignored(tmp_path):
@@ -736,7 +1118,9 @@ def test_newest_complete_delivery_wins_and_incomplete_is_ignored(tmp_path):
     make_delivery(tmp_path, "2026-11-22", {})  # complete, but without this source
     (tmp_path / "not-a-delivery").mkdir()
     assert [d.delivered_on for d in complete_deliveries(tmp_path)] == [
-        date(2026, 11, 24), date(2026, 11, 22), date(2026, 11, 20)
+        date(2026, 11, 24),
+        date(2026, 11, 22),
+        date(2026, 11, 20),
     ]
     assert incomplete_deliveries(tmp_path) == ["2026-11-25"]
     snap = load(tmp_path, "zalora")
@@ -760,16 +1144,29 @@ def test_source_missing_from_newest_delivery_uses_its_latest_file(tmp_path):
 
 def test_broken_newest_file_falls_back_to_last_good_snapshot(tmp_path):
     spec = SOURCES_BY_KEY["registry_3603"]
-    good = r2_bytes([
-        r2_row(id_umkm="36030000001", nama_usaha="Kedai Sinar", nama_pemilik="Halim",
-               status="AKTIF"),
-        r2_row(id_umkm="36030000002", nama_usaha="Warung Sukses", nama_pemilik="Suwarni",
-               status="AKTIF"),
-    ])
-    newer = r2_bytes([
-        r2_row(id_umkm="36030000009", nama_usaha="Toko Baru", nama_pemilik="Baru",
-               status="AKTIF"),
-    ])
+    good = r2_bytes(
+        [
+            r2_row(
+                id_umkm="36030000001",
+                nama_usaha="Kedai Sinar",
+                nama_pemilik="Halim",
+                status="AKTIF",
+            ),
+            r2_row(
+                id_umkm="36030000002",
+                nama_usaha="Warung Sukses",
+                nama_pemilik="Suwarni",
+                status="AKTIF",
+            ),
+        ]
+    )
+    newer = r2_bytes(
+        [
+            r2_row(
+                id_umkm="36030000009", nama_usaha="Toko Baru", nama_pemilik="Baru", status="AKTIF"
+            ),
+        ]
+    )
     truncated = newer[:-15]
     make_delivery(tmp_path, "2026-11-20", {spec.path: good})
     make_delivery(tmp_path, "2026-11-24", {spec.path: truncated})
@@ -826,6 +1223,7 @@ def test_missing_landing_root_is_a_clear_error(tmp_path):
 
 # --- validation functions directly ---------------------------------------------------------
 
+
 def test_reasons_are_the_four_stable_ones():
     assert set(REASONS) == {"malformed", "duplicate_key", "no_usable_name", "out_of_scope"}
 
@@ -838,15 +1236,19 @@ def test_duplicate_keys_keep_first_and_ignore_blank_keys():
 
 
 def test_unusable_records_no_name_wins_over_out_of_scope():
-    records = pd.DataFrame({
-        "business_name": ["Toko A", None, None, "Toko D"],
-        "owner_name": [None, "Budi", None, None],
-        "region_scope": ["banten", "outside", "outside", "unknown"],
-        "region_evidence": ["", "province=jawa barat", "province=jawa barat", ""],
-    }, index=[0, 1, 2, 3])
+    records = pd.DataFrame(
+        {
+            "business_name": ["Toko A", None, None, "Toko D"],
+            "owner_name": [None, "Budi", None, None],
+            "region_scope": ["banten", "outside", "outside", "unknown"],
+            "region_evidence": ["", "province=jawa barat", "province=jawa barat", ""],
+        },
+        index=[0, 1, 2, 3],
+    )
     unusable = unusable_records(records, SOURCES_BY_KEY["tokopedia"])
     assert sorted(zip(unusable["row_position"], unusable["reason"])) == [
-        (1, "out_of_scope"), (2, "no_usable_name"),
+        (1, "out_of_scope"),
+        (2, "no_usable_name"),
     ]
     # the details name the source's own columns that held no usable name
     details = unusable.set_index("row_position")["details"]

@@ -28,7 +28,8 @@ def test_one_asset_per_published_table_all_made_by_one_step(graph):
     assert not graph.get(table_asset_key("curated.umkm")).assets_def.can_subset  # atomic
     for key in tables:
         assert {"golden_businesses", "matched_records"} <= {
-            p.to_user_string() for p in graph.get(key).parent_keys}
+            p.to_user_string() for p in graph.get(key).parent_keys
+        }
 
 
 def test_every_declared_column_has_a_description(graph):
@@ -44,8 +45,9 @@ def test_every_declared_column_has_a_description(graph):
 @pytest.mark.slow
 def test_a_run_materializes_every_table_with_its_columns_described(published_run):
     warehouse, result = published_run
-    materialized = {m.asset_key: m for m in result.asset_materializations_for_node(
-        "warehouse_tables")}
+    materialized = {
+        m.asset_key: m for m in result.asset_materializations_for_node("warehouse_tables")
+    }
     # the first night trains the model, so it writes every table
     assert set(materialized) == {table_asset_key(t) for t in TABLES}
     undescribed = {}
@@ -60,23 +62,33 @@ def test_a_run_materializes_every_table_with_its_columns_described(published_run
     assert umkm["dagster/row_count"].value == len(query(warehouse, "SELECT * FROM curated.umkm"))
     assert umkm["audit_success"].value is True
     assert "review_queue_top" in materialized[table_asset_key("quality.review_queue")].metadata
-    checks = {e.check_name: e for e in result.get_asset_check_evaluations()
-              if e.asset_key == table_asset_key("curated.umkm")}
+    checks = {
+        e.check_name: e
+        for e in result.get_asset_check_evaluations()
+        if e.asset_key == table_asset_key("curated.umkm")
+    }
     assert checks["curated_pandera"].passed and checks["great_expectations"].passed
 
 
 @pytest.mark.slow
 def test_every_published_column_has_a_warehouse_comment(published):
-    undescribed = query(published, """
+    undescribed = query(
+        published,
+        """
         SELECT schema_name || '.' || table_name AS table_name, column_name
         FROM duckdb_columns()
         WHERE schema_name IN ('curated', 'quality') AND comment IS NULL
-          AND table_name NOT LIKE 'v\\_%' ESCAPE '\\'""")
+          AND table_name NOT LIKE 'v\\_%' ESCAPE '\\'""",
+    )
     assert undescribed.empty, undescribed.to_string()
 
 
 def test_the_model_tables_may_be_skipped_on_a_night_without_training(graph):
     for table in TABLES:
         spec_skippable = table in WRITTEN_ON_TRAINING
-        assert graph.get(table_asset_key(table)).assets_def.specs_by_key[
-            table_asset_key(table)].skippable == spec_skippable
+        assert (
+            graph.get(table_asset_key(table))
+            .assets_def.specs_by_key[table_asset_key(table)]
+            .skippable
+            == spec_skippable
+        )

@@ -34,8 +34,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _complete(version: int, rows: int) -> dict:
     tag = f"v{version}"
-    return {"businesses": rows, "records": rows, "umkm_min": tag, "umkm_max": tag,
-            "records_min": tag, "records_max": tag}
+    return {
+        "businesses": rows,
+        "records": rows,
+        "umkm_min": tag,
+        "umkm_max": tag,
+        "records_min": tag,
+        "records_max": tag,
+    }
 
 
 def _run_metrics_versions(url: str) -> list[int]:
@@ -47,14 +53,19 @@ def _no_leftovers(url: str) -> bool:
     path = duckdb_path(url)
     if path is not None:
         return not list(path.parent.glob(f"{path.name}.publishing*"))
-    return sql(url, "SELECT count(*) FROM information_schema.schemata "
-                    "WHERE schema_name = 'staging'")[0][0] == 0
+    return (
+        sql(url, "SELECT count(*) FROM information_schema.schemata WHERE schema_name = 'staging'")[
+            0
+        ][0]
+        == 0
+    )
 
 
 def _start_reader(url: str, stop: Path, hold: bool = False) -> subprocess.Popen:
     command = [sys.executable, "-m", "tests.wap_helpers", "read", url, str(stop)]
-    reader = subprocess.Popen(command + (["--hold"] if hold else []), cwd=ROOT,
-                              stdout=subprocess.PIPE, text=True)
+    reader = subprocess.Popen(
+        command + (["--hold"] if hold else []), cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
     assert json.loads(reader.stdout.readline()) == {"ready": True}
     return reader
 
@@ -76,14 +87,18 @@ def test_readers_see_only_the_complete_old_or_new_tables(warehouse_url, tmp_path
     # transaction, old tables dropped; DuckDB: new file complete, not yet renamed)
     monkeypatch.setenv(PAUSE_AT_ENV, "swap")
     monkeypatch.setenv(PAUSE_SECONDS_ENV, "1")
-    publish(warehouse_url, make_publication(2, 30_000),
-            PublicationAudit(20_000, docs_dir=tmp_path / "docs"))
+    publish(
+        warehouse_url,
+        make_publication(2, 30_000),
+        PublicationAudit(20_000, docs_dir=tmp_path / "docs"),
+    )
     time.sleep(0.5)
     stop.touch()
     seen = _observations(reconnecting)
     assert len(seen) > 20
-    assert all(observation in (old, new) for observation in seen), \
-        [o for o in seen if o not in (old, new)][:3]
+    assert all(observation in (old, new) for observation in seen), [
+        o for o in seen if o not in (old, new)
+    ][:3]
     assert seen[0] == old and seen[-1] == new
     if holding is not None:
         # a BI tool holding the file open neither blocked the publish nor saw it change
@@ -97,10 +112,17 @@ def test_readers_see_only_the_complete_old_or_new_tables(warehouse_url, tmp_path
 def test_a_publish_killed_midway_leaves_the_old_tables(warehouse_url, tmp_path, point):
     publish(warehouse_url, make_publication(1, 5_000))
     marker = tmp_path / "paused"
-    env = {**os.environ, PAUSE_AT_ENV: point, PAUSE_MARKER_ENV: str(marker),
-           PAUSE_SECONDS_ENV: "300"}
-    worker = subprocess.Popen([sys.executable, "-m", "tests.wap_helpers", "publish",
-                               warehouse_url, "2", "8000"], cwd=ROOT, env=env)
+    env = {
+        **os.environ,
+        PAUSE_AT_ENV: point,
+        PAUSE_MARKER_ENV: str(marker),
+        PAUSE_SECONDS_ENV: "300",
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "tests.wap_helpers", "publish", warehouse_url, "2", "8000"],
+        cwd=ROOT,
+        env=env,
+    )
     try:
         deadline = time.monotonic() + 120
         while not marker.exists():
@@ -140,7 +162,8 @@ def test_a_failing_check_publishes_nothing(warehouse_url, tmp_path):
     with pytest.raises(AuditFailed) as failed:
         publish(warehouse_url, collapsed, PublicationAudit(1_000, docs_dir=docs))
     assert [c.name for c in failed.value.result.failures] == [
-        "curated_umkm: expect_table_row_count_to_be_between"]
+        "curated_umkm: expect_table_row_count_to_be_between"
+    ]
     assert read_once(warehouse_url) == _complete(1, 1_000)
     # a deliberate change passes with wider bounds
     publish(warehouse_url, collapsed, PublicationAudit(1_000, bounds=RowCountBounds(0.2, 2.0)))
@@ -151,17 +174,21 @@ def test_a_failing_check_publishes_nothing(warehouse_url, tmp_path):
 def test_every_publish_brings_keys_comments_and_views(warehouse_url):
     for version, rows in ((1, 400), (2, 500)):  # the second replaces tables views depend on
         publish(warehouse_url, make_publication(version, rows))
-    keys = sql(warehouse_url, """
+    keys = sql(
+        warehouse_url,
+        """
         SELECT table_schema || '.' || table_name FROM information_schema.table_constraints
         WHERE constraint_type = 'PRIMARY KEY'
-          AND table_schema IN ('curated', 'quality', 'restricted') ORDER BY 1""")
+          AND table_schema IN ('curated', 'quality', 'restricted') ORDER BY 1""",
+    )
     assert [k for (k,) in keys] == ["curated.umkm", "curated.umkm_source_record"]
     if duckdb_path(warehouse_url):
         table_comment = "SELECT comment FROM duckdb_tables() WHERE table_name = 'umkm'"
-        column_comment = ("SELECT comment FROM duckdb_columns() WHERE table_name = 'umkm' "
-                          "AND column_name = 'umkm_id'")
-        view_comment = ("SELECT comment FROM duckdb_views() "
-                        "WHERE view_name = 'v_online_without_nib'")
+        column_comment = (
+            "SELECT comment FROM duckdb_columns() WHERE table_name = 'umkm' "
+            "AND column_name = 'umkm_id'"
+        )
+        view_comment = "SELECT comment FROM duckdb_views() WHERE view_name = 'v_online_without_nib'"
     else:
         table_comment = "SELECT obj_description('curated.umkm'::regclass)"
         column_comment = "SELECT col_description('curated.umkm'::regclass, 1)"
@@ -169,17 +196,32 @@ def test_every_publish_brings_keys_comments_and_views(warehouse_url):
     assert "One row per business" in sql(warehouse_url, table_comment)[0][0]
     assert "stable across" in sql(warehouse_url, column_comment)[0][0]
     assert "no NIB" in sql(warehouse_url, view_comment)[0][0]
-    by_registration = dict(sql(warehouse_url, """
-        SELECT registration, sum(businesses) FROM curated.v_umkm_registration GROUP BY 1"""))
+    by_registration = dict(
+        sql(
+            warehouse_url,
+            """
+        SELECT registration, sum(businesses) FROM curated.v_umkm_registration GROUP BY 1""",
+        )
+    )
     assert by_registration == {"registered": 167, "unregistered": 333}  # every third has a NIB
-    assert sql(warehouse_url, "SELECT sum(businesses) FROM curated.v_umkm_per_kabupaten_sector"
-               )[0][0] == 500
-    online_without_nib = sql(warehouse_url, "SELECT count(*) FROM curated.umkm "
-                                            "WHERE sells_online AND nib IS NULL")[0][0]
-    assert sql(warehouse_url, "SELECT count(*) FROM curated.v_online_without_nib"
-               )[0][0] == online_without_nib > 0
-    distribution = dict(sql(warehouse_url, "SELECT platform_count, businesses "
-                                           "FROM curated.v_platform_count_distribution"))
+    assert (
+        sql(warehouse_url, "SELECT sum(businesses) FROM curated.v_umkm_per_kabupaten_sector")[0][0]
+        == 500
+    )
+    online_without_nib = sql(
+        warehouse_url, "SELECT count(*) FROM curated.umkm WHERE sells_online AND nib IS NULL"
+    )[0][0]
+    assert (
+        sql(warehouse_url, "SELECT count(*) FROM curated.v_online_without_nib")[0][0]
+        == online_without_nib
+        > 0
+    )
+    distribution = dict(
+        sql(
+            warehouse_url,
+            "SELECT platform_count, businesses FROM curated.v_platform_count_distribution",
+        )
+    )
     assert distribution == {0: 125, 1: 125, 2: 125, 3: 125}
 
 
@@ -199,8 +241,9 @@ def test_view_names_mark_them_as_the_catalogs():
     assert all(view.name.split(".")[1].startswith("v_") for view in VIEWS)
 
 
-def _hold_table_in_a_transaction(dsn: str, isolation: str, seconds: float, seen: dict,
-                                 ready, done) -> None:
+def _hold_table_in_a_transaction(
+    dsn: str, isolation: str, seconds: float, seen: dict, ready, done
+) -> None:
     """A BI session: opens a transaction, reads curated.umkm, keeps the transaction open for
     ``seconds`` and reads again (what it saw before and after goes to ``seen``)."""
     import psycopg
@@ -226,8 +269,9 @@ def test_postgres_readers_never_wait_and_never_see_empty_or_mixed_tables(postgre
     publish(postgres_url, make_publication(1, 5_000))
     dsn = postgres_url.replace("postgresql+psycopg", "postgresql")
     seen, ready, done = {}, threading.Event(), threading.Event()
-    holder = threading.Thread(target=_hold_table_in_a_transaction,
-                              args=(dsn, "REPEATABLE READ", 3.0, seen, ready, done))
+    holder = threading.Thread(
+        target=_hold_table_in_a_transaction, args=(dsn, "REPEATABLE READ", 3.0, seen, ready, done)
+    )
     holder.start()
     assert ready.wait(10)
     latencies, stop = [], threading.Event()
@@ -251,18 +295,26 @@ def test_postgres_readers_never_wait_and_never_see_empty_or_mixed_tables(postgre
     reader.join()
     holder.join()
     assert done.is_set() and not holder.is_alive()
-    print(f"publish {publish_seconds:.2f}s beside a 3 s REPEATABLE READ reader; other readers' "
-          f"longest query {max(latencies) * 1000:.0f} ms over {len(latencies)} queries")
+    print(
+        f"publish {publish_seconds:.2f}s beside a 3 s REPEATABLE READ reader; other readers' "
+        f"longest query {max(latencies) * 1000:.0f} ms over {len(latencies)} queries"
+    )
     assert publish_seconds < 3.0, "the publish waited for the long reader"
     assert seen["before"] == seen["after"] == (5_000, "v1", "v1")  # old rows, never empty
     assert len(latencies) > 10 and max(latencies) < 1.0, max(latencies)
     assert read_once(postgres_url) == _complete(2, 6_000)
-    assert sql(postgres_url, "SELECT count(*) FROM information_schema.schemata "
-                             "WHERE schema_name = 'staging'")[0][0] == 0
+    assert (
+        sql(
+            postgres_url,
+            "SELECT count(*) FROM information_schema.schemata WHERE schema_name = 'staging'",
+        )[0][0]
+        == 0
+    )
 
 
-def test_postgres_a_changed_table_waits_for_readers_and_names_them(postgres_url, monkeypatch,
-                                                                   caplog):
+def test_postgres_a_changed_table_waits_for_readers_and_names_them(
+    postgres_url, monkeypatch, caplog
+):
     """A table whose columns changed is replaced whole, which waits for a reader's lock:
     the retries are logged with the blocking session, and the publish succeeds after."""
     import logging
@@ -274,8 +326,9 @@ def test_postgres_a_changed_table_waits_for_readers_and_names_them(postgres_url,
     monkeypatch.setattr(warehouse, "LOCK_TIMEOUT", "500ms")
     dsn = postgres_url.replace("postgresql+psycopg", "postgresql")
     seen, ready, done = {}, threading.Event(), threading.Event()
-    holder = threading.Thread(target=_hold_table_in_a_transaction,
-                              args=(dsn, "READ COMMITTED", 1.5, seen, ready, done))
+    holder = threading.Thread(
+        target=_hold_table_in_a_transaction, args=(dsn, "READ COMMITTED", 1.5, seen, ready, done)
+    )
     holder.start()
     assert ready.wait(10)
     changed = make_publication(2, 250)

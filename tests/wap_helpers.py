@@ -77,50 +77,54 @@ def make_publication(version: int, rows: int) -> Publication:
     ids = pd.Series([f"U{version:02d}{i:012d}" for i in index], dtype="str")
     tag = f"v{version}"
     has_nib = index % 3 == 0
-    nib = pd.Series(np.where(has_nib, (1_000_000_000_000 + index).astype(str), None),
-                    dtype="str")
+    nib = pd.Series(np.where(has_nib, (1_000_000_000_000 + index).astype(str), None), dtype="str")
     platforms = index % 4
     online = platforms > 0
-    umkm = pd.DataFrame({
-        "umkm_id": ids,
-        "business_name": tag,
-        "kab_code": pd.Series(np.array(KAB_CODES)[index % len(KAB_CODES)], dtype="str"),
-        "kab_name": "Kabupaten",
-        "kecamatan_code": pd.Series(None, index=index, dtype="str"),
-        "kecamatan_name": pd.Series(None, index=index, dtype="str"),
-        "kbli": "47111",
-        "kbli_section": "G",
-        "kbli_section_name": "Perdagangan Besar dan Eceran",
-        "sector": "Perdagangan",
-        "category": "Dagang",
-        "size_class": "Usaha Mikro",
-        "nib": nib,
-        "nib_issued_on": as_dates(pd.Series(np.where(has_nib, pd.Timestamp("2024-01-02"),
-                                                     pd.NaT))),
-        "is_registered": has_nib,
-        "in_regional_registry": index % 2 == 0,
-        "in_oss": has_nib,
-        "sells_online": online,
-        "platforms": np.where(online, "Tokopedia", ""),
-        "platform_count": platforms.astype("int64"),
-        "sources": "oss",
-        "source_record_count": np.ones(rows, dtype="int64"),
-        "is_active": pd.array(np.where(index % 5 == 0, None, index % 2 == 0),
-                              dtype="boolean"),
-        "registered_on": as_dates(pd.Series(pd.Timestamp("2023-05-06"), index=index)),
-        "first_seen": as_dates(pd.Series(pd.Timestamp("2026-11-24"), index=index)),
-        "last_seen": as_dates(pd.Series(pd.Timestamp("2026-11-25"), index=index)),
-    })
-    records = pd.DataFrame({
-        "source": "oss",
-        "source_record_id": pd.Series([f"r{i}" for i in index], dtype="str"),
-        "umkm_id": ids,
-        "match_confidence": np.full(rows, 0.9),
-        "match_rule": tag,
-        "platform": None,
-    })
-    metrics = pd.DataFrame({"run_id": [tag], "source": ["(all)"],
-                            "records_accepted": [rows], "version": [version]})
+    umkm = pd.DataFrame(
+        {
+            "umkm_id": ids,
+            "business_name": tag,
+            "kab_code": pd.Series(np.array(KAB_CODES)[index % len(KAB_CODES)], dtype="str"),
+            "kab_name": "Kabupaten",
+            "kecamatan_code": pd.Series(None, index=index, dtype="str"),
+            "kecamatan_name": pd.Series(None, index=index, dtype="str"),
+            "kbli": "47111",
+            "kbli_section": "G",
+            "kbli_section_name": "Perdagangan Besar dan Eceran",
+            "sector": "Perdagangan",
+            "category": "Dagang",
+            "size_class": "Usaha Mikro",
+            "nib": nib,
+            "nib_issued_on": as_dates(
+                pd.Series(np.where(has_nib, pd.Timestamp("2024-01-02"), pd.NaT))
+            ),
+            "is_registered": has_nib,
+            "in_regional_registry": index % 2 == 0,
+            "in_oss": has_nib,
+            "sells_online": online,
+            "platforms": np.where(online, "Tokopedia", ""),
+            "platform_count": platforms.astype("int64"),
+            "sources": "oss",
+            "source_record_count": np.ones(rows, dtype="int64"),
+            "is_active": pd.array(np.where(index % 5 == 0, None, index % 2 == 0), dtype="boolean"),
+            "registered_on": as_dates(pd.Series(pd.Timestamp("2023-05-06"), index=index)),
+            "first_seen": as_dates(pd.Series(pd.Timestamp("2026-11-24"), index=index)),
+            "last_seen": as_dates(pd.Series(pd.Timestamp("2026-11-25"), index=index)),
+        }
+    )
+    records = pd.DataFrame(
+        {
+            "source": "oss",
+            "source_record_id": pd.Series([f"r{i}" for i in index], dtype="str"),
+            "umkm_id": ids,
+            "match_confidence": np.full(rows, 0.9),
+            "match_rule": tag,
+            "platform": None,
+        }
+    )
+    metrics = pd.DataFrame(
+        {"run_id": [tag], "source": ["(all)"], "records_accepted": [rows], "version": [version]}
+    )
     return Publication(
         replace={"curated.umkm": umkm, "curated.umkm_source_record": records},
         append={"quality.run_metrics": metrics},

@@ -48,8 +48,18 @@ def default_memory_limit() -> str:
 #: otherwise. At 800,000 businesses the full limit took the job past 8 GB there.
 PUBLISH_MEMORY_SHARE = 0.5
 #: DuckDB's units of a memory limit, in bytes
-_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
-          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+_UNITS = {
+    "": 1,
+    "b": 1,
+    "kb": 10**3,
+    "mb": 10**6,
+    "gb": 10**9,
+    "tb": 10**12,
+    "kib": 2**10,
+    "mib": 2**20,
+    "gib": 2**30,
+    "tib": 2**40,
+}
 
 
 def memory_bytes(limit: str) -> int:
@@ -84,10 +94,15 @@ class DuckDBSettings:
         """A connection within the limits, spilling into a temporary folder of its own that
         is removed with the connection."""
         with tempfile.TemporaryDirectory(prefix="umkm-duckdb-", dir=self.temp_directory) as spill:
-            con = duckdb.connect(database, config={
-                "memory_limit": self.memory_limit, "threads": self.threads,
-                "temp_directory": spill, "preserve_insertion_order": False,
-            })
+            con = duckdb.connect(
+                database,
+                config={
+                    "memory_limit": self.memory_limit,
+                    "threads": self.threads,
+                    "temp_directory": spill,
+                    "preserve_insertion_order": False,
+                },
+            )
             try:
                 yield con
             finally:

@@ -21,8 +21,11 @@ def record_ref(source: str, source_record_id: str) -> str:
 def record_refs(frame: pd.DataFrame, prefix: str = "") -> pd.Series:
     """``source:source_record_id`` of each row (columns ``<prefix>source`` and
     ``<prefix>source_record_id``)."""
-    return (frame[f"{prefix}source"].astype(str) + SEPARATOR
-            + frame[f"{prefix}source_record_id"].astype(str))
+    return (
+        frame[f"{prefix}source"].astype(str)
+        + SEPARATOR
+        + frame[f"{prefix}source_record_id"].astype(str)
+    )
 
 
 def split_refs(refs: pd.Series) -> pd.DataFrame:

@@ -66,8 +66,11 @@ def duckdb_settings_from_env() -> DuckDBSettings:
         memory_bytes(memory)
     except ValueError as error:
         raise ValueError(f"{DUCKDB_MEMORY_ENV}: {error}") from None
-    return DuckDBSettings(memory_limit=memory, threads=threads,
-                          temp_directory=os.environ.get(DUCKDB_TEMP_DIR_ENV) or None)
+    return DuckDBSettings(
+        memory_limit=memory,
+        threads=threads,
+        temp_directory=os.environ.get(DUCKDB_TEMP_DIR_ENV) or None,
+    )
 
 
 def lock_wait_from_env() -> float:
@@ -86,5 +89,6 @@ def stale_after_days_from_env() -> int:
     try:
         return int(value)
     except ValueError:
-        raise ValueError(f"{STALE_AFTER_DAYS_ENV} must be a whole number of days, "
-                         f"got {value!r}") from None
+        raise ValueError(
+            f"{STALE_AFTER_DAYS_ENV} must be a whole number of days, got {value!r}"
+        ) from None

@@ -28,8 +28,10 @@ def level_labels(model_json: str) -> dict[str, dict[int, str]]:
     for comparison in model["comparisons"]:
         levels = comparison["comparison_levels"]
         real = [lv for lv in levels if not lv.get("is_null_level")]
-        by_gamma = {len(real) - 1 - i: lv.get("label_for_charts") or lv["sql_condition"]
-                    for i, lv in enumerate(real)}
+        by_gamma = {
+            len(real) - 1 - i: lv.get("label_for_charts") or lv["sql_condition"]
+            for i, lv in enumerate(real)
+        }
         by_gamma[-1] = "missing on one side"
         labels[comparison["output_column_name"]] = by_gamma
     return labels
@@ -40,11 +42,15 @@ def explain_link(links: pd.DataFrame, models: pd.DataFrame, left: str, right: st
     lefts, rights = record_refs(links, "left_"), record_refs(links, "right_")
     pair = links[((lefts == left) & (rights == right)) | ((lefts == right) & (rights == left))]
     if pair.empty:
-        return (f"no stored link between {left} and {right}: the pair was not a candidate, "
-                f"or scored below the storing threshold")
+        return (
+            f"no stored link between {left} and {right}: the pair was not a candidate, "
+            f"or scored below the storing threshold"
+        )
     link = pair.iloc[0]
-    lines = [f"{left} <-> {right}: {link['rule']} link, probability {link['probability']:.4f}, "
-             f"{'joined' if link['joined'] else 'NOT joined'} into one business"]
+    lines = [
+        f"{left} <-> {right}: {link['rule']} link, probability {link['probability']:.4f}, "
+        f"{'joined' if link['joined'] else 'NOT joined'} into one business"
+    ]
     if link["rule"] != "probabilistic":
         return "\n".join(lines)
     model = models[models["model_version"] == link["model_version"]]
@@ -67,15 +73,21 @@ def review_item_records(queue: pd.DataFrame, review_id: str) -> tuple[str, str |
         raise SystemExit(f"no item {review_id} in tonight's review queue")
     row = item.iloc[0]
     left = record_ref(row["left_source"], row["left_source_record_id"])
-    right = (record_ref(row["right_source"], row["right_source_record_id"])
-             if pd.notna(row["right_source"]) else None)
+    right = (
+        record_ref(row["right_source"], row["right_source_record_id"])
+        if pd.notna(row["right_source"])
+        else None
+    )
     return left, right, f"{row['kind']} (impact {row['impact']}): {row['question']}"
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("left", help="source:source_record_id (e.g. shopee:1268618090), or "
-                                     "a review_id of quality.review_queue")
+    parser.add_argument(
+        "left",
+        help="source:source_record_id (e.g. shopee:1268618090), or "
+        "a review_id of quality.review_queue",
+    )
     parser.add_argument("right", nargs="?")
     args = parser.parse_args(argv)
     url = warehouse_url_from_env()
@@ -88,8 +100,10 @@ def main(argv: list[str] | None = None) -> None:
         left, right, question = review_item_records(queue, args.left)
         print(f"{args.left}: {question}")
         if right is None:
-            print(f"{left} belongs to business with its other records in "
-                  "curated.umkm_source_record; decide with python -m umkm.cli.review decide detach")
+            print(
+                f"{left} belongs to business with its other records in "
+                "curated.umkm_source_record; decide with python -m umkm.cli.review decide detach"
+            )
             return
     print(explain_link(links, models, left, right))
 

@@ -51,8 +51,12 @@ def write_export(frame: pd.DataFrame, path: Path) -> Path:
     if path.suffix.lower() == ".csv":
         safe.to_csv(path, index=False)
     elif path.suffix.lower() == ".xlsx":
-        safe.to_excel(path, index=False, engine="xlsxwriter", engine_kwargs={"options": {
-            "strings_to_formulas": False, "strings_to_urls": False}})
+        safe.to_excel(
+            path,
+            index=False,
+            engine="xlsxwriter",
+            engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}},
+        )
     else:
         raise ValueError(f"export to .csv or .xlsx, not {path.suffix!r}")
     return path
@@ -63,8 +67,9 @@ def read_relation(url: str, name: str, source: str | None = None) -> pd.DataFram
     rows of that source (a Dinas or a platform gets its own card)."""
     schema, _, relation = name.partition(".")
     if schema not in BI_SCHEMAS or not relation.replace("_", "").isalnum():
-        raise ValueError(f"only tables and views of {', '.join(BI_SCHEMAS)} can be exported, "
-                         f"not {name!r}")
+        raise ValueError(
+            f"only tables and views of {', '.join(BI_SCHEMAS)} can be exported, not {name!r}"
+        )
     where = " WHERE source = :source" if source else ""
     sql = f"SELECT * FROM {schema}.{relation}{where}"
     path = duckdb_path(url)
@@ -73,28 +78,37 @@ def read_relation(url: str, name: str, source: str | None = None) -> pd.DataFram
 
         con = duckdb.connect(str(path), read_only=True)
         try:
-            return con.execute(sql.replace(":source", "$source"),
-                               {"source": source} if source else {}).df()
+            return con.execute(
+                sql.replace(":source", "$source"), {"source": source} if source else {}
+            ).df()
         finally:
             con.close()
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:
-            return pd.read_sql_query(sa.text(sql), conn,
-                                     params={"source": source} if source else None)
+            return pd.read_sql_query(
+                sa.text(sql), conn, params={"source": source} if source else None
+            )
     finally:
         engine.dispose()
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Export a curated or quality table or view "
-                                                 "to CSV or XLSX, safe for spreadsheets.")
+    parser = argparse.ArgumentParser(
+        description="Export a curated or quality table or view "
+        "to CSV or XLSX, safe for spreadsheets."
+    )
     parser.add_argument("relation", help="e.g. curated.v_online_without_nib")
     parser.add_argument("path", type=Path, help="output file, .csv or .xlsx")
-    parser.add_argument("--url", default=warehouse_url_from_env(),
-                        help="warehouse SQLAlchemy URL (default: UMKM_WAREHOUSE_URL)")
-    parser.add_argument("--source", help="only the rows of this source, e.g. the source "
-                                         "scorecard of one Dinas or platform")
+    parser.add_argument(
+        "--url",
+        default=warehouse_url_from_env(),
+        help="warehouse SQLAlchemy URL (default: UMKM_WAREHOUSE_URL)",
+    )
+    parser.add_argument(
+        "--source",
+        help="only the rows of this source, e.g. the source scorecard of one Dinas or platform",
+    )
     args = parser.parse_args(argv)
     frame = read_relation(args.url, args.relation, args.source)
     print(f"{len(frame):,} rows of {args.relation} written to {write_export(frame, args.path)}")

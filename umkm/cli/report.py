@@ -15,8 +15,7 @@ SUMMARY_QUERIES = {
     "registered with a NIB": "SELECT count(*) FROM curated.umkm WHERE is_registered",
     "selling online": "SELECT count(*) FROM curated.umkm WHERE sells_online",
     "without a known kabupaten/kota": "SELECT count(*) FROM curated.umkm WHERE kab_code IS NULL",
-    "linked source records (curated.umkm_source_record)":
-        "SELECT count(*) FROM curated.umkm_source_record",
+    "linked source records (curated.umkm_source_record)": "SELECT count(*) FROM curated.umkm_source_record",
     "quarantined records (quality.rejected_record)": "SELECT count(*) FROM quality.rejected_record",
 }
 
@@ -36,16 +35,21 @@ def summary_lines(url: str) -> list[str]:
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:
-            lines = [f"  {label}: {conn.execute(sa.text(sql)).scalar():,}"
-                     for label, sql in SUMMARY_QUERIES.items()]
+            lines = [
+                f"  {label}: {conn.execute(sa.text(sql)).scalar():,}"
+                for label, sql in SUMMARY_QUERIES.items()
+            ]
             held = conn.execute(sa.text(HELD_SOURCES_QUERY)).fetchall()
     finally:
         engine.dispose()
     if held:
         lines.append("  sources held back tonight (see each source's raw_schema check):")
-        lines += [f"    {source}: {status}"
-                  + (f" (delivery {str(day)[:10]})" if day is not None else "")
-                  + f": {str(message)[:160]}" for source, status, day, message in held]
+        lines += [
+            f"    {source}: {status}"
+            + (f" (delivery {str(day)[:10]})" if day is not None else "")
+            + f": {str(message)[:160]}"
+            for source, status, day, message in held
+        ]
     return lines
 
 
@@ -55,8 +59,10 @@ def main() -> None:
     print(f"Published to {display_url(url)}")
     print("\n".join(summary_lines(url)))
     if path:
-        print(f"Query it with: .venv/bin/python -c \"import duckdb; "
-              f"print(duckdb.connect('{path}', read_only=True).sql('FROM curated.umkm LIMIT 5'))\"")
+        print(
+            f'Query it with: .venv/bin/python -c "import duckdb; '
+            f"print(duckdb.connect('{path}', read_only=True).sql('FROM curated.umkm LIMIT 5'))\""
+        )
 
 
 if __name__ == "__main__":

@@ -23,7 +23,13 @@ import pandas as pd
 
 from umkm.cli.export import read_relation, write_export
 from umkm.record_keys import split_refs
-from umkm.resolution.stewardship import DECISION_COLUMNS, DECISIONS, DETACH, read_decisions, record_decisions
+from umkm.resolution.stewardship import (
+    DECISION_COLUMNS,
+    DECISIONS,
+    DETACH,
+    read_decisions,
+    record_decisions,
+)
 from umkm.settings import warehouse_url_from_env
 
 QUEUE = "quality.review_queue"
@@ -31,21 +37,34 @@ QUEUE = "quality.review_queue"
 TO_FILL = ["decision", "reason", "decided_by"]
 
 
-def decide(url: str, decision: str, left: str, right: str | None, by: str, reason: str,
-           review_id: str | None = None) -> pd.DataFrame:
+def decide(
+    url: str,
+    decision: str,
+    left: str,
+    right: str | None,
+    by: str,
+    reason: str,
+    review_id: str | None = None,
+) -> pd.DataFrame:
     """Record one decision about records named ``source:source_record_id``."""
     if (decision == DETACH) != (right is None):
-        raise ValueError("detach names one record; same_business and different_businesses "
-                         "name two")
+        raise ValueError("detach names one record; same_business and different_businesses name two")
     ends = split_refs(pd.Series([left, right or ":"]))
-    frame = pd.DataFrame([{
-        "decision": decision, "left_source": ends["source"][0],
-        "left_source_record_id": ends["source_record_id"][0],
-        "right_source": ends["source"][1] or None,
-        "right_source_record_id": ends["source_record_id"][1] or None,
-        "decided_by": by, "decided_at": pd.Timestamp.now(tz="UTC"), "reason": reason,
-        "review_id": review_id,
-    }])
+    frame = pd.DataFrame(
+        [
+            {
+                "decision": decision,
+                "left_source": ends["source"][0],
+                "left_source_record_id": ends["source_record_id"][0],
+                "right_source": ends["source"][1] or None,
+                "right_source_record_id": ends["source_record_id"][1] or None,
+                "decided_by": by,
+                "decided_at": pd.Timestamp.now(tz="UTC"),
+                "reason": reason,
+                "review_id": review_id,
+            }
+        ]
+    )
     return record_decisions(url, frame)
 
 
@@ -63,41 +82,51 @@ def export_queue(url: str, path: Path, top: int | None = None) -> int:
 def import_queue(url: str, path: Path, by: str | None = None) -> pd.DataFrame:
     """Record the decisions of a filled-in export (rows whose ``decision`` is filled)."""
     path = Path(path)
-    frame = (pd.read_csv(path, dtype=str, keep_default_na=False) if path.suffix == ".csv"
-             else pd.read_excel(path, dtype=str, keep_default_na=False))
+    frame = (
+        pd.read_csv(path, dtype=str, keep_default_na=False)
+        if path.suffix == ".csv"
+        else pd.read_excel(path, dtype=str, keep_default_na=False)
+    )
     filled = frame[frame["decision"].str.strip() != ""].copy()
     if filled.empty:
         return pd.DataFrame(columns=DECISION_COLUMNS)
     # the export put a quote before text a spreadsheet would run; take it off again
     filled = filled.apply(lambda column: column.str.removeprefix("'"))
     detach = filled["decision"].str.strip() == DETACH
-    decisions = pd.DataFrame({
-        "decision": filled["decision"].str.strip(),
-        "left_source": filled["left_source"],
-        "left_source_record_id": filled["left_source_record_id"],
-        "right_source": filled["right_source"].where(~detach & (filled["right_source"] != "")),
-        "right_source_record_id": filled["right_source_record_id"].where(
-            ~detach & (filled["right_source_record_id"] != "")),
-        "decided_by": filled["decided_by"].where(filled["decided_by"] != "", by),
-        "decided_at": pd.Timestamp.now(tz="UTC"),
-        "reason": filled["reason"], "review_id": filled["review_id"],
-    })
+    decisions = pd.DataFrame(
+        {
+            "decision": filled["decision"].str.strip(),
+            "left_source": filled["left_source"],
+            "left_source_record_id": filled["left_source_record_id"],
+            "right_source": filled["right_source"].where(~detach & (filled["right_source"] != "")),
+            "right_source_record_id": filled["right_source_record_id"].where(
+                ~detach & (filled["right_source_record_id"] != "")
+            ),
+            "decided_by": filled["decided_by"].where(filled["decided_by"] != "", by),
+            "decided_at": pd.Timestamp.now(tz="UTC"),
+            "reason": filled["reason"],
+            "review_id": filled["review_id"],
+        }
+    )
     if decisions["decided_by"].isna().any():
         raise ValueError("say who decided: fill decided_by or pass --by")
     return record_decisions(url, decisions)
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m umkm.cli.review", description=__doc__.split(
-        "\n\n")[0])
-    parser.add_argument("--url", default=warehouse_url_from_env(),
-                        help="warehouse SQLAlchemy URL (default: UMKM_WAREHOUSE_URL)")
+    parser = argparse.ArgumentParser(
+        prog="python -m umkm.cli.review", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--url",
+        default=warehouse_url_from_env(),
+        help="warehouse SQLAlchemy URL (default: UMKM_WAREHOUSE_URL)",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     decide_parser = commands.add_parser("decide", help="record one decision")
     decide_parser.add_argument("decision", choices=DECISIONS)
     decide_parser.add_argument("left", help="source:source_record_id")
-    decide_parser.add_argument("right", nargs="?", help="source:source_record_id (not for "
-                                                        "detach)")
+    decide_parser.add_argument("right", nargs="?", help="source:source_record_id (not for detach)")
     decide_parser.add_argument("--by", required=True, help="who decides")
     decide_parser.add_argument("--reason", required=True, help="why")
     decide_parser.add_argument("--review-id", help="the queue item this answers")
@@ -110,10 +139,13 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("list", help="print the decisions recorded so far")
     args = parser.parse_args(argv)
     if args.command == "decide":
-        recorded = decide(args.url, args.decision, args.left, args.right, args.by,
-                          args.reason, args.review_id)
-        print(f"recorded decision {int(recorded['decision_id'].iloc[0])}; the next nightly "
-              "run applies it")
+        recorded = decide(
+            args.url, args.decision, args.left, args.right, args.by, args.reason, args.review_id
+        )
+        print(
+            f"recorded decision {int(recorded['decision_id'].iloc[0])}; the next nightly "
+            "run applies it"
+        )
     elif args.command == "export":
         print(f"{export_queue(args.url, args.path, args.top)} items written to {args.path}")
     elif args.command == "import":

@@ -8,8 +8,7 @@ truth (``DIR/_truth/ground_truth.csv`` and ``businesses.csv``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from umkm.demo.generator import GenerationSummary, generate_landing_zone

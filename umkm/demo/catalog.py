@@ -59,7 +59,13 @@ R1_ID_PREFIXES = {"3601": "PDG", "3602": "LBK", "3604": "SRG", "3673": "KTS"}
 
 BBI_PLATFORMS = (
     # key, display name, presence, key format, BOM
-    ("tiktokshop", "TikTok Shop", 0.12, KeyFormat("", 19, 5_200_000_000_000_000_000, pad=False), True),
+    (
+        "tiktokshop",
+        "TikTok Shop",
+        0.12,
+        KeyFormat("", 19, 5_200_000_000_000_000_000, pad=False),
+        True,
+    ),
     ("zalora", "Zalora", 0.03, KeyFormat("ZLR", 6, 100_000), False),
     ("bhinneka", "Bhinneka", 0.02, KeyFormat("BHN-", 5, 10_000), True),
     ("ralali", "Ralali", 0.03, KeyFormat("", 6, 100_000, pad=False), False),
@@ -99,24 +105,64 @@ def _registry_specs() -> list[SourceSpec]:
             key_format = KeyFormat(kab_code, 7, 100)
         else:
             key_format = KeyFormat("", 4, 4000, pad=False)
-        specs.append(SourceSpec(f"registry_{kab_code}", path, fmt, REGISTRY_PRESENCE, key_format,
-                                later_delivery=0.55, kab_code=kab_code))
+        specs.append(
+            SourceSpec(
+                f"registry_{kab_code}",
+                path,
+                fmt,
+                REGISTRY_PRESENCE,
+                key_format,
+                later_delivery=0.55,
+                kab_code=kab_code,
+            )
+        )
     return specs
 
 
 def _marketplace_specs() -> list[SourceSpec]:
     """The five big platforms with their own export formats."""
     return [
-        SourceSpec("tokopedia", "marketplace/tokopedia_sellers.csv", "TOKOPEDIA", 0.30,
-                   KeyFormat("", 8, 10_000_000, pad=False), later_delivery=1.0),
-        SourceSpec("shopee", "marketplace/shopee_shops.csv", "SHOPEE", 0.35,
-                   KeyFormat("", 10, 100_000_000, pad=False), later_delivery=1.0),
-        SourceSpec("lazada", "marketplace/lazada_sellers.xlsx", "LAZADA", 0.08,
-                   KeyFormat("", 10, 100_000_000, pad=False), later_delivery=0.6),
-        SourceSpec("bukalapak", "marketplace/bukalapak_stores.jsonl", "BUKALAPAK", 0.10,
-                   KeyFormat("", 8, 1_000_000, pad=False), later_delivery=0.65),
-        SourceSpec("blibli", "marketplace/blibli_merchants.csv", "BLIBLI", 0.05,
-                   KeyFormat("-", 6, 10_000, pad=False), later_delivery=0.5, bom=True),
+        SourceSpec(
+            "tokopedia",
+            "marketplace/tokopedia_sellers.csv",
+            "TOKOPEDIA",
+            0.30,
+            KeyFormat("", 8, 10_000_000, pad=False),
+            later_delivery=1.0,
+        ),
+        SourceSpec(
+            "shopee",
+            "marketplace/shopee_shops.csv",
+            "SHOPEE",
+            0.35,
+            KeyFormat("", 10, 100_000_000, pad=False),
+            later_delivery=1.0,
+        ),
+        SourceSpec(
+            "lazada",
+            "marketplace/lazada_sellers.xlsx",
+            "LAZADA",
+            0.08,
+            KeyFormat("", 10, 100_000_000, pad=False),
+            later_delivery=0.6,
+        ),
+        SourceSpec(
+            "bukalapak",
+            "marketplace/bukalapak_stores.jsonl",
+            "BUKALAPAK",
+            0.10,
+            KeyFormat("", 8, 1_000_000, pad=False),
+            later_delivery=0.65,
+        ),
+        SourceSpec(
+            "blibli",
+            "marketplace/blibli_merchants.csv",
+            "BLIBLI",
+            0.05,
+            KeyFormat("-", 6, 10_000, pad=False),
+            later_delivery=0.5,
+            bom=True,
+        ),
     ]
 
 
@@ -125,8 +171,18 @@ def _bbi_specs() -> list[SourceSpec]:
     specs = []
     for key, name, presence, key_format, bom in BBI_PLATFORMS:
         later = 0.0 if key in CLOSED_PLATFORMS else 0.55
-        specs.append(SourceSpec(key, f"marketplace/bbi_{key}.csv", "BBI", presence, key_format,
-                                later_delivery=later, platform_name=name, bom=bom))
+        specs.append(
+            SourceSpec(
+                key,
+                f"marketplace/bbi_{key}.csv",
+                "BBI",
+                presence,
+                key_format,
+                later_delivery=later,
+                platform_name=name,
+                bom=bom,
+            )
+        )
     return specs
 
 
@@ -134,7 +190,9 @@ def all_sources() -> list[SourceSpec]:
     """All 29 sources in contract order."""
     return [
         *_registry_specs(),
-        SourceSpec("oss", "oss/nib_banten.csv", "OSS", OSS_PRESENCE_GIVEN_NIB, None, later_delivery=0.7),
+        SourceSpec(
+            "oss", "oss/nib_banten.csv", "OSS", OSS_PRESENCE_GIVEN_NIB, None, later_delivery=0.7
+        ),
         *_marketplace_specs(),
         *_bbi_specs(),
     ]

@@ -41,7 +41,13 @@ def short_amount(values: np.ndarray | pd.Series, rng: np.random.Generator) -> pd
     """Amounts typed by hand: `12 juta`, `118 jt`, `1,5 M`, `Rp 150.000.000`."""
     numbers = pd.Series(np.asarray(values, dtype=np.int64), index=getattr(values, "index", None))
     millions = (numbers // 1_000_000).clip(lower=1).astype("str")
-    billions = (numbers / 1e9).round(1).astype("str").str.replace(".", ",", regex=False).str.replace(",0$", "", regex=True)
+    billions = (
+        (numbers / 1e9)
+        .round(1)
+        .astype("str")
+        .str.replace(".", ",", regex=False)
+        .str.replace(",0$", "", regex=True)
+    )
     style = rng.random(len(numbers))
     text = "Rp " + thousands(numbers)
     text = mask_text(text, style < 0.35, millions + " juta")
@@ -59,10 +65,16 @@ def ribuan(values: np.ndarray | pd.Series) -> pd.Series:
 
 def iso_dates(days: np.ndarray, index: pd.Index | None = None) -> pd.Series:
     """datetime64[D] values as `2021-03-04`."""
-    return pd.Series(np.datetime_as_string(np.asarray(days, dtype="datetime64[D]"), unit="D"), index=index, dtype="str")
+    return pd.Series(
+        np.datetime_as_string(np.asarray(days, dtype="datetime64[D]"), unit="D"),
+        index=index,
+        dtype="str",
+    )
 
 
-def day_first_dates(days: np.ndarray, separator: str = "/", index: pd.Index | None = None) -> pd.Series:
+def day_first_dates(
+    days: np.ndarray, separator: str = "/", index: pd.Index | None = None
+) -> pd.Series:
     """datetime64[D] values as `04/03/2021` (or with another separator)."""
     iso = iso_dates(days, index)
     return iso.str.slice(8, 10) + separator + iso.str.slice(5, 7) + separator + iso.str.slice(0, 4)
@@ -71,7 +83,9 @@ def day_first_dates(days: np.ndarray, separator: str = "/", index: pd.Index | No
 def month_year(days: np.ndarray, index: pd.Index | None = None) -> pd.Series:
     """datetime64[D] values as `Maret 2021`."""
     iso = iso_dates(days, index)
-    months = np.asarray(INDONESIAN_MONTHS, dtype=object)[iso.str.slice(5, 7).astype(int).to_numpy() - 1]
+    months = np.asarray(INDONESIAN_MONTHS, dtype=object)[
+        iso.str.slice(5, 7).astype(int).to_numpy() - 1
+    ]
     return pd.Series(months, index=iso.index, dtype="str") + " " + iso.str.slice(0, 4)
 
 
@@ -82,19 +96,28 @@ def jakarta_timestamps(unix_seconds: np.ndarray, index: pd.Index | None = None) 
     return pd.Series(text, index=index, dtype="str") + "+07:00"
 
 
-def unix_seconds_between(rng: np.random.Generator, first_day: np.ndarray, last_day: np.ndarray) -> np.ndarray:
+def unix_seconds_between(
+    rng: np.random.Generator, first_day: np.ndarray, last_day: np.ndarray
+) -> np.ndarray:
     """Random instants (Unix seconds) from the start of `first_day` to the end of `last_day` (Jakarta)."""
     start = np.asarray(first_day, dtype="datetime64[D]").astype("datetime64[s]").astype(np.int64)
-    end = np.asarray(last_day, dtype="datetime64[D]").astype("datetime64[s]").astype(np.int64) + 86_399
+    end = (
+        np.asarray(last_day, dtype="datetime64[D]").astype("datetime64[s]").astype(np.int64)
+        + 86_399
+    )
     span = np.maximum(end - start, 1)
     return start + (rng.random(len(start)) * span).astype(np.int64) - JAKARTA_OFFSET_SECONDS
 
 
 def json_string(values: pd.Series) -> pd.Series:
     """JSON string literals (UTF-8 kept as is): `"Kedai \\"Sinar\\""`."""
-    escaped = (values.str.replace("\\", "\\\\", regex=False).str.replace('"', '\\"', regex=False)
-               .str.replace("\n", "\\n", regex=False).str.replace("\r", "\\r", regex=False)
-               .str.replace("\t", "\\t", regex=False))
+    escaped = (
+        values.str.replace("\\", "\\\\", regex=False)
+        .str.replace('"', '\\"', regex=False)
+        .str.replace("\n", "\\n", regex=False)
+        .str.replace("\r", "\\r", regex=False)
+        .str.replace("\t", "\\t", regex=False)
+    )
     return '"' + escaped + '"'
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from umkm.demo import writers
 from umkm.demo.catalog import SourceSpec, all_sources
 from umkm.demo.context import RenderContext
 from umkm.demo.randomness import child_rng
@@ -24,7 +25,6 @@ from umkm.demo.schedule import DeliveryPlan, plan_deliveries
 from umkm.demo.sources import COLUMNS
 from umkm.demo.truth import append_truth, truth_rows, write_businesses
 from umkm.demo.world import SourceState, World, create_world, evolve_world
-from umkm.demo import writers
 
 DEFAULT_START_DATE = date(2026, 11, 24)
 TRUTH_FOLDER = "_truth"
@@ -62,13 +62,21 @@ def _file_order(state: SourceState, population: pd.DataFrame) -> pd.Index:
     if state.spec.fmt != "R1":
         return live
     records = state.records.loc[live]
-    kecamatan = population["kecamatan"].to_numpy()[records["business_idx"].to_numpy().astype(np.int64)]
+    kecamatan = population["kecamatan"].to_numpy()[
+        records["business_idx"].to_numpy().astype(np.int64)
+    ]
     order = np.lexsort((records["key"].astype("str").to_numpy(), kecamatan))
     return live[order]
 
 
-def _write_file(spec: SourceSpec, path: Path, cells: pd.DataFrame, ctx: RenderContext, seed: int,
-                fault: str | None) -> writers.WriteResult:
+def _write_file(
+    spec: SourceSpec,
+    path: Path,
+    cells: pd.DataFrame,
+    ctx: RenderContext,
+    seed: int,
+    fault: str | None,
+) -> writers.WriteResult:
     """Write one source file in its format, applying the fault if this is the broken file."""
     rng = child_rng(seed, "write", spec.key, ctx.day)
     columns = COLUMNS[spec.fmt]
@@ -84,8 +92,15 @@ def _write_file(spec: SourceSpec, path: Path, cells: pd.DataFrame, ctx: RenderCo
         return writers.write_bukalapak(path, cells, columns, rng)
     cut = rng.uniform(*MARKETPLACE_CUT_SHARE) if fault == "marketplace_cut" else None
     delimiter = ";" if spec.fmt == "BLIBLI" else ","
-    return writers.write_text_table(path, cells, columns, delimiter=delimiter, bom=spec.bom,
-                                    quote_everything=spec.fmt == "OSS", cut_fraction=cut)
+    return writers.write_text_table(
+        path,
+        cells,
+        columns,
+        delimiter=delimiter,
+        bom=spec.bom,
+        quote_everything=spec.fmt == "OSS",
+        cut_fraction=cut,
+    )
 
 
 def _on_tiktok_and_tokopedia(world: World) -> np.ndarray:
@@ -100,8 +115,9 @@ def _on_tiktok_and_tokopedia(world: World) -> np.ndarray:
     return listed[0] & listed[1]
 
 
-def _deliver_day(world: World, plan: DeliveryPlan, out_dir: Path, truth_path: Path,
-                 summary: GenerationSummary) -> None:
+def _deliver_day(
+    world: World, plan: DeliveryPlan, out_dir: Path, truth_path: Path, summary: GenerationSummary
+) -> None:
     """Write every file delivered on the world's current day, and its truth rows."""
     day = world.day
     delivery_date = plan.dates[day].isoformat()
@@ -113,18 +129,38 @@ def _deliver_day(world: World, plan: DeliveryPlan, out_dir: Path, truth_path: Pa
             continue
         state = world.sources[spec.key]
         order = _file_order(state, world.population)
-        broken = plan.broken is not None and plan.broken.day == day and plan.broken.source == spec.key
+        broken = (
+            plan.broken is not None and plan.broken.day == day and plan.broken.source == spec.key
+        )
         path = day_dir / spec.path
         path.parent.mkdir(parents=True, exist_ok=True)
-        result = _write_file(spec, path, state.cells.loc[order], world.context(spec), world.seed,
-                             plan.broken.kind if broken and plan.broken else None)
-        rows = truth_rows(spec, state.records.loc[order], state.cells.loc[order], world.population, result,
-                          delivery_date, broken, both)
+        result = _write_file(
+            spec,
+            path,
+            state.cells.loc[order],
+            world.context(spec),
+            world.seed,
+            plan.broken.kind if broken and plan.broken else None,
+        )
+        rows = truth_rows(
+            spec,
+            state.records.loc[order],
+            state.cells.loc[order],
+            world.population,
+            result,
+            delivery_date,
+            broken,
+            both,
+        )
         append_truth(truth_path, rows)
         summary.rows[delivery_date][spec.key] = result.rows_in_file
         if broken and plan.broken:
-            summary.broken_file = {"date": delivery_date, "source": spec.key, "kind": plan.broken.kind,
-                                   "path": str(path)}
+            summary.broken_file = {
+                "date": delivery_date,
+                "source": spec.key,
+                "kind": plan.broken.kind,
+                "path": str(path),
+            }
     for folder in ("registry", "oss", "marketplace"):
         (day_dir / folder).mkdir(parents=True, exist_ok=True)
     if day != plan.incomplete_day:
@@ -152,8 +188,13 @@ def _prepare_output(out_dir: Path, plan: DeliveryPlan) -> Path:
     return out_dir / TRUTH_FOLDER / "ground_truth.csv"
 
 
-def generate_landing_zone(out_dir: str | Path, businesses: int, days: int = 1, seed: int = 0,
-                          start_date: date = DEFAULT_START_DATE) -> GenerationSummary:
+def generate_landing_zone(
+    out_dir: str | Path,
+    businesses: int,
+    days: int = 1,
+    seed: int = 0,
+    start_date: date = DEFAULT_START_DATE,
+) -> GenerationSummary:
     """Write a demo landing zone of `days` daily deliveries for `businesses` Banten businesses."""
     if businesses < 1 or days < 1:
         raise ValueError("businesses and days must be at least 1")
@@ -161,10 +202,17 @@ def generate_landing_zone(out_dir: str | Path, businesses: int, days: int = 1, s
     specs = all_sources()
     plan = plan_deliveries(seed, specs, days, start_date)
     truth_path = _prepare_output(out_dir, plan)
-    summary = GenerationSummary(out_dir, seed, businesses, businesses, [d.isoformat() for d in plan.dates],
-                                truth_path=truth_path,
-                                incomplete_date=plan.dates[plan.incomplete_day].isoformat()
-                                if plan.incomplete_day is not None else None)
+    summary = GenerationSummary(
+        out_dir,
+        seed,
+        businesses,
+        businesses,
+        [d.isoformat() for d in plan.dates],
+        truth_path=truth_path,
+        incomplete_date=plan.dates[plan.incomplete_day].isoformat()
+        if plan.incomplete_day is not None
+        else None,
+    )
     world = create_world(seed, businesses, start_date, specs)
     for day in range(days):
         if day:
@@ -172,6 +220,11 @@ def generate_landing_zone(out_dir: str | Path, businesses: int, days: int = 1, s
         _deliver_day(world, plan, out_dir, truth_path, summary)
     summary.final_businesses = int(world.population["in_banten"].sum())
     summary.businesses_path = out_dir / TRUTH_FOLDER / "businesses.csv"
-    write_businesses(summary.businesses_path, world.population, _presence_matrix(world),
-                     [s.key for s in specs if s.is_registry], [s.key for s in specs if s.is_marketplace])
+    write_businesses(
+        summary.businesses_path,
+        world.population,
+        _presence_matrix(world),
+        [s.key for s in specs if s.is_registry],
+        [s.key for s in specs if s.is_marketplace],
+    )
     return summary

@@ -15,13 +15,32 @@ import pandas as pd
 
 # Kemendagri code -> share of Banten's businesses.
 KAB_SHARES = {
-    "3603": 0.25, "3671": 0.17, "3674": 0.13, "3604": 0.12,
-    "3601": 0.09, "3602": 0.09, "3672": 0.08, "3673": 0.07,
+    "3603": 0.25,
+    "3671": 0.17,
+    "3674": 0.13,
+    "3604": 0.12,
+    "3601": 0.09,
+    "3602": 0.09,
+    "3672": 0.08,
+    "3673": 0.07,
 }
 
 # Out-of-province kabupaten/kota whose sellers leak into the platforms' Banten exports.
-FOREIGN_KABS = ("31.71", "31.72", "31.73", "31.74", "31.75", "32.01", "32.04",
-                "32.71", "32.73", "32.75", "32.76", "33.74", "18.71")
+FOREIGN_KABS = (
+    "31.71",
+    "31.72",
+    "31.73",
+    "31.74",
+    "31.75",
+    "32.01",
+    "32.04",
+    "32.71",
+    "32.73",
+    "32.75",
+    "32.76",
+    "33.74",
+    "18.71",
+)
 PROVINCE_NAMES = {"31": "DKI Jakarta", "32": "Jawa Barat", "33": "Jawa Tengah", "18": "Lampung"}
 
 AMBIGUOUS_BARE_NAMES = ("tangerang", "serang")
@@ -36,14 +55,16 @@ def _villages_of_kab(kab_code_dotted: str) -> list[dict[str, Any]]:
         for village in list_wilayah(kecamatan.code):
             if not village.postal_code:
                 continue
-            rows.append({
-                "kab_code": kab_code_dotted.replace(".", ""),
-                "kec_code": kecamatan.code.replace(".", ""),
-                "kecamatan": kecamatan.name,
-                "village_code": village.code.replace(".", ""),
-                "village": village.name,
-                "postal_code": village.postal_code,
-            })
+            rows.append(
+                {
+                    "kab_code": kab_code_dotted.replace(".", ""),
+                    "kec_code": kecamatan.code.replace(".", ""),
+                    "kecamatan": kecamatan.name,
+                    "village_code": village.code.replace(".", ""),
+                    "village": village.name,
+                    "postal_code": village.postal_code,
+                }
+            )
     return rows
 
 
@@ -85,7 +106,9 @@ def _city_form_texts(official_name: str, kab_code: str) -> dict[str, str]:
     else:
         kind, base = "Kota", official_name.removeprefix("Kota ").removeprefix("Administrasi ")
     short = f"Kab. {base}" if kind == "Kabupaten" else f"Kota {base}"
-    nickname = {"3674": "Tangsel", "3671": "Kota Tangerang", "3673": "Kota Serang"}.get(kab_code, base)
+    nickname = {"3674": "Tangsel", "3671": "Kota Tangerang", "3673": "Kota Serang"}.get(
+        kab_code, base
+    )
     if kab_code.startswith("31"):
         nickname = f"Kota Adm. {base}"
     return {

@@ -28,7 +28,9 @@ def pick_styles(rng: np.random.Generator, size: int, weights: Mapping[str, float
     return choose(rng, list(weights), size, list(weights.values()))
 
 
-def blank_some(values: pd.Series, rng: np.random.Generator, rate: float, blank: str = "") -> pd.Series:
+def blank_some(
+    values: pd.Series, rng: np.random.Generator, rate: float, blank: str = ""
+) -> pd.Series:
     """Replace a share of the values by a blank."""
     return mask_text(values, flags(rng, len(values), rate), blank)
 
@@ -84,28 +86,43 @@ def inject_typos(values: pd.Series, rng: np.random.Generator, rate: float) -> pd
     return _edit_rows(_edit_rows(values, hit, rng), twice, rng)
 
 
-def vary_case(values: pd.Series, rng: np.random.Generator, upper: float = 0.0,
-              lower: float = 0.0, title: float = 0.0) -> pd.Series:
+def vary_case(
+    values: pd.Series,
+    rng: np.random.Generator,
+    upper: float = 0.0,
+    lower: float = 0.0,
+    title: float = 0.0,
+) -> pd.Series:
     """Upper-, lower- or title-case a share of the values."""
     draw = rng.random(len(values))
     result = mask_text(values, draw < upper, values.str.upper())
     result = mask_text(result, (draw >= upper) & (draw < upper + lower), values.str.lower())
-    return mask_text(result, (draw >= upper + lower) & (draw < upper + lower + title), values.str.title())
+    return mask_text(
+        result, (draw >= upper + lower) & (draw < upper + lower + title), values.str.title()
+    )
 
 
 def add_legal_form(values: pd.Series, rng: np.random.Generator, rate: float) -> pd.Series:
     """Prefix `CV `, `PT ` or `UD ` to a share of the names."""
-    form = choose_text(rng, vocab.LEGAL_FORMS_IN_NAMES, len(values), (0.4, 0.2, 0.4), index=values.index)
+    form = choose_text(
+        rng, vocab.LEGAL_FORMS_IN_NAMES, len(values), (0.4, 0.2, 0.4), index=values.index
+    )
     return mask_text(values, flags(rng, len(values), rate), form + " " + values)
 
 
-def toggle_shop_word(values: pd.Series, rng: np.random.Generator, add_rate: float, drop_rate: float) -> pd.Series:
+def toggle_shop_word(
+    values: pd.Series, rng: np.random.Generator, add_rate: float, drop_rate: float
+) -> pd.Series:
     """Drop a leading shop word (`Toko`, `Warung`, ...) or add one."""
     pattern = r"(?i)^(?:" + "|".join(vocab.SHOP_WORDS) + r") +"
     has_word = values.str.contains(pattern, regex=True).to_numpy()
     draw = rng.random(len(values))
-    word = choose_text(rng, ("Toko", "Warung", "Kedai", "Toko", "Kios"), len(values), index=values.index)
-    result = mask_text(values, has_word & (draw < drop_rate), values.str.replace(pattern, "", regex=True))
+    word = choose_text(
+        rng, ("Toko", "Warung", "Kedai", "Toko", "Kios"), len(values), index=values.index
+    )
+    result = mask_text(
+        values, has_word & (draw < drop_rate), values.str.replace(pattern, "", regex=True)
+    )
     return mask_text(result, ~has_word & (draw < add_rate), word + " " + values)
 
 
@@ -115,8 +132,13 @@ def swap_last_two_words(values: pd.Series, rng: np.random.Generator, rate: float
     return mask_text(values, flags(rng, len(values), rate), swapped)
 
 
-def decorate_for_platform(values: pd.Series, rng: np.random.Generator, suffix: float = 0.15,
-                          emoji: float = 0.05, underscore_official: float = 0.01) -> pd.Series:
+def decorate_for_platform(
+    values: pd.Series,
+    rng: np.random.Generator,
+    suffix: float = 0.15,
+    emoji: float = 0.05,
+    underscore_official: float = 0.01,
+) -> pd.Series:
     """Marketplace decoration: `Official`, `Store`, emoji, `Name_official`."""
     size = len(values)
     suffixes = choose_text(rng, vocab.PLATFORM_SUFFIXES, size, index=values.index)
@@ -125,29 +147,51 @@ def decorate_for_platform(values: pd.Series, rng: np.random.Generator, suffix: f
     emoji_style = rng.random(size)
     with_emoji = flags(rng, size, emoji)
     result = mask_text(result, with_emoji & (emoji_style < 0.4), result + " " + icons)
-    result = mask_text(result, with_emoji & (emoji_style >= 0.4) & (emoji_style < 0.7), icons + " " + result)
-    result = mask_text(result, with_emoji & (emoji_style >= 0.7), icons + " " + result + " " + icons)
+    result = mask_text(
+        result, with_emoji & (emoji_style >= 0.4) & (emoji_style < 0.7), icons + " " + result
+    )
+    result = mask_text(
+        result, with_emoji & (emoji_style >= 0.7), icons + " " + result + " " + icons
+    )
     joined = values.str.replace(" ", "", regex=False) + "_official"
     return mask_text(result, flags(rng, size, underscore_official), joined)
 
 
-def slugify(values: pd.Series, rng: np.random.Generator, separators: Mapping[str, float],
-            max_length: int = 24, digits_rate: float = 0.05) -> pd.Series:
+def slugify(
+    values: pd.Series,
+    rng: np.random.Generator,
+    separators: Mapping[str, float],
+    max_length: int = 24,
+    digits_rate: float = 0.05,
+) -> pd.Series:
     """URL slugs of names: `keripikbuani`, `lele-ciputat-timur`, `laundry_jaya235`."""
-    words = values.str.lower().str.replace(r"[^a-z0-9 ]", "", regex=True).str.strip().str.replace(r" +", " ", regex=True)
+    words = (
+        values.str.lower()
+        .str.replace(r"[^a-z0-9 ]", "", regex=True)
+        .str.strip()
+        .str.replace(r" +", " ", regex=True)
+    )
     separator = pick_styles(rng, len(values), separators)
     slug = words.str.replace(" ", "", regex=False)
     for symbol in ("-", "_"):
         slug = mask_text(slug, separator == symbol, words.str.replace(" ", symbol, regex=False))
     number = pd.Series(rng.integers(1, 999, size=len(values)), index=values.index).astype("str")
     slug = slug.str.slice(0, max_length)
-    return mask_text(slug, flags(rng, len(values), digits_rate), slug.str.slice(0, max_length - 3) + number)
+    return mask_text(
+        slug, flags(rng, len(values), digits_rate), slug.str.slice(0, max_length - 3) + number
+    )
 
 
 def _group_phone(national: pd.Series, first: str, separator: str) -> pd.Series:
     """`0812-3456-7890` style groupings; `first` replaces the leading 0 (e.g. `+62 `)."""
-    return (first + national.str.slice(1, 4) + separator + national.str.slice(4, 8)
-            + separator + national.str.slice(8))
+    return (
+        first
+        + national.str.slice(1, 4)
+        + separator
+        + national.str.slice(4, 8)
+        + separator
+        + national.str.slice(8)
+    )
 
 
 def landline_numbers(rng: np.random.Generator, kab_codes: pd.Series) -> pd.Series:
@@ -160,8 +204,13 @@ def landline_numbers(rng: np.random.Generator, kab_codes: pd.Series) -> pd.Serie
     return "(" + area + ") " + where_text(short, area != "021", long)
 
 
-def format_phone(national: pd.Series, other: pd.Series, kab_codes: pd.Series,
-                 rng: np.random.Generator, weights: Mapping[str, float]) -> pd.Series:
+def format_phone(
+    national: pd.Series,
+    other: pd.Series,
+    kab_codes: pd.Series,
+    rng: np.random.Generator,
+    weights: Mapping[str, float],
+) -> pd.Series:
     """Render national `08..` numbers in the formats named by `weights`."""
     style = pick_styles(rng, len(national), weights)
     renderings = {
@@ -173,7 +222,11 @@ def format_phone(national: pd.Series, other: pd.Series, kab_codes: pd.Series,
         "dashed": lambda: _group_phone(national, "0", "-"),
         "spaced": lambda: _group_phone(national, "0", " "),
         "masked": lambda: national.str.slice(0, 4) + "****" + national.str.slice(-4),
-        "two": lambda: national + choose_text(rng, (" / ", " - ", ", "), len(national), index=national.index) + other,
+        "two": lambda: (
+            national
+            + choose_text(rng, (" / ", " - ", ", "), len(national), index=national.index)
+            + other
+        ),
         "landline": lambda: landline_numbers(rng, kab_codes),
         "blank": lambda: pd.Series("", index=national.index, dtype="str"),
     }
@@ -185,7 +238,9 @@ def _honorifics(rng: np.random.Generator, gender: pd.Series) -> pd.Series:
     size = len(gender)
     female = choose(rng, vocab.FEMALE_HONORIFICS, size)
     male = choose(rng, vocab.MALE_HONORIFICS, size)
-    return pd.Series(np.where(gender.to_numpy() == "P", female, male), index=gender.index, dtype="str")
+    return pd.Series(
+        np.where(gender.to_numpy() == "P", female, male), index=gender.index, dtype="str"
+    )
 
 
 def _last_initial(rest: pd.Series) -> pd.Series:
@@ -193,8 +248,12 @@ def _last_initial(rest: pd.Series) -> pd.Series:
     return rest.str.replace(r"^.*?([^ ])[^ ]*$", r"\1.", regex=True)
 
 
-def render_owner(view: pd.DataFrame, rng: np.random.Generator, weights: Mapping[str, float],
-                 typo_rate: float = 0.04) -> pd.Series:
+def render_owner(
+    view: pd.DataFrame,
+    rng: np.random.Generator,
+    weights: Mapping[str, float],
+    typo_rate: float = 0.04,
+) -> pd.Series:
     """Owner names with honorifics, initials, first names only, titles, case changes."""
     full = view["owner_name"]
     first = view["owner_first"]
@@ -210,8 +269,12 @@ def render_owner(view: pd.DataFrame, rng: np.random.Generator, weights: Mapping[
         "first_only": lambda: first,
         "first_lower": lambda: first.str.lower(),
         "first_last_initial": lambda: where_text(first + " " + _last_initial(rest), has_rest, full),
-        "titled": lambda: full + choose_text(rng, vocab.ACADEMIC_TITLES, len(full), index=full.index),
-        "titled_upper": lambda: (full + choose_text(rng, vocab.ACADEMIC_TITLES, len(full), index=full.index)).str.upper(),
+        "titled": lambda: (
+            full + choose_text(rng, vocab.ACADEMIC_TITLES, len(full), index=full.index)
+        ),
+        "titled_upper": lambda: (
+            full + choose_text(rng, vocab.ACADEMIC_TITLES, len(full), index=full.index)
+        ).str.upper(),
         "blank": lambda: pd.Series("", index=full.index, dtype="str"),
     }
     style = pick_styles(rng, len(full), weights)
@@ -227,17 +290,31 @@ STREET_PREFIXES = {
     "link": (("Link. ", "Lingk. ", "Lingkungan "), (0.5, 0.2, 0.3)),
 }
 HOUSE_NUMBER_FORMS = (" No. ", " No ", " no. ", " Nomor ", " NO. ")
-RT_RW_FORMS = ("RT {rt2}/{rw2}", "RT {rt3} RW {rw3}", "RT.{rt3} RW.{rw3}", "RT.{rt2}/RW.{rw2}",
-               "RT {rt}/{rw}", "RT. {rt2} RW. {rw2}", "Rt {rt} Rw {rw}", "RT{rt2}/RW{rw2}",
-               "RT.{rt3}/RW.{rw3}")
+RT_RW_FORMS = (
+    "RT {rt2}/{rw2}",
+    "RT {rt3} RW {rw3}",
+    "RT.{rt3} RW.{rw3}",
+    "RT.{rt2}/RW.{rw2}",
+    "RT {rt}/{rw}",
+    "RT. {rt2} RW. {rw2}",
+    "Rt {rt} Rw {rw}",
+    "RT{rt2}/RW{rw2}",
+    "RT.{rt3}/RW.{rw3}",
+)
 
 
 def render_rt_rw(view: pd.DataFrame, rng: np.random.Generator) -> pd.Series:
     """RT/RW in one of the usual spellings (`RT 02/03`, `RT.002 RW.003`, ...)."""
     rt = view["rt"].astype("str")
     rw = view["rw"].astype("str")
-    fields = {"rt": rt, "rw": rw, "rt2": rt.str.zfill(2), "rw2": rw.str.zfill(2),
-              "rt3": rt.str.zfill(3), "rw3": rw.str.zfill(3)}
+    fields = {
+        "rt": rt,
+        "rw": rw,
+        "rt2": rt.str.zfill(2),
+        "rw2": rw.str.zfill(2),
+        "rt3": rt.str.zfill(3),
+        "rw3": rw.str.zfill(3),
+    }
     form = rng.integers(0, len(RT_RW_FORMS), size=len(view)).astype(str)
 
     def fill(template: str) -> pd.Series:
@@ -247,7 +324,10 @@ def render_rt_rw(view: pd.DataFrame, rng: np.random.Generator) -> pd.Series:
             text = text + literal + (fields[field] if field else "")
         return text
 
-    renderings = {str(number): (lambda template=template: fill(template)) for number, template in enumerate(RT_RW_FORMS)}
+    renderings = {
+        str(number): (lambda template=template: fill(template))
+        for number, template in enumerate(RT_RW_FORMS)
+    }
     return select_text(form, renderings, view.index)
 
 
@@ -266,20 +346,38 @@ def render_street(view: pd.DataFrame, rng: np.random.Generator) -> pd.Series:
     """The street part of an address with abbreviation variants (`Jl.`/`Jln.`/`Jalan`, ...)."""
     size = len(view)
     kind = view["addr_kind"].to_numpy()
-    renderings = {name: (lambda options=options, weights=weights: choose_text(rng, options, size, weights, index=view.index))
-                  for name, (options, weights) in STREET_PREFIXES.items()}
+    renderings = {
+        name: (
+            lambda options=options, weights=weights: choose_text(
+                rng, options, size, weights, index=view.index
+            )
+        )
+        for name, (options, weights) in STREET_PREFIXES.items()
+    }
     prefix = select_text(kind, renderings, view.index)
-    number_word = choose_text(rng, HOUSE_NUMBER_FORMS, size, (0.5, 0.25, 0.1, 0.05, 0.1), index=view.index)
+    number_word = choose_text(
+        rng, HOUSE_NUMBER_FORMS, size, (0.5, 0.25, 0.1, 0.05, 0.1), index=view.index
+    )
     number = view["house_no"].astype("str")
     street = prefix + view["addr_street"]
     text = where_text(street, ~np.isin(kind, ("jl", "gg")), street + number_word + number)
     compact = flags(rng, size, 0.3)
-    perum_number = where_text((" Blok " + view["blok"] + number_word + number), ~compact, " " + view["blok"] + "/" + number)
+    perum_number = where_text(
+        (" Blok " + view["blok"] + number_word + number),
+        ~compact,
+        " " + view["blok"] + "/" + number,
+    )
     return mask_text(text, kind == "perum", street + perum_number)
 
 
-def render_address(view: pd.DataFrame, rng: np.random.Generator, rt_rw_rate: float = 0.4,
-                   upper: float = 0.05, lower: float = 0.02, typo_rate: float = 0.03) -> pd.Series:
+def render_address(
+    view: pd.DataFrame,
+    rng: np.random.Generator,
+    rt_rw_rate: float = 0.4,
+    upper: float = 0.05,
+    lower: float = 0.02,
+    typo_rate: float = 0.03,
+) -> pd.Series:
     """A full street address; RT/RW appended to a share of the rows."""
     street = render_street(view, rng)
     rt_rw = render_rt_rw(view, rng)
@@ -287,16 +385,26 @@ def render_address(view: pd.DataFrame, rng: np.random.Generator, rt_rw_rate: flo
     return inject_typos(vary_case(text, rng, upper=upper, lower=lower), rng, typo_rate)
 
 
-def render_kecamatan(values: pd.Series, rng: np.random.Generator, prefix: float = 0.1,
-                     upper: float = 0.15, lower: float = 0.03, typo_rate: float = 0.03) -> pd.Series:
+def render_kecamatan(
+    values: pd.Series,
+    rng: np.random.Generator,
+    prefix: float = 0.1,
+    upper: float = 0.15,
+    lower: float = 0.03,
+    typo_rate: float = 0.03,
+) -> pd.Series:
     """Kecamatan names with `Kec. ` prefixes, case changes and typos."""
     result = vary_case(values, rng, upper=upper, lower=lower)
-    with_prefix = choose_text(rng, ("Kec. ", "KEC. ", "Kecamatan ", "Kec "), len(values), index=values.index)
+    with_prefix = choose_text(
+        rng, ("Kec. ", "KEC. ", "Kecamatan ", "Kec "), len(values), index=values.index
+    )
     result = mask_text(result, flags(rng, len(values), prefix), with_prefix + result)
     return inject_typos(result, rng, typo_rate)
 
 
-def render_city(kab_codes: pd.Series, rng: np.random.Generator, weights: Mapping[str, float]) -> pd.Series:
+def render_city(
+    kab_codes: pd.Series, rng: np.random.Generator, weights: Mapping[str, float]
+) -> pd.Series:
     """Kabupaten/kota names in the forms named by `weights` (`Kab. Tangerang`, `Tangsel`, ...)."""
     form = pick_styles(rng, len(kab_codes), weights)
     keys = kab_codes + "|" + pd.Series(form, index=kab_codes.index, dtype="str")
@@ -314,10 +422,19 @@ def garbage_names(rng: np.random.Generator, index: pd.Index) -> pd.Series:
     return choose_text(rng, vocab.GARBAGE_NAMES, len(index), index=index)
 
 
-def render_business_name(view: pd.DataFrame, rng: np.random.Generator, *, legal: float = 0.05,
-                         shop_add: float = 0.05, shop_drop: float = 0.05, swap: float = 0.02,
-                         upper: float = 0.15, lower: float = 0.05, title: float = 0.0,
-                         typo_rate: float = 0.12) -> pd.Series:
+def render_business_name(
+    view: pd.DataFrame,
+    rng: np.random.Generator,
+    *,
+    legal: float = 0.05,
+    shop_add: float = 0.05,
+    shop_drop: float = 0.05,
+    swap: float = 0.02,
+    upper: float = 0.15,
+    lower: float = 0.05,
+    title: float = 0.0,
+    typo_rate: float = 0.12,
+) -> pd.Series:
     """The business name as a source spells it; second shops get a branch word."""
     name = view["name"]
     branch = choose_text(rng, vocab.BRANCH_WORDS, len(view), index=view.index)

@@ -23,13 +23,19 @@ SIZE_CLASSES = ("Usaha Mikro", "Usaha Kecil", "Usaha Menengah", "Usaha Besar")
 SIZE_WEIGHTS = (0.90, 0.08, 0.017, 0.003)
 ADDRESS_KINDS = ("jl", "gg", "kp", "perum")
 ADDRESS_KIND_WEIGHTS = (0.40, 0.15, 0.22, 0.23)
-NAME_PATTERNS = ("product_honorific_owner", "product_adjective", "shopword_adjective",
-                 "product_place", "product_owner")
+NAME_PATTERNS = (
+    "product_honorific_owner",
+    "product_adjective",
+    "shopword_adjective",
+    "product_place",
+    "product_owner",
+)
 NAME_PATTERN_WEIGHTS = (0.35, 0.30, 0.15, 0.08, 0.12)
 
 
-def _pick_villages(rng: np.random.Generator, villages: pd.DataFrame, size: int,
-                   kab_shares: dict[str, float] | None) -> pd.DataFrame:
+def _pick_villages(
+    rng: np.random.Generator, villages: pd.DataFrame, size: int, kab_shares: dict[str, float] | None
+) -> pd.DataFrame:
     """Villages for `size` businesses, kabupaten drawn by share, village uniform within it."""
     if kab_shares is None:
         rows = rng.integers(0, len(villages), size=size)
@@ -46,23 +52,35 @@ def _pick_villages(rng: np.random.Generator, villages: pd.DataFrame, size: int,
 def _owner_names(rng: np.random.Generator, size: int) -> pd.DataFrame:
     """Gender, first/middle/last names and the full name of each owner."""
     female = flags(rng, size, 0.52)
-    first = np.where(female, choose(rng, vocab.FEMALE_FIRST_NAMES, size),
-                     choose(rng, vocab.MALE_FIRST_NAMES, size))
-    middle = np.where(female, choose(rng, vocab.FEMALE_FIRST_NAMES, size),
-                      choose(rng, vocab.MALE_FIRST_NAMES, size))
-    last = np.where(female, choose(rng, vocab.FEMALE_LAST_NAMES, size),
-                    choose(rng, vocab.MALE_LAST_NAMES, size))
+    first = np.where(
+        female,
+        choose(rng, vocab.FEMALE_FIRST_NAMES, size),
+        choose(rng, vocab.MALE_FIRST_NAMES, size),
+    )
+    middle = np.where(
+        female,
+        choose(rng, vocab.FEMALE_FIRST_NAMES, size),
+        choose(rng, vocab.MALE_FIRST_NAMES, size),
+    )
+    last = np.where(
+        female, choose(rng, vocab.FEMALE_LAST_NAMES, size), choose(rng, vocab.MALE_LAST_NAMES, size)
+    )
     shape = rng.random(size)
     middle = np.where(shape < 0.22, middle, "")
     last = np.where(shape < 0.82, last, "")
-    frame = pd.DataFrame({
-        "gender": np.where(female, "P", "L"),
-        "owner_first": pd.Series(first, dtype="str"),
-        "owner_middle": pd.Series(middle, dtype="str"),
-        "owner_last": pd.Series(last, dtype="str"),
-    })
-    frame["owner_name"] = (frame["owner_first"] + " " + frame["owner_middle"] + " " + frame["owner_last"]
-                           ).str.replace(r" +", " ", regex=True).str.strip()
+    frame = pd.DataFrame(
+        {
+            "gender": np.where(female, "P", "L"),
+            "owner_first": pd.Series(first, dtype="str"),
+            "owner_middle": pd.Series(middle, dtype="str"),
+            "owner_last": pd.Series(last, dtype="str"),
+        }
+    )
+    frame["owner_name"] = (
+        (frame["owner_first"] + " " + frame["owner_middle"] + " " + frame["owner_last"])
+        .str.replace(r" +", " ", regex=True)
+        .str.strip()
+    )
     frame["owner_rest"] = frame["owner_name"].str.replace(r"^[^ ]+ ?", "", regex=True)
     return frame
 
@@ -74,10 +92,14 @@ def _birth_dates(rng: np.random.Generator, size: int) -> np.ndarray:
     return start + rng.integers(0, span, size=size).astype("timedelta64[D]")
 
 
-def _nik(rng: np.random.Generator, kec_codes: pd.Series, births: np.ndarray, gender: pd.Series) -> pd.Series:
+def _nik(
+    rng: np.random.Generator, kec_codes: pd.Series, births: np.ndarray, gender: pd.Series
+) -> pd.Series:
     """16-digit NIK: kecamatan code, DDMMYY (+40 on DD for women), 4-digit serial."""
     dates = pd.DatetimeIndex(births)
-    day = pd.Series(dates.day + np.where(gender.to_numpy() == "P", 40, 0)).astype("str").str.zfill(2)
+    day = (
+        pd.Series(dates.day + np.where(gender.to_numpy() == "P", 40, 0)).astype("str").str.zfill(2)
+    )
     month = pd.Series(dates.month).astype("str").str.zfill(2)
     year = pd.Series(dates.year % 100).astype("str").str.zfill(2)
     serial = pd.Series(rng.integers(1, 3000, size=len(kec_codes))).astype("str").str.zfill(4)
@@ -103,7 +125,9 @@ def _emails(rng: np.random.Generator, owners: pd.DataFrame, names: pd.Series) ->
     digits = pd.Series(rng.integers(10, 100, size=size)).astype("str")
     owner_part = (owners["owner_first"] + "." + owners["owner_last"]).str.lower().str.rstrip(".")
     owner_mail = owner_part.str.replace(r"[^a-z.]", "", regex=True) + digits + "@" + domains
-    business_mail = names.str.lower().str.replace(r"[^a-z0-9]", "", regex=True).str.slice(0, 20) + "@gmail.com"
+    business_mail = (
+        names.str.lower().str.replace(r"[^a-z0-9]", "", regex=True).str.slice(0, 20) + "@gmail.com"
+    )
     style = rng.random(size)
     email = owner_mail.where(style < 0.6, business_mail)
     return email.where(flags(rng, size, 0.30), "")
@@ -115,22 +139,30 @@ def _address_parts(rng: np.random.Generator, places: pd.DataFrame) -> pd.DataFra
     kind = choose(rng, ADDRESS_KINDS, size, ADDRESS_KIND_WEIGHTS)
     in_cilegon = places["kab_code"].to_numpy() == "3672"
     kind = np.where(in_cilegon & flags(rng, size, 0.35), "link", kind)
-    kampung = np.where(flags(rng, size, 0.5), choose(rng, vocab.KAMPUNG_NAMES, size), places["village"].to_numpy())
+    kampung = np.where(
+        flags(rng, size, 0.5), choose(rng, vocab.KAMPUNG_NAMES, size), places["village"].to_numpy()
+    )
     street = np.select(
         [kind == "jl", kind == "gg", kind == "kp", kind == "perum"],
-        [choose(rng, vocab.JALAN_NAMES, size), choose(rng, vocab.GANG_NAMES, size), kampung,
-         choose(rng, vocab.PERUM_NAMES, size)],
+        [
+            choose(rng, vocab.JALAN_NAMES, size),
+            choose(rng, vocab.GANG_NAMES, size),
+            kampung,
+            choose(rng, vocab.PERUM_NAMES, size),
+        ],
         default=choose(rng, vocab.CILEGON_LINGKUNGAN, size),
     )
-    parts = pd.DataFrame({
-        "addr_kind": pd.Series(kind, dtype="str"),
-        "addr_street": pd.Series(street, dtype="str"),
-        "house_no": rng.integers(1, 250, size=size),
-        "blok": pd.Series(choose(rng, tuple("ABCDEFGHJK"), size), dtype="str")
-        + pd.Series(rng.integers(1, 30, size=size)).astype("str"),
-        "rt": rng.integers(1, 16, size=size),
-        "rw": rng.integers(1, 13, size=size),
-    })
+    parts = pd.DataFrame(
+        {
+            "addr_kind": pd.Series(kind, dtype="str"),
+            "addr_street": pd.Series(street, dtype="str"),
+            "house_no": rng.integers(1, 250, size=size),
+            "blok": pd.Series(choose(rng, tuple("ABCDEFGHJK"), size), dtype="str")
+            + pd.Series(rng.integers(1, 30, size=size)).astype("str"),
+            "rt": rng.integers(1, 16, size=size),
+            "rw": rng.integers(1, 13, size=size),
+        }
+    )
     parts["address"] = canonical_address(parts)
     return parts
 
@@ -144,17 +176,25 @@ def canonical_address(parts: pd.DataFrame) -> pd.Series:
     text = text.mask(kind == "jl", "Jl. " + street + " No. " + number)
     text = text.mask(kind == "gg", "Gg. " + street + " No. " + number)
     text = text.mask(kind == "kp", "Kp. " + street)
-    text = text.mask(kind == "perum", "Perum " + street + " Blok " + parts["blok"] + " No. " + number)
+    text = text.mask(
+        kind == "perum", "Perum " + street + " Blok " + parts["blok"] + " No. " + number
+    )
     return text
 
 
 def _products(rng: np.random.Generator, size: int) -> pd.DataFrame:
     """Product words, sector and KBLI codes for each business."""
-    weights = [1.6 if sector in ("makanan", "minuman") else 1.0 for _, sector, _, _ in vocab.PRODUCTS]
+    weights = [
+        1.6 if sector in ("makanan", "minuman") else 1.0 for _, sector, _, _ in vocab.PRODUCTS
+    ]
     index = rng.choice(len(vocab.PRODUCTS), size=size, p=np.asarray(weights) / sum(weights))
-    table = pd.DataFrame([(product, sector, kbli, related[0] if related else "")
-                          for product, sector, kbli, related in vocab.PRODUCTS],
-                         columns=["product", "sector", "kbli", "related"])
+    table = pd.DataFrame(
+        [
+            (product, sector, kbli, related[0] if related else "")
+            for product, sector, kbli, related in vocab.PRODUCTS
+        ],
+        columns=["product", "sector", "kbli", "related"],
+    )
     chosen = table.iloc[index].reset_index(drop=True)
     related = chosen["related"]
     other = pd.Series(choose(rng, [p[2] for p in vocab.PRODUCTS], size), dtype="str")
@@ -180,16 +220,26 @@ def _business_names(rng: np.random.Generator, frame: pd.DataFrame) -> pd.Series:
     size = len(frame)
     pattern = choose(rng, NAME_PATTERNS, size, NAME_PATTERN_WEIGHTS)
     female = frame["gender"].to_numpy() == "P"
-    honorific = pd.Series(np.where(female, choose(rng, vocab.FEMALE_HONORIFICS_IN_SHOP_NAMES, size),
-                                   choose(rng, vocab.MALE_HONORIFICS_IN_SHOP_NAMES, size)), dtype="str")
+    honorific = pd.Series(
+        np.where(
+            female,
+            choose(rng, vocab.FEMALE_HONORIFICS_IN_SHOP_NAMES, size),
+            choose(rng, vocab.MALE_HONORIFICS_IN_SHOP_NAMES, size),
+        ),
+        dtype="str",
+    )
     adjective = choose_text(rng, vocab.ADJECTIVES, size)
     second = choose_text(rng, vocab.ADJECTIVES, size)
-    adjectives = adjective.where(~flags(rng, size, 0.3) | (adjective == second), adjective + " " + second)
+    adjectives = adjective.where(
+        ~flags(rng, size, 0.3) | (adjective == second), adjective + " " + second
+    )
     shop_word = _shop_words(rng, frame["sector"])
     product = frame["product"]
     place = frame["kecamatan"].where(flags(rng, size, 0.6), "Khas " + frame["kecamatan"])
     names = product + " " + adjectives
-    names = names.mask(pattern == "product_honorific_owner", product + " " + honorific + " " + frame["owner_first"])
+    names = names.mask(
+        pattern == "product_honorific_owner", product + " " + honorific + " " + frame["owner_first"]
+    )
     names = names.mask(pattern == "shopword_adjective", shop_word + " " + adjectives)
     names = names.mask(pattern == "product_place", product + " " + place)
     names = names.mask(pattern == "product_owner", product + " " + frame["owner_first"])
@@ -202,8 +252,15 @@ def _turnover(rng: np.random.Generator, size_class: np.ndarray) -> np.ndarray:
     small = rng.uniform(2e9, 15e9, size=len(size_class))
     medium = rng.uniform(15e9, 50e9, size=len(size_class))
     large = rng.uniform(50e9, 200e9, size=len(size_class))
-    value = np.select([size_class == SIZE_CLASSES[0], size_class == SIZE_CLASSES[1],
-                       size_class == SIZE_CLASSES[2]], [micro, small, medium], default=large)
+    value = np.select(
+        [
+            size_class == SIZE_CLASSES[0],
+            size_class == SIZE_CLASSES[1],
+            size_class == SIZE_CLASSES[2],
+        ],
+        [micro, small, medium],
+        default=large,
+    )
     return (np.round(value / 1e5) * 1e5).astype(np.int64)
 
 
@@ -214,7 +271,9 @@ def _registration_dates(rng: np.random.Generator, size: int, before: date) -> np
     return start + rng.integers(0, span, size=size).astype("timedelta64[D]")
 
 
-def _licences(rng: np.random.Generator, legal_form: np.ndarray, taken_nibs: set[str]) -> pd.DataFrame:
+def _licences(
+    rng: np.random.Generator, legal_form: np.ndarray, taken_nibs: set[str]
+) -> pd.DataFrame:
     """NIB (13 digits, ~37%) and NPWP (15 digits, ~20%); companies have them more often."""
     size = len(legal_form)
     company = legal_form != "Orang Perseorangan"
@@ -227,13 +286,22 @@ def _licences(rng: np.random.Generator, legal_form: np.ndarray, taken_nibs: set[
 
 def _status(rng: np.random.Generator, size: int) -> pd.Series:
     """Registry status: AKTIF, TIDAK AKTIF, or TUTUP for closed businesses."""
-    return pd.Series(choose(rng, ("AKTIF", "TIDAK AKTIF", "TUTUP"), size, (0.92, 0.05, 0.03)), dtype="str")
+    return pd.Series(
+        choose(rng, ("AKTIF", "TIDAK AKTIF", "TUTUP"), size, (0.92, 0.05, 0.03)), dtype="str"
+    )
 
 
-def build_population(rng: np.random.Generator, size: int, villages: pd.DataFrame, id_prefix: str,
-                     first_number: int, start_date: date, day: int = 0,
-                     kab_shares: dict[str, float] | None = KAB_SHARES,
-                     taken_nibs: set[str] | None = None) -> pd.DataFrame:
+def build_population(
+    rng: np.random.Generator,
+    size: int,
+    villages: pd.DataFrame,
+    id_prefix: str,
+    first_number: int,
+    start_date: date,
+    day: int = 0,
+    kab_shares: dict[str, float] | None = KAB_SHARES,
+    taken_nibs: set[str] | None = None,
+) -> pd.DataFrame:
     """`size` true businesses with ids `<prefix><number:07d>` starting at `first_number`."""
     places = _pick_villages(rng, villages, size, kab_shares)
     owners = _owner_names(rng, size)
@@ -262,7 +330,9 @@ def build_population(rng: np.random.Generator, size: int, villages: pd.DataFrame
     return frame
 
 
-def _select_disjoint(rng: np.random.Generator, candidates: np.ndarray, shares: list[float]) -> list[np.ndarray]:
+def _select_disjoint(
+    rng: np.random.Generator, candidates: np.ndarray, shares: list[float]
+) -> list[np.ndarray]:
     """Split a random permutation of candidate rows into disjoint groups of given shares."""
     order = rng.permutation(candidates)
     groups, start = [], 0
@@ -270,7 +340,7 @@ def _select_disjoint(rng: np.random.Generator, candidates: np.ndarray, shares: l
         count = int(round(share * len(candidates)))
         count = max(count, 4 if len(candidates) >= 100 else 0)
         count -= count % 2
-        groups.append(order[start:start + count])
+        groups.append(order[start : start + count])
         start += count
     return groups
 
@@ -298,7 +368,9 @@ def _plant_generic_names(rng: np.random.Generator, frame: pd.DataFrame, rows: np
     per_kab = pd.Series(kab).map(pd.Series(kab).value_counts()).to_numpy()
     distinct = np.clip(per_kab // 3, 1, len(vocab.GENERIC_SHOP_NAMES))
     offset = rng.integers(0, len(vocab.GENERIC_SHOP_NAMES))
-    names = np.asarray(vocab.GENERIC_SHOP_NAMES, dtype=object)[(rank % distinct + offset) % len(vocab.GENERIC_SHOP_NAMES)]
+    names = np.asarray(vocab.GENERIC_SHOP_NAMES, dtype=object)[
+        (rank % distinct + offset) % len(vocab.GENERIC_SHOP_NAMES)
+    ]
     frame.iloc[ordered, frame.columns.get_loc("name")] = names
     _tag(frame, ordered, "generic_name")
 
@@ -308,8 +380,21 @@ def _plant_shared_phones(frame: pd.DataFrame, rows: np.ndarray) -> None:
     firsts, seconds = _pairs_in_same_kab(frame, rows)
     same_kab = frame["kab_code"].to_numpy()[firsts] == frame["kab_code"].to_numpy()[seconds]
     firsts, seconds = firsts[same_kab], seconds[same_kab]
-    columns = ["phone", "village_code", "village", "kec_code", "kecamatan", "postal_code",
-               "addr_kind", "addr_street", "house_no", "blok", "rt", "rw", "address"]
+    columns = [
+        "phone",
+        "village_code",
+        "village",
+        "kec_code",
+        "kecamatan",
+        "postal_code",
+        "addr_kind",
+        "addr_street",
+        "house_no",
+        "blok",
+        "rt",
+        "rw",
+        "address",
+    ]
     for column in columns:
         position = frame.columns.get_loc(column)
         frame.iloc[seconds, position] = frame.iloc[firsts, position].to_numpy()
@@ -322,17 +407,32 @@ def _plant_shared_phones(frame: pd.DataFrame, rows: np.ndarray) -> None:
 def _refresh_owner_name(frame: pd.DataFrame, rows: np.ndarray) -> None:
     """Recompute owner_name/owner_rest after the name parts changed."""
     part = frame.iloc[rows]
-    full = (part["owner_first"] + " " + part["owner_middle"] + " " + part["owner_last"]
-            ).str.replace(r" +", " ", regex=True).str.strip()
+    full = (
+        (part["owner_first"] + " " + part["owner_middle"] + " " + part["owner_last"])
+        .str.replace(r" +", " ", regex=True)
+        .str.strip()
+    )
     frame.iloc[rows, frame.columns.get_loc("owner_name")] = full.to_numpy()
-    frame.iloc[rows, frame.columns.get_loc("owner_rest")] = full.str.replace(r"^[^ ]+ ?", "", regex=True).to_numpy()
+    frame.iloc[rows, frame.columns.get_loc("owner_rest")] = full.str.replace(
+        r"^[^ ]+ ?", "", regex=True
+    ).to_numpy()
 
 
 def _plant_same_owner(rng: np.random.Generator, frame: pd.DataFrame, rows: np.ndarray) -> None:
     """One person (one NIK) running two distinct businesses; the second is named without the owner."""
     firsts, seconds = _pairs_in_same_kab(frame, rows)
-    columns = ["gender", "owner_first", "owner_middle", "owner_last", "owner_name", "owner_rest",
-               "birth_date", "nik", "phone", "phone_other"]
+    columns = [
+        "gender",
+        "owner_first",
+        "owner_middle",
+        "owner_last",
+        "owner_name",
+        "owner_rest",
+        "birth_date",
+        "nik",
+        "phone",
+        "phone_other",
+    ]
     for column in columns:
         position = frame.columns.get_loc(column)
         frame.iloc[seconds, position] = frame.iloc[firsts, position].to_numpy()

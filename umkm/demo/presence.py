@@ -15,8 +15,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from umkm.demo.catalog import (CLOSED_PLATFORMS, SECOND_REGISTRY_RECORD, SECOND_SHOP,
-                               TIKTOK_SELLERS_ON_TOKOPEDIA, KeyFormat, SourceSpec)
+from umkm.demo.catalog import (
+    CLOSED_PLATFORMS,
+    SECOND_REGISTRY_RECORD,
+    SECOND_SHOP,
+    TIKTOK_SELLERS_ON_TOKOPEDIA,
+    KeyFormat,
+    SourceSpec,
+)
 from umkm.demo.randomness import flags, rare_flags
 
 RECORD_COLUMNS = ("key", "business_idx", "shop_no", "kind", "removed", "created_day")
@@ -33,13 +39,23 @@ class KeyBook:
     expected_records: dict[str, int]
     next_number: dict[str, int] = field(default_factory=dict)
 
-    def numbers(self, rng: np.random.Generator, source: str, key_format: KeyFormat, count: int,
-                shuffle: bool) -> np.ndarray:
+    def numbers(
+        self,
+        rng: np.random.Generator,
+        source: str,
+        key_format: KeyFormat,
+        count: int,
+        shuffle: bool,
+    ) -> np.ndarray:
         """`count` fresh record numbers for a source."""
         start = self.next_number.get(source, key_format.start)
-        capacity = min(10 ** key_format.digits, np.iinfo(np.int64).max) - start
+        capacity = min(10**key_format.digits, np.iinfo(np.int64).max) - start
         gap = max(1, int(capacity / max(self.expected_records.get(source, 1), 1) / 4))
-        steps = rng.integers(1, 2 * gap + 1, size=count, dtype=np.int64) if gap > 1 else np.ones(count, np.int64)
+        steps = (
+            rng.integers(1, 2 * gap + 1, size=count, dtype=np.int64)
+            if gap > 1
+            else np.ones(count, np.int64)
+        )
         numbers = start + np.cumsum(steps)
         if count:
             self.next_number[source] = int(numbers[-1])
@@ -56,14 +72,23 @@ def format_keys(key_format: KeyFormat, numbers: np.ndarray) -> pd.Series:
 
 def _initials(names: pd.Series) -> pd.Series:
     """Three upper-case letters from the first words of a name (`Golok Teh Yeni` -> `GTY`)."""
-    letters = names.str.upper().str.replace(r"[^A-Z ]", "", regex=True).str.extract(
-        r"^ *([A-Z])[A-Z]* *([A-Z])?[A-Z]* *([A-Z])?")
+    letters = (
+        names.str.upper()
+        .str.replace(r"[^A-Z ]", "", regex=True)
+        .str.extract(r"^ *([A-Z])[A-Z]* *([A-Z])?[A-Z]* *([A-Z])?")
+    )
     letters = letters.fillna("X").astype("str")
     return letters[0] + letters[1] + letters[2]
 
 
-def allocate_keys(rng: np.random.Generator, spec: SourceSpec, book: KeyBook, records: pd.DataFrame,
-                  population: pd.DataFrame, shuffle: bool) -> pd.Series:
+def allocate_keys(
+    rng: np.random.Generator,
+    spec: SourceSpec,
+    book: KeyBook,
+    records: pd.DataFrame,
+    population: pd.DataFrame,
+    shuffle: bool,
+) -> pd.Series:
     """Record keys for new records of one source."""
     count = len(records)
     if spec.key == "oss":
@@ -76,18 +101,25 @@ def allocate_keys(rng: np.random.Generator, spec: SourceSpec, book: KeyBook, rec
         keys = _initials(names) + keys
     if spec.key == "lazada":
         wide = flags(rng, count, WIDE_LAZADA_ID_RATE)
-        wide_numbers = book.numbers(rng, "lazada_wide", KeyFormat("", 18, 10**17), int(wide.sum()), shuffle)
+        wide_numbers = book.numbers(
+            rng, "lazada_wide", KeyFormat("", 18, 10**17), int(wide.sum()), shuffle
+        )
         keys[wide] = pd.Series(wide_numbers).astype("str").to_numpy()
     return keys.to_numpy()
 
 
-def _presence_mask(rng: np.random.Generator, spec: SourceSpec, batch: pd.DataFrame,
-                   on_tiktok: np.ndarray, day: int) -> np.ndarray:
+def _presence_mask(
+    rng: np.random.Generator, spec: SourceSpec, batch: pd.DataFrame, on_tiktok: np.ndarray, day: int
+) -> np.ndarray:
     """Which businesses of the batch have a (first) record in the source."""
     size = len(batch)
     in_banten = batch["in_banten"].to_numpy()
     if spec.is_registry:
-        return in_banten & (batch["kab_code"].to_numpy() == spec.kab_code) & flags(rng, size, spec.presence)
+        return (
+            in_banten
+            & (batch["kab_code"].to_numpy() == spec.kab_code)
+            & flags(rng, size, spec.presence)
+        )
     if spec.key == "oss":
         return in_banten & (batch["nib"].to_numpy() != "") & flags(rng, size, spec.presence)
     if day > 0 and spec.key in CLOSED_PLATFORMS:
@@ -101,25 +133,46 @@ def _presence_mask(rng: np.random.Generator, spec: SourceSpec, batch: pd.DataFra
     return flags(rng, size, spec.presence)
 
 
-def new_records(rng: np.random.Generator, specs: list[SourceSpec], population: pd.DataFrame,
-                batch_rows: np.ndarray, day: int) -> dict[str, pd.DataFrame]:
+def new_records(
+    rng: np.random.Generator,
+    specs: list[SourceSpec],
+    population: pd.DataFrame,
+    batch_rows: np.ndarray,
+    day: int,
+) -> dict[str, pd.DataFrame]:
     """Records (business_idx, shop_no) per source for a batch of new businesses."""
     batch = population.iloc[batch_rows]
     on_tiktok = flags(rng, len(batch), 0.12)
     records = {}
     for spec in specs:
         present = _presence_mask(rng, spec, batch, on_tiktok, day)
-        second_rate = SECOND_REGISTRY_RECORD if spec.is_registry else SECOND_SHOP if spec.is_marketplace else 0.0
+        second_rate = (
+            SECOND_REGISTRY_RECORD
+            if spec.is_registry
+            else SECOND_SHOP
+            if spec.is_marketplace
+            else 0.0
+        )
         second = present & flags(rng, len(batch), second_rate)
-        records[spec.key] = pd.DataFrame({
-            "business_idx": np.concatenate([batch_rows[present], batch_rows[second]]),
-            "shop_no": np.concatenate([np.zeros(int(present.sum()), np.int8), np.ones(int(second.sum()), np.int8)]),
-        })
+        records[spec.key] = pd.DataFrame(
+            {
+                "business_idx": np.concatenate([batch_rows[present], batch_rows[second]]),
+                "shop_no": np.concatenate(
+                    [np.zeros(int(present.sum()), np.int8), np.ones(int(second.sum()), np.int8)]
+                ),
+            }
+        )
     return records
 
 
-def finish_records(rng: np.random.Generator, spec: SourceSpec, book: KeyBook, records: pd.DataFrame,
-                   population: pd.DataFrame, day: int) -> pd.DataFrame:
+def finish_records(
+    rng: np.random.Generator,
+    spec: SourceSpec,
+    book: KeyBook,
+    records: pd.DataFrame,
+    population: pd.DataFrame,
+    day: int,
+) -> pd.DataFrame:
     """Shuffle new records into file order and give them keys and bookkeeping columns."""
     records = records.iloc[rng.permutation(len(records))].reset_index(drop=True)
     records["key"] = allocate_keys(rng, spec, book, records, population, shuffle=day == 0)
@@ -129,8 +182,9 @@ def finish_records(rng: np.random.Generator, spec: SourceSpec, book: KeyBook, re
     return records[list(RECORD_COLUMNS)]
 
 
-def mark_faulty_records(rng: np.random.Generator, spec: SourceSpec, records: pd.DataFrame,
-                        population: pd.DataFrame) -> pd.DataFrame:
+def mark_faulty_records(
+    rng: np.random.Generator, spec: SourceSpec, records: pd.DataFrame, population: pd.DataFrame
+) -> pd.DataFrame:
     """Turn a few records into garbage: no usable name, ragged R2 rows, repeated keys."""
     records = records.copy()
     in_banten = population["in_banten"].to_numpy()[records["business_idx"].to_numpy()]
@@ -144,13 +198,21 @@ def mark_faulty_records(rng: np.random.Generator, spec: SourceSpec, records: pd.
     return records
 
 
-def _repeated_keys(rng: np.random.Generator, records: pd.DataFrame, population: pd.DataFrame) -> pd.DataFrame:
+def _repeated_keys(
+    rng: np.random.Generator, records: pd.DataFrame, population: pd.DataFrame
+) -> pd.DataFrame:
     """Extra records reusing an existing key: a re-entry of the same business or a clash with another."""
     normal = records.index[records["kind"].to_numpy() == "normal"].to_numpy()
     count = int(rare_flags(rng, len(normal), DUPLICATE_KEY_RATE, from_size=50).sum())
-    originals = records.loc[rng.choice(normal, size=count, replace=False)] if count else records.iloc[:0]
+    originals = (
+        records.loc[rng.choice(normal, size=count, replace=False)] if count else records.iloc[:0]
+    )
     copies = originals.copy()
-    other_business = records["business_idx"].to_numpy()[rng.choice(normal, size=count)] if count else np.zeros(0, np.int64)
+    other_business = (
+        records["business_idx"].to_numpy()[rng.choice(normal, size=count)]
+        if count
+        else np.zeros(0, np.int64)
+    )
     clash = flags(rng, count, 0.5) & population["in_banten"].to_numpy()[other_business]
     copies.loc[clash, "business_idx"] = other_business[clash]
     copies["shop_no"] = 0

@@ -21,7 +21,12 @@ def child_rng(seed: int, *labels: object) -> np.random.Generator:
     return np.random.default_rng([int(seed) & 0xFFFFFFFF, *words])
 
 
-def choose(rng: np.random.Generator, options: Sequence[Any], size: int, weights: Sequence[float] | None = None) -> np.ndarray:
+def choose(
+    rng: np.random.Generator,
+    options: Sequence[Any],
+    size: int,
+    weights: Sequence[float] | None = None,
+) -> np.ndarray:
     """Draw `size` items from `options` (optionally weighted) as an object array."""
     values = np.empty(len(options), dtype=object)
     values[:] = list(options)
@@ -32,8 +37,13 @@ def choose(rng: np.random.Generator, options: Sequence[Any], size: int, weights:
     return values[rng.choice(len(options), size=size, p=probabilities)]
 
 
-def choose_text(rng: np.random.Generator, options: Sequence[str], size: int,
-                weights: Sequence[float] | None = None, index: pd.Index | None = None) -> pd.Series:
+def choose_text(
+    rng: np.random.Generator,
+    options: Sequence[str],
+    size: int,
+    weights: Sequence[float] | None = None,
+    index: pd.Index | None = None,
+) -> pd.Series:
     """Like `choose`, returned as a str Series (optionally on a given index)."""
     return pd.Series(choose(rng, options, size, weights), index=index, dtype="str")
 
@@ -53,8 +63,13 @@ def digit_strings(rng: np.random.Generator, size: int, length: int) -> pd.Series
     return result
 
 
-def unique_digit_strings(rng: np.random.Generator, size: int, length: int, prefix: str = "",
-                         taken: set[str] | None = None) -> pd.Series:
+def unique_digit_strings(
+    rng: np.random.Generator,
+    size: int,
+    length: int,
+    prefix: str = "",
+    taken: set[str] | None = None,
+) -> pd.Series:
     """`size` distinct digit strings starting with `prefix`, avoiding `taken`."""
     taken = set() if taken is None else taken
     body = length - len(prefix)
@@ -71,8 +86,9 @@ def flags(rng: np.random.Generator, size: int, probability: float) -> np.ndarray
     return rng.random(size) < probability
 
 
-def rare_flags(rng: np.random.Generator, size: int, rate: float, at_least: int = 1,
-               from_size: int = 20) -> np.ndarray:
+def rare_flags(
+    rng: np.random.Generator, size: int, rate: float, at_least: int = 1, from_size: int = 20
+) -> np.ndarray:
     """Like `flags`, but at least `at_least` Trues once there are `from_size` rows (rare faults show up)."""
     count = int(rng.binomial(size, rate)) if size else 0
     if size >= from_size:

@@ -53,7 +53,9 @@ def _broken_file(seed: int, days: int) -> BrokenFile | None:
     return BrokenFile(day, source, kind)
 
 
-def plan_deliveries(seed: int, specs: list[SourceSpec], days: int, start_date: date) -> DeliveryPlan:
+def plan_deliveries(
+    seed: int, specs: list[SourceSpec], days: int, start_date: date
+) -> DeliveryPlan:
     """The whole delivery schedule for a run."""
     rng = child_rng(seed, "schedule")
     broken = _broken_file(seed, days)

@@ -32,7 +32,9 @@ def _choose(condition: np.ndarray, if_true: object, if_false: pd.Series) -> pd.S
     else:
         chosen = _arrow_text(if_true)
     result = pc.if_else(pa.array(condition, type=pa.bool_()), chosen, base)
-    return pd.Series(type(if_false.array)(result, dtype=if_false.dtype), index=if_false.index, name=if_false.name)
+    return pd.Series(
+        type(if_false.array)(result, dtype=if_false.dtype), index=if_false.index, name=if_false.name
+    )
 
 
 def _usable(values: pd.Series, other: object) -> bool:
@@ -41,7 +43,11 @@ def _usable(values: pd.Series, other: object) -> bool:
         return False
     if isinstance(other, str):
         return True
-    return isinstance(other, pd.Series) and _arrow_text(other) is not None and (other.index is values.index or other.index.equals(values.index))
+    return (
+        isinstance(other, pd.Series)
+        and _arrow_text(other) is not None
+        and (other.index is values.index or other.index.equals(values.index))
+    )
 
 
 def mask_text(values: pd.Series, condition: object, other: object) -> pd.Series:
@@ -59,8 +65,12 @@ def where_text(values: pd.Series, condition: object, other: object) -> pd.Series
     return mask_text(values, ~np.asarray(condition, dtype=bool), other)
 
 
-def select_text(style: np.ndarray, renderings: Mapping[str, Callable[[], pd.Series]], index: pd.Index,
-                default: str = "") -> pd.Series:
+def select_text(
+    style: np.ndarray,
+    renderings: Mapping[str, Callable[[], pd.Series]],
+    index: pd.Index,
+    default: str = "",
+) -> pd.Series:
     """Per row, the rendering named by `style` (only the styles present are computed)."""
     result = pd.Series(default, index=index, dtype="str")
     for name, render in renderings.items():

@@ -20,11 +20,45 @@ from umkm.demo.sources import CITY_COLUMNS, JSON_FORMATS
 from umkm.demo.textops import mask_text, where_text
 from umkm.demo.writers import WriteResult, delimited_rows, header_line
 
-TRUTH_COLUMNS = ("delivery_date", "source", "source_record_id", "business_id", "expected", "hard_case", "broken_file")
-BUSINESS_COLUMNS = ("business_id", "name", "owner_name", "gender", "nik", "phone", "email", "kab_code", "kec_code",
-                    "kecamatan", "village_code", "village", "postal_code", "address", "rt", "rw", "sector", "product",
-                    "kbli_all", "legal_form", "size_class", "turnover", "registered", "nib", "npwp", "status",
-                    "hard_case", "first_day")
+TRUTH_COLUMNS = (
+    "delivery_date",
+    "source",
+    "source_record_id",
+    "business_id",
+    "expected",
+    "hard_case",
+    "broken_file",
+)
+BUSINESS_COLUMNS = (
+    "business_id",
+    "name",
+    "owner_name",
+    "gender",
+    "nik",
+    "phone",
+    "email",
+    "kab_code",
+    "kec_code",
+    "kecamatan",
+    "village_code",
+    "village",
+    "postal_code",
+    "address",
+    "rt",
+    "rw",
+    "sector",
+    "product",
+    "kbli_all",
+    "legal_form",
+    "size_class",
+    "turnover",
+    "registered",
+    "nib",
+    "npwp",
+    "status",
+    "hard_case",
+    "first_day",
+)
 
 
 def _add_tag(tags: pd.Series, mask: np.ndarray, tag: str) -> pd.Series:
@@ -55,13 +89,23 @@ def _city_texts(spec: SourceSpec, cells: pd.DataFrame) -> pd.Series | None:
     return text.str.strip('"') if spec.fmt in JSON_FORMATS else text
 
 
-def _hard_case_tags(spec: SourceSpec, records: pd.DataFrame, cells: pd.DataFrame, population: pd.DataFrame,
-                    expected: np.ndarray, on_tiktok_and_tokopedia: np.ndarray) -> pd.Series:
+def _hard_case_tags(
+    spec: SourceSpec,
+    records: pd.DataFrame,
+    cells: pd.DataFrame,
+    population: pd.DataFrame,
+    expected: np.ndarray,
+    on_tiktok_and_tokopedia: np.ndarray,
+) -> pd.Series:
     """Business-level tags plus this row's own: multi_registry, multi_shop, tiktok_tokopedia, ..."""
     owners = records["business_idx"].to_numpy().astype(np.int64)
     tags = pd.Series(population["hard_case"].to_numpy()[owners], dtype="str")
     usable = np.isin(expected, ("linked", "out_of_scope"))
-    repeated = pd.Series(np.where(usable, owners, -1 - np.arange(len(owners)))).duplicated(keep=False).to_numpy()
+    repeated = (
+        pd.Series(np.where(usable, owners, -1 - np.arange(len(owners))))
+        .duplicated(keep=False)
+        .to_numpy()
+    )
     if spec.is_registry:
         tags = _add_tag(tags, repeated, "multi_registry")
     if spec.is_marketplace:
@@ -75,9 +119,16 @@ def _hard_case_tags(spec: SourceSpec, records: pd.DataFrame, cells: pd.DataFrame
     return where_text(tags, usable, "")
 
 
-def truth_rows(spec: SourceSpec, records: pd.DataFrame, cells: pd.DataFrame, population: pd.DataFrame,
-               result: WriteResult, delivery_date: str, broken_file: bool,
-               on_tiktok_and_tokopedia: np.ndarray) -> pd.DataFrame:
+def truth_rows(
+    spec: SourceSpec,
+    records: pd.DataFrame,
+    cells: pd.DataFrame,
+    population: pd.DataFrame,
+    result: WriteResult,
+    delivery_date: str,
+    broken_file: bool,
+    on_tiktok_and_tokopedia: np.ndarray,
+) -> pd.DataFrame:
     """One ground-truth row per data row written to a file (records/cells in file order)."""
     records = records.iloc[: result.rows_in_file]
     cells = cells.iloc[: result.rows_in_file]
@@ -87,15 +138,20 @@ def truth_rows(spec: SourceSpec, records: pd.DataFrame, cells: pd.DataFrame, pop
     business_ids = np.where(expected == "linked", population["business_id"].to_numpy()[owners], "")
     record_ids = records["key"].astype("str").to_numpy(dtype=object)
     record_ids[result.key_hidden[: len(records)]] = ""
-    return pd.DataFrame({
-        "delivery_date": delivery_date,
-        "source": spec.key,
-        "source_record_id": record_ids,
-        "business_id": business_ids,
-        "expected": expected,
-        "hard_case": _hard_case_tags(spec, records, cells, population, expected, on_tiktok_and_tokopedia).to_numpy(),
-        "broken_file": "true" if broken_file else "false",
-    }, columns=list(TRUTH_COLUMNS))
+    return pd.DataFrame(
+        {
+            "delivery_date": delivery_date,
+            "source": spec.key,
+            "source_record_id": record_ids,
+            "business_id": business_ids,
+            "expected": expected,
+            "hard_case": _hard_case_tags(
+                spec, records, cells, population, expected, on_tiktok_and_tokopedia
+            ).to_numpy(),
+            "broken_file": "true" if broken_file else "false",
+        },
+        columns=list(TRUTH_COLUMNS),
+    )
 
 
 def write_csv(path: Path, table: pd.DataFrame, append: bool = False) -> None:
@@ -115,12 +171,19 @@ def append_truth(path: Path, rows: pd.DataFrame) -> None:
     write_csv(path, rows, append=True)
 
 
-def write_businesses(path: Path, population: pd.DataFrame, presence: dict[str, np.ndarray],
-                     registry_sources: list[str], marketplace_sources: list[str]) -> None:
+def write_businesses(
+    path: Path,
+    population: pd.DataFrame,
+    presence: dict[str, np.ndarray],
+    registry_sources: list[str],
+    marketplace_sources: list[str],
+) -> None:
     """businesses.csv: true attributes of every Banten business and where it appears."""
     banten = population["in_banten"].to_numpy()
     table = population.loc[banten, list(BUSINESS_COLUMNS)].copy()
-    table["registered"] = np.datetime_as_string(table["registered"].to_numpy().astype("datetime64[D]"), unit="D")
+    table["registered"] = np.datetime_as_string(
+        table["registered"].to_numpy().astype("datetime64[D]"), unit="D"
+    )
     table["has_registry"] = np.any([presence[key][banten] for key in registry_sources], axis=0)
     table["has_oss"] = presence["oss"][banten]
     platforms = pd.Series("", index=table.index, dtype="str")

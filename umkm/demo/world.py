@@ -19,7 +19,13 @@ from umkm.demo.catalog import CLOSED_PLATFORMS, SourceSpec
 from umkm.demo.context import RenderContext
 from umkm.demo.geography import banten_villages, foreign_villages
 from umkm.demo.population import build_population, plant_hard_cases
-from umkm.demo.presence import RECORD_COLUMNS, KeyBook, finish_records, mark_faulty_records, new_records
+from umkm.demo.presence import (
+    RECORD_COLUMNS,
+    KeyBook,
+    finish_records,
+    mark_faulty_records,
+    new_records,
+)
 from umkm.demo.randomness import child_rng, flags
 from umkm.demo.sources import COLUMNS, MUTABLE_GROUPS, STATUS_COLUMNS, build_view, render_records
 
@@ -72,10 +78,20 @@ class World:
 
 def _initial_population(seed: int, businesses: int, start_date: date) -> pd.DataFrame:
     """Banten businesses plus out-of-province sellers, with the hard cases planted."""
-    banten = build_population(child_rng(seed, "population"), businesses, banten_villages(), "B", 1, start_date)
+    banten = build_population(
+        child_rng(seed, "population"), businesses, banten_villages(), "B", 1, start_date
+    )
     foreign_count = int(round(businesses * FOREIGN_SHARE / (1 - FOREIGN_SHARE)))
-    foreign = build_population(child_rng(seed, "foreign"), foreign_count, foreign_villages(), "X", 1, start_date,
-                               kab_shares=None, taken_nibs=set(banten["nib"]))
+    foreign = build_population(
+        child_rng(seed, "foreign"),
+        foreign_count,
+        foreign_villages(),
+        "X",
+        1,
+        start_date,
+        kab_shares=None,
+        taken_nibs=set(banten["nib"]),
+    )
     population = pd.concat([banten, foreign], ignore_index=True)
     return plant_hard_cases(child_rng(seed, "hard_cases"), population)
 
@@ -88,7 +104,9 @@ def _key_budget(specs: list[SourceSpec], population_size: int) -> KeyBook:
     return KeyBook(expected)
 
 
-def _render_by_format(world: World, records_by_source: dict[str, pd.DataFrame], label: str) -> dict[str, pd.DataFrame]:
+def _render_by_format(
+    world: World, records_by_source: dict[str, pd.DataFrame], label: str
+) -> dict[str, pd.DataFrame]:
     """Cells for records of several sources, one renderer call per format, as of the current day."""
     specs = {spec.key: spec for spec in world.specs}
     keys_by_format: dict[str, list[str]] = {}
@@ -97,7 +115,9 @@ def _render_by_format(world: World, records_by_source: dict[str, pd.DataFrame], 
             keys_by_format.setdefault(specs[key].fmt, []).append(key)
     rendered = {}
     for fmt, keys in keys_by_format.items():
-        combined = pd.concat([records_by_source[key].assign(source=key) for key in keys], ignore_index=True)
+        combined = pd.concat(
+            [records_by_source[key].assign(source=key) for key in keys], ignore_index=True
+        )
         view = build_view(world.population, combined)
         rng = child_rng(world.seed, label, fmt, world.day)
         cells = render_records(view, rng, world.context(specs[keys[0]]))
@@ -122,7 +142,9 @@ def _add_records(world: World, batch: dict[str, pd.DataFrame]) -> None:
         if spec.key not in finished:
             continue
         if spec.key not in world.sources:
-            world.sources[spec.key] = SourceState(spec, finished[spec.key].iloc[:0], rendered[spec.key].iloc[:0])
+            world.sources[spec.key] = SourceState(
+                spec, finished[spec.key].iloc[:0], rendered[spec.key].iloc[:0]
+            )
         world.sources[spec.key].append(finished[spec.key], rendered[spec.key])
 
 
@@ -130,18 +152,25 @@ def create_world(seed: int, businesses: int, start_date: date, specs: list[Sourc
     """The state of every source on the first delivery day."""
     population = _initial_population(seed, businesses, start_date)
     world = World(seed, start_date, specs, population, {}, _key_budget(specs, len(population)))
-    batch = new_records(child_rng(seed, "presence", 0), specs, population, np.arange(len(population)), 0)
+    batch = new_records(
+        child_rng(seed, "presence", 0), specs, population, np.arange(len(population)), 0
+    )
     _add_records(world, batch)
     for spec in specs:
         if spec.key not in world.sources:
             empty = pd.DataFrame(columns=list(RECORD_COLUMNS))
-            world.sources[spec.key] = SourceState(spec, empty, pd.DataFrame(columns=list(COLUMNS[spec.fmt])))
+            world.sources[spec.key] = SourceState(
+                spec, empty, pd.DataFrame(columns=list(COLUMNS[spec.fmt]))
+            )
     return world
 
 
 def _close_businesses(world: World, rng: np.random.Generator) -> None:
     """A few businesses close: registry status TUTUP, shops inactive or delisted."""
-    open_banten = world.population["in_banten"].to_numpy() & (world.population["status"] != "TUTUP").to_numpy()
+    open_banten = (
+        world.population["in_banten"].to_numpy()
+        & (world.population["status"] != "TUTUP").to_numpy()
+    )
     closing = open_banten & flags(rng, len(world.population), CLOSURE_RATE)
     world.population.loc[closing, "status"] = "TUTUP"
     to_rerender = {}
@@ -184,18 +213,36 @@ def _newcomers(world: World, rng: np.random.Generator) -> np.ndarray:
     next_banten = banten_count + 1
     next_foreign = len(population) - banten_count + 1
     taken = set(population["nib"])
-    banten = build_population(child_rng(world.seed, "newcomers", world.day), count, banten_villages(), "B",
-                              next_banten, world.start_date, world.day, taken_nibs=taken)
-    foreign = build_population(child_rng(world.seed, "foreign_newcomers", world.day), foreign_count,
-                               foreign_villages(), "X", next_foreign, world.start_date, world.day,
-                               kab_shares=None, taken_nibs=taken | set(banten["nib"]))
+    banten = build_population(
+        child_rng(world.seed, "newcomers", world.day),
+        count,
+        banten_villages(),
+        "B",
+        next_banten,
+        world.start_date,
+        world.day,
+        taken_nibs=taken,
+    )
+    foreign = build_population(
+        child_rng(world.seed, "foreign_newcomers", world.day),
+        foreign_count,
+        foreign_villages(),
+        "X",
+        next_foreign,
+        world.start_date,
+        world.day,
+        kab_shares=None,
+        taken_nibs=taken | set(banten["nib"]),
+    )
     world.population = pd.concat([population, banten, foreign], ignore_index=True)
     return np.arange(len(population), len(world.population))
 
 
 def _new_shops(world: World, rng: np.random.Generator, existing: int) -> dict[str, pd.DataFrame]:
     """Some existing businesses open a shop on one more platform (or a second shop)."""
-    platforms = [spec for spec in world.specs if spec.is_marketplace and spec.key not in CLOSED_PLATFORMS]
+    platforms = [
+        spec for spec in world.specs if spec.is_marketplace and spec.key not in CLOSED_PLATFORMS
+    ]
     still_open = (world.population["status"].iloc[:existing] != "TUTUP").to_numpy()
     opening = np.flatnonzero(flags(rng, existing, NEW_SHOP_RATE) & still_open)
     weights = np.array([spec.presence for spec in platforms])
@@ -216,7 +263,13 @@ def evolve_world(world: World) -> None:
     _edit_rows(world, rng)
     existing = len(world.population)
     newcomers = _newcomers(world, rng)
-    batch = new_records(child_rng(world.seed, "presence", world.day), world.specs, world.population, newcomers, world.day)
+    batch = new_records(
+        child_rng(world.seed, "presence", world.day),
+        world.specs,
+        world.population,
+        newcomers,
+        world.day,
+    )
     for key, shops in _new_shops(world, rng, existing).items():
         batch[key] = pd.concat([batch[key], shops], ignore_index=True)
     _add_records(world, batch)

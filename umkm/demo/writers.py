@@ -78,12 +78,21 @@ def join_columns(parts: list[pd.Series], delimiter: str) -> pd.Series:
     return parts[0].str.cat(parts[1:], sep=delimiter)
 
 
-def delimited_rows(cells: pd.DataFrame, columns: tuple[str, ...], delimiter: str, quote_everything: bool = False,
-                   unquoted: dict[str, np.ndarray] | None = None) -> pd.Series:
+def delimited_rows(
+    cells: pd.DataFrame,
+    columns: tuple[str, ...],
+    delimiter: str,
+    quote_everything: bool = False,
+    unquoted: dict[str, np.ndarray] | None = None,
+) -> pd.Series:
     """One text line per row; `unquoted` marks cells written raw (the ragged-row fault)."""
     parts = []
     for column in columns:
-        value = _text(cells[column]) if column in cells else pd.Series("", index=cells.index, dtype="str")
+        value = (
+            _text(cells[column])
+            if column in cells
+            else pd.Series("", index=cells.index, dtype="str")
+        )
         quoted = quote_all(value) if quote_everything else quote_minimal(value, delimiter)
         if unquoted and column in unquoted:
             quoted = mask_text(quoted, unquoted[column], value)
@@ -101,12 +110,22 @@ def byte_lengths(lines: pd.Series) -> np.ndarray:
     """UTF-8 byte length of each line."""
     if lines.empty:
         return np.zeros(0, dtype=np.int64)
-    return pc.binary_length(pa.array(lines.to_numpy(dtype=object), type=pa.string())).to_numpy().astype(np.int64)
+    return (
+        pc.binary_length(pa.array(lines.to_numpy(dtype=object), type=pa.string()))
+        .to_numpy()
+        .astype(np.int64)
+    )
 
 
-def rows_starting_before(header_bytes: int, line_bytes: np.ndarray, terminator_bytes: int, cut: int) -> int:
+def rows_starting_before(
+    header_bytes: int, line_bytes: np.ndarray, terminator_bytes: int, cut: int
+) -> int:
     """How many rows begin before byte offset `cut`."""
-    starts = header_bytes + terminator_bytes + np.concatenate([[0], np.cumsum(line_bytes + terminator_bytes)[:-1]])
+    starts = (
+        header_bytes
+        + terminator_bytes
+        + np.concatenate([[0], np.cumsum(line_bytes + terminator_bytes)[:-1]])
+    )
     return int((starts < cut).sum())
 
 
@@ -115,8 +134,16 @@ def _assemble(header: str, lines: pd.Series, terminator: str) -> str:
     return terminator.join([header, *lines.tolist()]) + terminator
 
 
-def write_text_table(path: Path, cells: pd.DataFrame, columns: tuple[str, ...], *, delimiter: str = ",",
-                     bom: bool = False, quote_everything: bool = False, cut_fraction: float | None = None) -> WriteResult:
+def write_text_table(
+    path: Path,
+    cells: pd.DataFrame,
+    columns: tuple[str, ...],
+    *,
+    delimiter: str = ",",
+    bom: bool = False,
+    quote_everything: bool = False,
+    cut_fraction: float | None = None,
+) -> WriteResult:
     """A UTF-8 delimited file (LF line ends); optionally cut off after a share of its bytes."""
     lines = delimited_rows(cells, columns, delimiter, quote_everything)
     header = ("\ufeff" if bom else "") + header_line(columns, delimiter, quote_everything)
@@ -133,14 +160,23 @@ def write_text_table(path: Path, cells: pd.DataFrame, columns: tuple[str, ...], 
 def _utf8_fallback(error: UnicodeError) -> tuple[bytes, int]:
     """Encode what cp1252 cannot as UTF-8 bytes (the SIMUMKM mixed-encoding fault)."""
     assert isinstance(error, UnicodeEncodeError)  # registered for encoding only
-    return error.object[error.start:error.end].encode("utf-8"), error.end
+    return error.object[error.start : error.end].encode("utf-8"), error.end
 
 
-def write_r2(path: Path, cells: pd.DataFrame, columns: tuple[str, ...], rng: np.random.Generator,
-             bad_bytes: bool = False) -> WriteResult:
+def write_r2(
+    path: Path,
+    cells: pd.DataFrame,
+    columns: tuple[str, ...],
+    rng: np.random.Generator,
+    bad_bytes: bool = False,
+) -> WriteResult:
     """SIMUMKM CSV: cp1252, `;`, CRLF, minimal quoting; ragged rows keep their `;` raw."""
     cells = cells.copy()
-    ragged = cells["_ragged"].to_numpy(dtype=bool) if "_ragged" in cells else np.zeros(len(cells), dtype=bool)
+    ragged = (
+        cells["_ragged"].to_numpy(dtype=bool)
+        if "_ragged" in cells
+        else np.zeros(len(cells), dtype=bool)
+    )
     errors = "strict"
     if bad_bytes and len(cells):
         share = rng.uniform(*R2_BAD_ROW_SHARE)
@@ -150,7 +186,9 @@ def write_r2(path: Path, cells: pd.DataFrame, columns: tuple[str, ...], rng: np.
         codecs.register_error(UTF8_FALLBACK, _utf8_fallback)
         errors = UTF8_FALLBACK
     lines = delimited_rows(cells, columns, ";", unquoted={"alamat": ragged})
-    path.write_bytes(_assemble(header_line(columns, ";"), lines, "\r\n").encode("cp1252", errors=errors))
+    path.write_bytes(
+        _assemble(header_line(columns, ";"), lines, "\r\n").encode("cp1252", errors=errors)
+    )
     return WriteResult.complete(len(cells))
 
 
@@ -178,7 +216,10 @@ def _nested(cells: pd.DataFrame, names: tuple[str, ...]) -> list[tuple[str, pd.S
             groups[parent].append((child, cells[name]))
         else:
             fields.append((name, cells[name]))
-    return [(name, json_object(groups[name], cells.index) if name in groups else value) for name, value in fields]
+    return [
+        (name, json_object(groups[name], cells.index) if name in groups else value)
+        for name, value in fields
+    ]
 
 
 def json_lines(cells: pd.DataFrame, names: tuple[str, ...]) -> pd.Series:
@@ -188,8 +229,14 @@ def json_lines(cells: pd.DataFrame, names: tuple[str, ...]) -> pd.Series:
     return json_object(_nested(cells, names), cells.index)
 
 
-def write_r3(path: Path, cells: pd.DataFrame, names: tuple[str, ...], ctx: RenderContext,
-             rng: np.random.Generator, fault: str | None = None) -> WriteResult:
+def write_r3(
+    path: Path,
+    cells: pd.DataFrame,
+    names: tuple[str, ...],
+    ctx: RenderContext,
+    rng: np.random.Generator,
+    fault: str | None = None,
+) -> WriteResult:
     """The Cilegon API document; a fault truncates `data` or cuts the text itself."""
     records = json_lines(cells, names)
     count = len(records)
@@ -212,14 +259,20 @@ def write_r3(path: Path, cells: pd.DataFrame, names: tuple[str, ...], ctx: Rende
     return WriteResult.complete(int((starts < cut).sum()))
 
 
-def write_bukalapak(path: Path, cells: pd.DataFrame, names: tuple[str, ...], rng: np.random.Generator) -> WriteResult:
+def write_bukalapak(
+    path: Path, cells: pd.DataFrame, names: tuple[str, ...], rng: np.random.Generator
+) -> WriteResult:
     """JSON Lines; a few lines are cut short (broken JSON), the rest stay valid."""
     lines = json_lines(cells, names)
     broken = rare_flags(rng, len(lines), BROKEN_JSONL_LINE_RATE)
     lengths = lines.str.len().to_numpy()
     cut_at = np.floor(lengths * rng.uniform(0.1, 0.9, size=len(lines))).astype(np.int64)
     cut_at = np.where(flags(rng, len(lines), 0.1), rng.integers(1, 20, size=len(lines)), cut_at)
-    key_end = len('{"store_id": ') + _text(cells.get("store_id", pd.Series(dtype="str"))).str.len().to_numpy() + 1
+    key_end = (
+        len('{"store_id": ')
+        + _text(cells.get("store_id", pd.Series(dtype="str"))).str.len().to_numpy()
+        + 1
+    )
     for position in np.unique(cut_at[broken]):
         rows = broken & (cut_at == position)
         lines[rows] = lines[rows].str.slice(0, int(position))
@@ -232,10 +285,15 @@ def _workbook(path: Path, ctx: RenderContext) -> Any:
     """An xlsxwriter workbook in constant-memory mode with fixed metadata (for byte-identical output)."""
     import xlsxwriter
 
-    workbook = xlsxwriter.Workbook(str(path), {
-        "constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
-        "strings_to_urls": False,
-    })
+    workbook = xlsxwriter.Workbook(
+        str(path),
+        {
+            "constant_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
+    )
     created = dt.datetime.combine(ctx.delivery_date, dt.time(1, 0))
     workbook.set_properties({"created": created, "author": "", "title": ""})
     return workbook
@@ -259,8 +317,12 @@ def _title_rows(spec_kab: str, ctx: RenderContext, layout: np.random.Generator) 
     """Two to four title rows above an R1 header."""
     previous_month = ctx.delivery_date.replace(day=1) - dt.timedelta(days=1)
     month = vocab.INDONESIAN_MONTHS[previous_month.month - 1].upper()
-    titles = ["DATA UMKM BINAAN", DINAS_NAMES[spec_kab], f"KEADAAN S.D. {month} {previous_month.year}",
-              f"TAHUN ANGGARAN {ctx.delivery_date.year}"]
+    titles = [
+        "DATA UMKM BINAAN",
+        DINAS_NAMES[spec_kab],
+        f"KEADAAN S.D. {month} {previous_month.year}",
+        f"TAHUN ANGGARAN {ctx.delivery_date.year}",
+    ]
     return titles[: int(layout.integers(2, 5))]
 
 
@@ -276,7 +338,9 @@ def _write_rekap(workbook: Any, counts: pd.Series) -> None:
         sheet.write_number(2 + number, 2, int(count))
 
 
-def _write_footer(sheet: Any, row: int, rows: int, kab: str, ctx: RenderContext, layout: np.random.Generator) -> None:
+def _write_footer(
+    sheet: Any, row: int, rows: int, kab: str, ctx: RenderContext, layout: np.random.Generator
+) -> None:
     """Blank row, optional JUMLAH row, and the Kepala Dinas signature block."""
     row += 1
     if layout.random() < 0.6:
@@ -284,20 +348,30 @@ def _write_footer(sheet: Any, row: int, rows: int, kab: str, ctx: RenderContext,
         sheet.write_number(row, 12, rows)
         row += 2
     months = vocab.INDONESIAN_MONTHS[ctx.delivery_date.month - 1]
-    sheet.write_string(row, 10, f"{DINAS_PLACES[kab]}, {ctx.delivery_date.day} {months} {ctx.delivery_date.year}")
+    sheet.write_string(
+        row, 10, f"{DINAS_PLACES[kab]}, {ctx.delivery_date.day} {months} {ctx.delivery_date.year}"
+    )
     sheet.write_string(row + 1, 10, "Kepala Dinas,")
-    sheet.write_string(row + 4, 10, vocab.HEAD_OF_OFFICE_NAMES[int(layout.integers(0, len(vocab.HEAD_OF_OFFICE_NAMES)))])
+    sheet.write_string(
+        row + 4,
+        10,
+        vocab.HEAD_OF_OFFICE_NAMES[int(layout.integers(0, len(vocab.HEAD_OF_OFFICE_NAMES)))],
+    )
     sheet.write_string(row + 5, 10, "NIP. 19700101 199003 1 001")
 
 
-def write_r1(path: Path, cells: pd.DataFrame, columns: tuple[str, ...], ctx: RenderContext, seed: int) -> WriteResult:
+def write_r1(
+    path: Path, cells: pd.DataFrame, columns: tuple[str, ...], ctx: RenderContext, seed: int
+) -> WriteResult:
     """A Dinas workbook: REKAP / DATA UMKM / Sheet1, title rows, header, data, footer."""
     layout = child_rng(seed, "r1_layout", ctx.spec.key)
     workbook = _workbook(path, ctx)
     date_format = workbook.add_format({"num_format": "dd/mm/yyyy"})
     with_rekap, with_sheet1, blank_before_header = layout.random(3) < (0.7, 0.5, 0.5)
     if with_rekap:
-        _write_rekap(workbook, cells["KECAMATAN"].dropna().astype("str").value_counts().sort_index())
+        _write_rekap(
+            workbook, cells["KECAMATAN"].dropna().astype("str").value_counts().sort_index()
+        )
     sheet = workbook.add_worksheet("DATA UMKM")
     titles = _title_rows(ctx.spec.kab_code, ctx, layout)
     for row, title in enumerate(titles):
@@ -315,7 +389,9 @@ def write_r1(path: Path, cells: pd.DataFrame, columns: tuple[str, ...], ctx: Ren
     return WriteResult.complete(len(cells))
 
 
-def write_lazada(path: Path, cells: pd.DataFrame, columns: tuple[str, ...], ctx: RenderContext) -> WriteResult:
+def write_lazada(
+    path: Path, cells: pd.DataFrame, columns: tuple[str, ...], ctx: RenderContext
+) -> WriteResult:
     """lazada_sellers.xlsx: sheet `Sellers`, header on row 1, Seller ID always text."""
     workbook = _workbook(path, ctx)
     date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})

@@ -38,9 +38,13 @@ class Freshness:
         return self.status in ("fresh", "retired")
 
 
-def source_freshness(source: str, snapshot_date: date | None, reference_date: date | None,
-                     stale_after_days: int = DEFAULT_STALE_AFTER_DAYS,
-                     retired: bool = False) -> Freshness:
+def source_freshness(
+    source: str,
+    snapshot_date: date | None,
+    reference_date: date | None,
+    stale_after_days: int = DEFAULT_STALE_AFTER_DAYS,
+    retired: bool = False,
+) -> Freshness:
     """Judge one source's freshness.
 
     ``snapshot_date``: delivery date of the snapshot in use (None when the source has none);
@@ -48,12 +52,16 @@ def source_freshness(source: str, snapshot_date: date | None, reference_date: da
     """
     if stale_after_days < 0:
         raise ValueError(f"stale_after_days must be >= 0, got {stale_after_days}")
-    days = ((reference_date - snapshot_date).days
-            if snapshot_date is not None and reference_date is not None else None)
+    days = (
+        (reference_date - snapshot_date).days
+        if snapshot_date is not None and reference_date is not None
+        else None
+    )
 
     def verdict(status: FreshnessStatus, message: str) -> Freshness:
-        return Freshness(source, status, snapshot_date, reference_date, days, stale_after_days,
-                         message)
+        return Freshness(
+            source, status, snapshot_date, reference_date, days, stale_after_days, message
+        )
 
     if retired:
         since = f"; last snapshot {snapshot_date}" if snapshot_date else ""
@@ -61,8 +69,14 @@ def source_freshness(source: str, snapshot_date: date | None, reference_date: da
     if snapshot_date is None:
         return verdict("missing", f"{source} has no good snapshot in any complete delivery")
     if days is not None and days > stale_after_days:
-        return verdict("stale", f"{source} has not delivered a good file for {days} day(s) "
-                                f"(last {snapshot_date}, newest delivery {reference_date}; "
-                                f"allowed {stale_after_days})")
-    return verdict("fresh", f"{source} delivered on {snapshot_date}"
-                            + (f", {days} day(s) before the newest delivery" if days else ""))
+        return verdict(
+            "stale",
+            f"{source} has not delivered a good file for {days} day(s) "
+            f"(last {snapshot_date}, newest delivery {reference_date}; "
+            f"allowed {stale_after_days})",
+        )
+    return verdict(
+        "fresh",
+        f"{source} delivered on {snapshot_date}"
+        + (f", {days} day(s) before the newest delivery" if days else ""),
+    )

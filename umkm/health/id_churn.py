@@ -44,18 +44,20 @@ class IdChurn:
         if self.first_run:
             return f"first run: {self.events['minted']} ids minted"
         verdict = "within" if self.passed else "above"
-        return (f"{self.churn:.2%} of {self.previous_ids} previous ids merged, retired or split "
-                f"({verdict} the {self.max_churn:.0%} allowed); {self.events['minted']} new")
+        return (
+            f"{self.churn:.2%} of {self.previous_ids} previous ids merged, retired or split "
+            f"({verdict} the {self.max_churn:.0%} allowed); {self.events['minted']} new"
+        )
 
 
-def id_churn(record_ids: pd.Series, events: pd.DataFrame,
-             max_churn: float = MAX_ID_CHURN) -> IdChurn:
+def id_churn(
+    record_ids: pd.Series, events: pd.DataFrame, max_churn: float = MAX_ID_CHURN
+) -> IdChurn:
     """Churn of one run from tonight's id per record and tonight's id events."""
     counts = events["event"].value_counts()
     per_event = {e: int(counts.get(e, 0)) for e in EVENTS}
     current = set(record_ids.dropna().astype(str))
-    born_tonight = set(events.loc[events["event"].isin(["minted", "split", "revived"]),
-                                  "umkm_id"])
+    born_tonight = set(events.loc[events["event"].isin(["minted", "split", "revived"]), "umkm_id"])
     kept = len(current - born_tonight)
     previous = kept + per_event["merged"] + per_event["retired"]
     changed = per_event["merged"] + per_event["retired"] + per_event["split"]

@@ -30,24 +30,33 @@ class RecordBalance:
         return not self.problems
 
 
-def record_balance(rows_read: int, accepted: pd.DataFrame, quarantined: int,
-                   resolved: pd.DataFrame, record_ids: pd.Series) -> RecordBalance:
+def record_balance(
+    rows_read: int,
+    accepted: pd.DataFrame,
+    quarantined: int,
+    resolved: pd.DataFrame,
+    record_ids: pd.Series,
+) -> RecordBalance:
     """Check the balance from the run's counts, the accepted and resolved records (``source``,
     ``source_record_id``) and the id of each resolved record."""
     problems = []
     if rows_read != len(accepted) + quarantined:
-        problems.append(f"rows read {rows_read} != accepted {len(accepted)} + quarantined "
-                        f"{quarantined}")
+        problems.append(
+            f"rows read {rows_read} != accepted {len(accepted)} + quarantined {quarantined}"
+        )
     accepted_refs, resolved_refs = record_refs(accepted), record_refs(resolved)
     if len(resolved_refs) != len(accepted_refs) or set(resolved_refs) != set(accepted_refs):
         lost = len(set(accepted_refs) - set(resolved_refs))
         extra = len(set(resolved_refs) - set(accepted_refs))
-        problems.append(f"resolution has {len(resolved_refs)} records for {len(accepted_refs)} "
-                        f"accepted ({lost} lost, {extra} unknown)")
+        problems.append(
+            f"resolution has {len(resolved_refs)} records for {len(accepted_refs)} "
+            f"accepted ({lost} lost, {extra} unknown)"
+        )
     if resolved_refs.duplicated().any():
         problems.append(f"{int(resolved_refs.duplicated().sum())} records resolved twice")
     with_id = int(record_ids.notna().sum())
     if len(record_ids) != len(resolved) or with_id != len(resolved):
         problems.append(f"{len(resolved) - with_id} of {len(resolved)} records have no umkm_id")
-    return RecordBalance(rows_read, len(accepted), quarantined, len(resolved), with_id,
-                         tuple(problems))
+    return RecordBalance(
+        rows_read, len(accepted), quarantined, len(resolved), with_id, tuple(problems)
+    )

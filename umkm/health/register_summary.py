@@ -24,13 +24,17 @@ def _platform_rows(golden: pd.DataFrame) -> pd.DataFrame:
 def platform_overlap(golden: pd.DataFrame) -> pd.DataFrame:
     """One row per platform, most businesses first."""
     rows = _platform_rows(golden)
-    table = rows.groupby("platform").agg(
-        businesses=("umkm_id", "nunique"),
-        only_this_platform=("platform_count", lambda c: int((c == 1).sum())),
-        also_other_platforms=("platform_count", lambda c: int((c > 1).sum())),
-        in_regional_registry=("in_regional_registry", "sum"),
-        with_nib=("is_registered", "sum"),
-    ).astype("int64")
+    table = (
+        rows.groupby("platform")
+        .agg(
+            businesses=("umkm_id", "nunique"),
+            only_this_platform=("platform_count", lambda c: int((c == 1).sum())),
+            also_other_platforms=("platform_count", lambda c: int((c > 1).sum())),
+            in_regional_registry=("in_regional_registry", "sum"),
+            with_nib=("is_registered", "sum"),
+        )
+        .astype("int64")
+    )
     return table.sort_values(["businesses", "platform"], ascending=[False, True]).reset_index()
 
 
@@ -39,20 +43,32 @@ def platform_pairs(golden: pd.DataFrame, top: int = 15) -> pd.DataFrame:
     rows = _platform_rows(golden)[["umkm_id", "platform"]]
     pairs = rows.merge(rows, on="umkm_id", suffixes=("_a", "_b"))
     pairs = pairs[pairs["platform_a"] < pairs["platform_b"]]
-    counts = (pairs.groupby(["platform_a", "platform_b"]).size().rename("businesses")
-              .reset_index().sort_values(["businesses", "platform_a", "platform_b"],
-                                         ascending=[False, True, True]))
+    counts = (
+        pairs.groupby(["platform_a", "platform_b"])
+        .size()
+        .rename("businesses")
+        .reset_index()
+        .sort_values(["businesses", "platform_a", "platform_b"], ascending=[False, True, True])
+    )
     return counts.head(top).reset_index(drop=True)
 
 
 def businesses_per_kabupaten_kota(golden: pd.DataFrame) -> pd.DataFrame:
     """Businesses, with a NIB and selling online, per kabupaten/kota (unknown last)."""
-    frame = golden.assign(kab_code=golden["kab_code"].fillna(UNKNOWN_LABEL),
-                          kab_name=golden["kab_name"].fillna(UNKNOWN_LABEL))
-    table = frame.groupby(["kab_code", "kab_name"]).agg(
-        businesses=("umkm_id", "size"), with_nib=("is_registered", "sum"),
-        selling_online=("sells_online", "sum"),
-    ).astype("int64").reset_index()
+    frame = golden.assign(
+        kab_code=golden["kab_code"].fillna(UNKNOWN_LABEL),
+        kab_name=golden["kab_name"].fillna(UNKNOWN_LABEL),
+    )
+    table = (
+        frame.groupby(["kab_code", "kab_name"])
+        .agg(
+            businesses=("umkm_id", "size"),
+            with_nib=("is_registered", "sum"),
+            selling_online=("sells_online", "sum"),
+        )
+        .astype("int64")
+        .reset_index()
+    )
     table["unknown"] = table["kab_code"] == UNKNOWN_LABEL
     table = table.sort_values(["unknown", "kab_code"]).drop(columns="unknown")
     return table.reset_index(drop=True)

@@ -18,14 +18,23 @@ import pandas as pd
 from umkm.ingest.validation import REASONS
 
 #: key fields whose absence the scorecard reports
-KEY_FIELDS = {"phone": "phone_e164", "nib": "nib", "kecamatan": "kecamatan_code",
-              "postal_code": "postal_code"}
+KEY_FIELDS = {
+    "phone": "phone_e164",
+    "nib": "nib",
+    "kecamatan": "kecamatan_code",
+    "postal_code": "postal_code",
+}
 #: identifiers whose invalid values the scorecard reports: field of ``unparsed`` or issue
 INVALID = {"nik": "nik_issue", "nib": '"nib"', "phone": '"phone"'}
 
 
-def source_scorecard(summary: pd.DataFrame, records: pd.DataFrame, rejected: pd.DataFrame,
-                     run_id: str, started_at: datetime) -> pd.DataFrame:
+def source_scorecard(
+    summary: pd.DataFrame,
+    records: pd.DataFrame,
+    rejected: pd.DataFrame,
+    run_id: str,
+    started_at: datetime,
+) -> pd.DataFrame:
     """The scorecard of one night from the per-source summary (``source``,
     ``records_read``), the linked records (canonical fields and ``umkm_id``) and the
     quarantine."""
@@ -33,7 +42,8 @@ def source_scorecard(summary: pd.DataFrame, records: pd.DataFrame, rejected: pd.
     card = pd.DataFrame(index=read.index)
     card["records_read"] = read
     quarantined = pd.crosstab(rejected["source"], rejected["reason"]).reindex(
-        index=read.index, columns=list(REASONS), fill_value=0)
+        index=read.index, columns=list(REASONS), fill_value=0
+    )
     card["share_quarantined"] = quarantined.sum(axis=1) / read.where(read > 0)
     for reason in REASONS:
         card[f"share_quarantined_{reason}"] = quarantined[reason] / read.where(read > 0)
@@ -43,15 +53,20 @@ def source_scorecard(summary: pd.DataFrame, records: pd.DataFrame, rejected: pd.
         card[f"share_missing_{name}"] = accepted[column].agg(lambda c: c.isna().mean())
     unparsed = records["unparsed"].fillna("")
     for name, marker in INVALID.items():
-        invalid = (records[marker].notna() if marker in records.columns
-                   else unparsed.str.contains(marker, regex=False))
+        invalid = (
+            records[marker].notna()
+            if marker in records.columns
+            else unparsed.str.contains(marker, regex=False)
+        )
         card[f"share_invalid_{name}"] = invalid.groupby(records["source"]).mean()
     per_business_source = records.groupby(["umkm_id", "source"])["umkm_id"].transform("size")
     sources_of_business = records.groupby("umkm_id")["source"].transform("nunique")
-    card["share_duplicate_within_source"] = (per_business_source > 1).groupby(
-        records["source"]).mean()
-    card["share_matched_nothing_elsewhere"] = (sources_of_business == 1).groupby(
-        records["source"]).mean()
+    card["share_duplicate_within_source"] = (
+        (per_business_source > 1).groupby(records["source"]).mean()
+    )
+    card["share_matched_nothing_elsewhere"] = (
+        (sources_of_business == 1).groupby(records["source"]).mean()
+    )
     shares = [c for c in card.columns if c.startswith("share_")]
     card[shares] = card[shares].astype("float64").round(4)
     card = card.reset_index().rename(columns={"index": "source"})

@@ -45,22 +45,28 @@ class SchemaVerdict:
         return self.severity == "ok"
 
 
-def file_problem(records_read: int, records_accepted: int,
-                 rejected_by_reason: dict[str, int]) -> str | None:
+def file_problem(
+    records_read: int, records_accepted: int, rejected_by_reason: dict[str, int]
+) -> str | None:
     """Why a processed file is wrong as a whole and must not be used, or None."""
     malformed = int(rejected_by_reason.get("malformed", 0))
     share = malformed / records_read if records_read else 0.0
     if records_read and share > MAX_MALFORMED_SHARE and malformed >= MIN_MALFORMED_ROWS:
-        return (f"{malformed} of {records_read} rows ({share:.0%}) fail the raw schema "
-                f"(allowed {MAX_MALFORMED_SHARE:.0%}): has the export's layout changed?")
+        return (
+            f"{malformed} of {records_read} rows ({share:.0%}) fail the raw schema "
+            f"(allowed {MAX_MALFORMED_SHARE:.0%}): has the export's layout changed?"
+        )
     if records_read and not records_accepted:
         return f"none of the {records_read} rows read was accepted"
     return None
 
 
-def schema_verdict(records_read: int, rejected_by_reason: dict[str, int],
-                   deliveries: pd.DataFrame, warnings: list[str] | tuple[str, ...] = ()
-                   ) -> SchemaVerdict:
+def schema_verdict(
+    records_read: int,
+    rejected_by_reason: dict[str, int],
+    deliveries: pd.DataFrame,
+    warnings: list[str] | tuple[str, ...] = (),
+) -> SchemaVerdict:
     """Judge a source snapshot from its counts and its delivery log (``status``/``message``
     per candidate file, see ``umkm.ingest.snapshots``). Never an error: a source whose files are
     unusable is held at an older snapshot or its archive, and the night goes on."""
@@ -69,13 +75,21 @@ def schema_verdict(records_read: int, rejected_by_reason: dict[str, int],
     statuses = set(deliveries["status"]) if len(deliveries) else set()
     failures: list[str] = []
     warns: list[str] = []
-    passed_over = (deliveries[deliveries["status"].isin(["broken", "failed", "held"])]
-                   if len(deliveries) else deliveries)
-    failures.extend(f"{row['status']} file {row['source_file']}: {row['message']}"
-                    for _, row in passed_over.iterrows())
+    passed_over = (
+        deliveries[deliveries["status"].isin(["broken", "failed", "held"])]
+        if len(deliveries)
+        else deliveries
+    )
+    failures.extend(
+        f"{row['status']} file {row['source_file']}: {row['message']}"
+        for _, row in passed_over.iterrows()
+    )
     if "current" not in statuses:
-        failures.extend(m for m in deliveries.get("message", pd.Series(dtype=str))
-                        if m and m not in " ".join(failures))
+        failures.extend(
+            m
+            for m in deliveries.get("message", pd.Series(dtype=str))
+            if m and m not in " ".join(failures)
+        )
         if not failures:
             failures.append("no good snapshot in any complete delivery")
     warns.extend(w for w in warnings if w not in failures)
@@ -94,8 +108,11 @@ def failure_samples(rejected: pd.DataFrame, n: int = SAMPLE_ROWS) -> pd.DataFram
     if rejected.empty:
         return pd.DataFrame(columns=SAMPLE_COLUMNS)
     order = rejected["reason"].ne("malformed").astype(int)
-    picked = rejected.assign(_order=order.to_numpy()).sort_values(["_order", "row_number"],
-                                                                  kind="stable").head(n)
+    picked = (
+        rejected.assign(_order=order.to_numpy())
+        .sort_values(["_order", "row_number"], kind="stable")
+        .head(n)
+    )
     samples = picked[SAMPLE_COLUMNS].copy()
     samples["source_record_id"] = samples["source_record_id"].fillna("").astype(str)
     samples["row_number"] = samples["row_number"].astype("Int64").astype(str)

@@ -33,8 +33,12 @@ class WatchDecision:
     cursor: str | None = None
 
 
-def delivery_to_request(complete: list[str], cursor: str | None, nightly_in_flight: bool,
-                        processed: frozenset[str] = frozenset()) -> WatchDecision:
+def delivery_to_request(
+    complete: list[str],
+    cursor: str | None,
+    nightly_in_flight: bool,
+    processed: frozenset[str] = frozenset(),
+) -> WatchDecision:
     """The sensor's decision from the names of the complete deliveries, the newest one a run
     was already requested for (``cursor``) and the deliveries processed successfully."""
     if not complete:
@@ -51,8 +55,9 @@ def delivery_to_request(complete: list[str], cursor: str | None, nightly_in_flig
     return WatchDecision(newest, f"new complete delivery {newest}{also}", cursor=newest)
 
 
-def scheduled_delivery(complete: list[str], nightly_in_flight: bool,
-                       processed: frozenset[str]) -> WatchDecision:
+def scheduled_delivery(
+    complete: list[str], nightly_in_flight: bool, processed: frozenset[str]
+) -> WatchDecision:
     """The schedule's decision: the newest complete delivery, unless a run processed it
     already or a nightly run is queued or running."""
     if not complete:

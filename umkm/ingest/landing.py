@@ -62,7 +62,8 @@ def incomplete_deliveries(landing_root: Path) -> list[str]:
     return sorted(
         child.name
         for child in root.iterdir()
-        if child.is_dir() and _DELIVERY_NAME.match(child.name)
+        if child.is_dir()
+        and _DELIVERY_NAME.match(child.name)
         and not (child / SUCCESS_MARKER).exists()
     )
 
@@ -85,7 +86,9 @@ def pinned_delivery(landing_root: Path, requested: str | None) -> date | None:
         try:
             return date.fromisoformat(requested)
         except ValueError:
-            raise ValueError(f"the run asks for delivery {requested!r}, which is not a "
-                             "YYYY-MM-DD delivery folder name") from None
+            raise ValueError(
+                f"the run asks for delivery {requested!r}, which is not a "
+                "YYYY-MM-DD delivery folder name"
+            ) from None
     complete = complete_deliveries(landing_root) if Path(landing_root).is_dir() else []
     return complete[0].delivered_on if complete else None

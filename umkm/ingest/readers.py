@@ -79,6 +79,7 @@ def read_source_file(path: Path, fmt: FormatSpec) -> RawTable:
 
 # --- Excel -------------------------------------------------------------------------------
 
+
 def _sheet_rows(path: Path, sheet: str | None) -> list[list[Any]]:
     try:
         workbook = CalamineWorkbook.from_path(str(path))
@@ -108,7 +109,9 @@ def header_key(name: object) -> str:
     return " ".join(str(name).replace(_BOM, "").split()).casefold()
 
 
-def match_header(path: Path, header: list[Any], fmt: FormatSpec) -> tuple[dict[str, int], list[str]]:
+def match_header(
+    path: Path, header: list[Any], fmt: FormatSpec
+) -> tuple[dict[str, int], list[str]]:
     """The position of each of the format's columns in a file's header row, and warnings.
 
     Raises ``BrokenFileError`` naming the required columns the header lacks."""
@@ -124,8 +127,9 @@ def match_header(path: Path, header: list[Any], fmt: FormatSpec) -> tuple[dict[s
     if optional:
         warnings.append(f"{path.name}: header lacks optional column(s) {optional}, read as blank")
     known = {header_key(c) for c in fmt.columns}
-    extra = [str(name).strip() for name in header
-             if header_key(name) not in known and str(name).strip()]
+    extra = [
+        str(name).strip() for name in header if header_key(name) not in known and str(name).strip()
+    ]
     if extra:
         warnings.append(f"{path.name}: extra column(s) {extra} ignored")
     return found, warnings
@@ -134,15 +138,18 @@ def match_header(path: Path, header: list[Any], fmt: FormatSpec) -> tuple[dict[s
 def _select_columns(cells: pd.DataFrame, found: dict[str, int], fmt: FormatSpec) -> pd.DataFrame:
     """The format's columns from positional cells; a column the file lacks is blank."""
     blank = pd.Series("", index=cells.index, dtype=object)
-    return pd.DataFrame({c: cells[found[c]] if c in found else blank for c in fmt.columns},
-                        index=cells.index)
+    return pd.DataFrame(
+        {c: cells[found[c]] if c in found else blank for c in fmt.columns}, index=cells.index
+    )
 
 
-def _table_below_header(path: Path, rows: list[list[Any]], header_at: int, fmt: FormatSpec) -> RawTable:
+def _table_below_header(
+    path: Path, rows: list[list[Any]], header_at: int, fmt: FormatSpec
+) -> RawTable:
     header = rows[header_at]
     found, warnings = match_header(path, header, fmt)
-    width = max((len(r) for r in rows[header_at + 1:]), default=len(header))
-    body = pd.DataFrame(rows[header_at + 1:], columns=range(width), dtype=object)
+    width = max((len(r) for r in rows[header_at + 1 :]), default=len(header))
+    body = pd.DataFrame(rows[header_at + 1 :], columns=range(width), dtype=object)
     text = _cells_as_text(body) if len(body) else body.astype(str)
     text = text.iloc[: _first_blank_row(text)]
     return RawTable(_numbered(_select_columns(text, found, fmt)), warnings)
@@ -156,7 +163,8 @@ def _read_titled_excel(path: Path, fmt: FormatSpec) -> RawTable:
         if any(header_key(cell) == marker for cell in row):
             return _table_below_header(path, rows, at, fmt)
     raise BrokenFileError(
-        f"{path.name}: sheet {fmt.sheet!r} has no header row with {fmt.header_marker!r}")
+        f"{path.name}: sheet {fmt.sheet!r} has no header row with {fmt.header_marker!r}"
+    )
 
 
 def _read_excel(path: Path, fmt: FormatSpec) -> RawTable:
@@ -168,6 +176,7 @@ def _read_excel(path: Path, fmt: FormatSpec) -> RawTable:
 
 
 # --- CSV ---------------------------------------------------------------------------------
+
 
 def _is_utf8(encoding: str) -> bool:
     return encoding.lower().replace("-", "").replace("_", "") in ("utf8", "utf8sig")
@@ -184,10 +193,12 @@ def _decode(path: Path, data: bytes, encoding: str) -> tuple[str, list[str]]:
         except UnicodeDecodeError as exc:
             guess = charset_normalizer.from_bytes(data).best()
             if guess is None or guess.encoding not in _LEGACY_ENCODINGS:
-                raise BrokenFileError(f"{path.name}: not valid UTF-8 ({exc}) and no other "
-                                      "text encoding fits") from exc
-            return str(guess), [f"{path.name}: not UTF-8 as the contract says; decoded as "
-                                f"{guess.encoding}"]
+                raise BrokenFileError(
+                    f"{path.name}: not valid UTF-8 ({exc}) and no other text encoding fits"
+                ) from exc
+            return str(guess), [
+                f"{path.name}: not UTF-8 as the contract says; decoded as {guess.encoding}"
+            ]
     if not data.isascii():
         try:
             text = data.decode("utf-8")
@@ -219,28 +230,35 @@ def _read_csv(path: Path, fmt: FormatSpec) -> RawTable:
     if "\x00" in text:
         warnings.append(f"{path.name}: {text.count(chr(0))} NUL character(s) removed")
         text = text.replace("\x00", "")
-    header = pd.read_csv(io.StringIO(text), sep=fmt.delimiter, nrows=1, dtype=str,
-                         header=None, keep_default_na=False)
+    header = pd.read_csv(
+        io.StringIO(text), sep=fmt.delimiter, nrows=1, dtype=str, header=None, keep_default_na=False
+    )
     header_names = [str(c) for c in header.iloc[0]] if len(header) else []
     found, header_warnings = match_header(path, header_names, fmt)
     width = len(header_names)
     body = pd.read_csv(
-        io.StringIO(text), sep=fmt.delimiter, header=None, skiprows=1,
-        names=range(width + _SPARE_FIELDS), dtype=str, keep_default_na=False,
-        na_filter=False, skip_blank_lines=True,
+        io.StringIO(text),
+        sep=fmt.delimiter,
+        header=None,
+        skiprows=1,
+        names=range(width + _SPARE_FIELDS),
+        dtype=str,
+        keep_default_na=False,
+        na_filter=False,
+        skip_blank_lines=True,
     )
     extra_fields = (body[list(range(width, width + _SPARE_FIELDS))] != "").sum(axis=1)
     table = _select_columns(body, found, fmt).apply(lambda col: col.str.strip())
     table = _numbered(table)
     ragged = extra_fields > 0
     table.loc[ragged, PARSE_ERROR] = (
-        "row has " + (width + extra_fields[ragged]).astype(str)
-        + f" fields, header has {width}"
+        "row has " + (width + extra_fields[ragged]).astype(str) + f" fields, header has {width}"
     )
     return RawTable(table, warnings + header_warnings)
 
 
 # --- JSON --------------------------------------------------------------------------------
+
 
 def _json_field_sql(document: str, json_path: str) -> str:
     """SQL for one mapped JSON path: scalars as text, lists joined with ' / '."""
@@ -316,8 +334,8 @@ def _read_json_lines(path: Path, fmt: FormatSpec) -> RawTable:
 
 
 def _text_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.astype(object).where(frame.notna(), "").astype(str).apply(
-        lambda col: col.str.strip()
+    return (
+        frame.astype(object).where(frame.notna(), "").astype(str).apply(lambda col: col.str.strip())
     )
 
 

@@ -39,8 +39,14 @@ from umkm.standardise.records import source_fields, standardise_source
 log = logging.getLogger(__name__)
 
 REJECTED_COLUMNS = [
-    "source", "source_record_id", "reason", "details", "snapshot_date", "source_file",
-    "row_number", "raw_record",
+    "source",
+    "source_record_id",
+    "reason",
+    "details",
+    "snapshot_date",
+    "source_file",
+    "row_number",
+    "raw_record",
 ]
 DELIVERY_COLUMNS = ["source", "delivered_on", "source_file", "status", "message"]
 
@@ -86,11 +92,17 @@ class SourceSnapshot:
         if passed.empty:
             return None
         newest = passed.iloc[0]
-        at = ("the records of its last successful run" if self.source_file == ARCHIVE_FILE
-              else f"its snapshot of {self.snapshot_date}" if self.snapshot_date
-              else "nothing (no earlier good file, no archive)")
-        return (f"{self.source} is held at {at}: its file of {newest['delivered_on']} was "
-                f"{newest['status']}: {newest['message']}")
+        at = (
+            "the records of its last successful run"
+            if self.source_file == ARCHIVE_FILE
+            else f"its snapshot of {self.snapshot_date}"
+            if self.snapshot_date
+            else "nothing (no earlier good file, no archive)"
+        )
+        return (
+            f"{self.source} is held at {at}: its file of {newest['delivered_on']} was "
+            f"{newest['status']}: {newest['message']}"
+        )
 
 
 def load_source_snapshot(
@@ -107,10 +119,15 @@ def load_source_snapshot(
     log_rows: list[tuple[Any, ...]] = []
     for candidate in snapshot_candidates(deliveries, spec.key, spec.path):
         try:
-            snapshot = _records_of(read_source_file(candidate.path, spec.format), spec,
-                                   candidate.delivered_on, candidate.path)
-            problem = file_problem(snapshot.records_read, len(snapshot.accepted),
-                                   snapshot.rejected_by_reason)
+            snapshot = _records_of(
+                read_source_file(candidate.path, spec.format),
+                spec,
+                candidate.delivered_on,
+                candidate.path,
+            )
+            problem = file_problem(
+                snapshot.records_read, len(snapshot.accepted), snapshot.rejected_by_reason
+            )
             status = BROKEN
             if problem is None and not accept_shrink:
                 problem = shrink_problem(snapshot.records_read, previous_rows, spec)
@@ -138,27 +155,37 @@ def shrink_problem(rows: int, previous_rows: int | None, spec: SourceSpec) -> st
     if not previous_rows or rows >= previous_rows * (1 - spec.max_shrink):
         return None
     drop = 1 - rows / previous_rows
-    return (f"{rows} rows where the last snapshot had {previous_rows} (a drop of {drop:.0%}, "
-            f"more than the {spec.max_shrink:.0%} allowed): a file cut short? If the drop is "
-            f"real, accept it with run config ops: {{source_{spec.key}: {{config: "
-            "{accept_shrink: true}}}")
+    return (
+        f"{rows} rows where the last snapshot had {previous_rows} (a drop of {drop:.0%}, "
+        f"more than the {spec.max_shrink:.0%} allowed): a file cut short? If the drop is "
+        f"real, accept it with run config ops: {{source_{spec.key}: {{config: "
+        "{accept_shrink: true}}}"
+    )
 
 
-def _archived(spec: SourceSpec, archive: Callable[[], pd.DataFrame | None] | None,
-              log_rows: list[tuple[Any, ...]]) -> SourceSnapshot:
+def _archived(
+    spec: SourceSpec,
+    archive: Callable[[], pd.DataFrame | None] | None,
+    log_rows: list[tuple[Any, ...]],
+) -> SourceSnapshot:
     """The source's records as last published, when no file of it can be used."""
     try:
         records = archive() if archive is not None else None
         if records is not None and len(records):
             accepted = CanonicalRecord.validate(records.reset_index(drop=True))
             snapshot_date = pd.Timestamp(accepted["snapshot_date"].max()).date()
-            message = (f"source {spec.key}: no usable file; {len(accepted)} records of its "
-                       f"snapshot of {snapshot_date} kept as last published")
+            message = (
+                f"source {spec.key}: no usable file; {len(accepted)} records of its "
+                f"snapshot of {snapshot_date} kept as last published"
+            )
             log.warning(message)
             log_rows.append((spec.key, snapshot_date, ARCHIVE_FILE, ARCHIVE, message))
             return SourceSnapshot(
-                source=spec.key, snapshot_date=snapshot_date, source_file=ARCHIVE_FILE,
-                records_read=len(accepted), accepted=accepted,
+                source=spec.key,
+                snapshot_date=snapshot_date,
+                source_file=ARCHIVE_FILE,
+                records_read=len(accepted),
+                accepted=accepted,
                 rejected=pd.DataFrame(columns=REJECTED_COLUMNS),
                 deliveries=pd.DataFrame(log_rows, columns=DELIVERY_COLUMNS),
                 warnings=[message],
@@ -167,25 +194,35 @@ def _archived(spec: SourceSpec, archive: Callable[[], pd.DataFrame | None] | Non
     except Exception as exc:  # a broken archive leaves the source empty, not the night
         log.exception(f"source {spec.key}: its archived records cannot be used")
         archive_note = f"and its archived records cannot be used ({type(exc).__name__}: {exc})"
-    message = (f"source {spec.key}: no complete delivery holds {spec.path} {archive_note}"
-               if not log_rows else
-               f"source {spec.key}: no delivered file of {spec.path} is usable {archive_note}")
+    message = (
+        f"source {spec.key}: no complete delivery holds {spec.path} {archive_note}"
+        if not log_rows
+        else f"source {spec.key}: no delivered file of {spec.path} is usable {archive_note}"
+    )
     log.warning(message)
     log_rows.append((spec.key, None, None, NO_GOOD_SNAPSHOT if log_rows else MISSING, message))
     return SourceSnapshot(
-        source=spec.key, snapshot_date=None, source_file=None, records_read=0,
-        accepted=empty_canonical(), rejected=pd.DataFrame(columns=REJECTED_COLUMNS),
-        deliveries=pd.DataFrame(log_rows, columns=DELIVERY_COLUMNS), warnings=[message],
+        source=spec.key,
+        snapshot_date=None,
+        source_file=None,
+        records_read=0,
+        accepted=empty_canonical(),
+        rejected=pd.DataFrame(columns=REJECTED_COLUMNS),
+        deliveries=pd.DataFrame(log_rows, columns=DELIVERY_COLUMNS),
+        warnings=[message],
     )
 
 
-def _records_of(table: RawTable, spec: SourceSpec, delivered_on: date, path: Path) -> SourceSnapshot:
+def _records_of(
+    table: RawTable, spec: SourceSpec, delivered_on: date, path: Path
+) -> SourceSnapshot:
     raw = table.rows
     fmt = spec.format
     quarantine = schema_failures(raw, fmt)
     readable = raw.drop(index=quarantine["row_position"])
-    quarantine = pd.concat([quarantine, duplicate_keys(readable[fmt.record_key])],
-                           ignore_index=True)
+    quarantine = pd.concat(
+        [quarantine, duplicate_keys(readable[fmt.record_key])], ignore_index=True
+    )
     kept = raw.drop(index=quarantine["row_position"])
     records = standardise_source(source_fields(kept, spec), spec, delivered_on)
     records.index = kept.index
@@ -194,7 +231,8 @@ def _records_of(table: RawTable, spec: SourceSpec, delivered_on: date, path: Pat
     invalid = canonical_failures(records)
     quarantine = pd.concat([quarantine, unusable, invalid], ignore_index=True)
     accepted = CanonicalRecord.validate(
-        records.drop(index=invalid["row_position"]).reset_index(drop=True))
+        records.drop(index=invalid["row_position"]).reset_index(drop=True)
+    )
     rejected = _quarantine_rows(raw, quarantine, spec, delivered_on, path)
     if not conservation_holds(len(raw), len(accepted), len(rejected)):
         raise AssertionError(
@@ -202,9 +240,14 @@ def _records_of(table: RawTable, spec: SourceSpec, delivered_on: date, path: Pat
             f"quarantined {len(rejected)}"
         )
     return SourceSnapshot(
-        source=spec.key, snapshot_date=delivered_on, source_file=str(path),
-        records_read=len(raw), accepted=accepted, rejected=rejected,
-        deliveries=pd.DataFrame(columns=DELIVERY_COLUMNS), warnings=list(table.warnings),
+        source=spec.key,
+        snapshot_date=delivered_on,
+        source_file=str(path),
+        records_read=len(raw),
+        accepted=accepted,
+        rejected=rejected,
+        deliveries=pd.DataFrame(columns=DELIVERY_COLUMNS),
+        warnings=list(table.warnings),
     )
 
 
@@ -218,33 +261,47 @@ def canonical_failures(records: pd.DataFrame) -> pd.DataFrame:
         cases = errors.failure_cases
         if cases["index"].isna().any():
             raise
-        cases = cases.assign(detail="standardised " + cases["column"].astype(str) + " fails "
-                             + cases["check"].astype(str))
+        cases = cases.assign(
+            detail="standardised "
+            + cases["column"].astype(str)
+            + " fails "
+            + cases["check"].astype(str)
+        )
         grouped = cases.groupby("index")["detail"].agg(lambda d: "; ".join(sorted(set(d))))
-        return pd.DataFrame({"row_position": grouped.index.astype(int), "reason": "malformed",
-                             "details": grouped.to_numpy()})
+        return pd.DataFrame(
+            {
+                "row_position": grouped.index.astype(int),
+                "reason": "malformed",
+                "details": grouped.to_numpy(),
+            }
+        )
     return pd.DataFrame(columns=["row_position", "reason", "details"])
 
 
-def _quarantine_rows(raw: pd.DataFrame, quarantine: pd.DataFrame, spec: SourceSpec,
-                     delivered_on: date, path: Path) -> pd.DataFrame:
+def _quarantine_rows(
+    raw: pd.DataFrame, quarantine: pd.DataFrame, spec: SourceSpec, delivered_on: date, path: Path
+) -> pd.DataFrame:
     positions = quarantine["row_position"].to_numpy()
     rows = raw.loc[positions]
     key = rows[spec.format.record_key].astype(str)
     # one JSON object per line; JSON escapes every line break inside a value, so only "\n"
     # separates them (str.splitlines would also split at U+2028 and other separators)
-    raw_json = rows.drop(columns=[ROW_NUMBER]).to_json(orient="records", lines=True,
-                                                       force_ascii=False)
-    return pd.DataFrame({
-        "source": spec.key,
-        "source_record_id": key.where(key != "").to_numpy(),
-        "reason": quarantine["reason"].to_numpy(),
-        "details": quarantine["details"].to_numpy(),
-        "snapshot_date": pd.Timestamp(delivered_on),
-        "source_file": str(path),
-        "row_number": rows[ROW_NUMBER].to_numpy(),
-        "raw_record": raw_json.rstrip("\n").split("\n") if len(rows) else [],
-    }, columns=REJECTED_COLUMNS)
+    raw_json = rows.drop(columns=[ROW_NUMBER]).to_json(
+        orient="records", lines=True, force_ascii=False
+    )
+    return pd.DataFrame(
+        {
+            "source": spec.key,
+            "source_record_id": key.where(key != "").to_numpy(),
+            "reason": quarantine["reason"].to_numpy(),
+            "details": quarantine["details"].to_numpy(),
+            "snapshot_date": pd.Timestamp(delivered_on),
+            "source_file": str(path),
+            "row_number": rows[ROW_NUMBER].to_numpy(),
+            "raw_record": raw_json.rstrip("\n").split("\n") if len(rows) else [],
+        },
+        columns=REJECTED_COLUMNS,
+    )
 
 
 def empty_canonical() -> pd.DataFrame:

@@ -41,11 +41,13 @@ def schema_failures(raw: pd.DataFrame, fmt: FormatSpec) -> pd.DataFrame:
         grouped = row_cases.groupby("index")["detail"].agg(
             lambda details: "; ".join(sorted(set(details)))
         )
-        return pd.DataFrame({
-            "row_position": grouped.index.astype(int),
-            "reason": "malformed",
-            "details": grouped.to_numpy(),
-        })
+        return pd.DataFrame(
+            {
+                "row_position": grouped.index.astype(int),
+                "reason": "malformed",
+                "details": grouped.to_numpy(),
+            }
+        )
     return pd.DataFrame(columns=QUARANTINE_COLUMNS)
 
 
@@ -58,11 +60,15 @@ def _check_text(cases: pd.DataFrame) -> pd.Series:
 def duplicate_keys(keys: pd.Series) -> pd.DataFrame:
     """Rows whose record key occurred earlier in the snapshot (the first occurrence stays)."""
     repeated = keys.duplicated(keep="first") & (keys != "")
-    return pd.DataFrame({
-        "row_position": keys.index[repeated].astype(int),
-        "reason": "duplicate_key",
-        "details": "record key " + keys[repeated].astype(str) + " occurred earlier in this snapshot",
-    })
+    return pd.DataFrame(
+        {
+            "row_position": keys.index[repeated].astype(int),
+            "reason": "duplicate_key",
+            "details": "record key "
+            + keys[repeated].astype(str)
+            + " occurred earlier in this snapshot",
+        }
+    )
 
 
 def raw_columns(spec: SourceSpec, *fields: str) -> str:
@@ -75,16 +81,24 @@ def unusable_records(records: pd.DataFrame, spec: SourceSpec) -> pd.DataFrame:
     """Standardised records with no usable name, or outside Banten (row position kept)."""
     no_name = records["business_name"].isna() & records["owner_name"].isna()
     outside = (records["region_scope"] == "outside") & ~no_name
-    return pd.concat([
-        pd.DataFrame({
-            "row_position": records.index[no_name].astype(int),
-            "reason": "no_usable_name",
-            "details": "no usable business or owner name in "
-                       + raw_columns(spec, "business_name", "owner_name"),
-        }),
-        pd.DataFrame({
-            "row_position": records.index[outside].astype(int),
-            "reason": "out_of_scope",
-            "details": "location outside Banten: " + records.loc[outside, "region_evidence"],
-        }),
-    ], ignore_index=True)
+    return pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "row_position": records.index[no_name].astype(int),
+                    "reason": "no_usable_name",
+                    "details": "no usable business or owner name in "
+                    + raw_columns(spec, "business_name", "owner_name"),
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "row_position": records.index[outside].astype(int),
+                    "reason": "out_of_scope",
+                    "details": "location outside Banten: "
+                    + records.loc[outside, "region_evidence"],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )

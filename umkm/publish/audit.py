@@ -80,8 +80,10 @@ class AuditFailed(RuntimeError):
     def __init__(self, result: AuditResult):
         self.result = result
         docs = f" (Data Docs: {result.data_docs_path})" if result.data_docs_path else ""
-        super().__init__(f"audit failed, nothing published: {len(result.failures)} of "
-                         f"{len(result.checks)} checks failed: {result.summary()}{docs}")
+        super().__init__(
+            f"audit failed, nothing published: {len(result.failures)} of "
+            f"{len(result.checks)} checks failed: {result.summary()}{docs}"
+        )
 
 
 @dataclass(frozen=True)
@@ -110,20 +112,25 @@ class PublicationAudit:
     result: AuditResult | None = None
 
     def __call__(self, publication: Publication) -> None:
-        self.result = audit_publication(publication, self.previous_umkm_count,
-                                        docs_dir=self.docs_dir, bounds=self.bounds)
+        self.result = audit_publication(
+            publication, self.previous_umkm_count, docs_dir=self.docs_dir, bounds=self.bounds
+        )
         log.info(f"audit: {self.result.summary()}")
         self.result.raise_for_failure()
 
 
-def audit_publication(publication: Publication, previous_umkm_count: int | None,
-                      docs_dir: Path | None = None,
-                      bounds: RowCountBounds = RowCountBounds()) -> AuditResult:
+def audit_publication(
+    publication: Publication,
+    previous_umkm_count: int | None,
+    docs_dir: Path | None = None,
+    bounds: RowCountBounds = RowCountBounds(),
+) -> AuditResult:
     """Run every blocking check on the publication's tables; build Data Docs to ``docs_dir``."""
     missing = [name for name in CURATED_MODELS if name not in publication.replace]
     if missing:
-        return AuditResult([CheckResult(f"table {name} present", False,
-                                        {"missing": name}) for name in missing])
+        return AuditResult(
+            [CheckResult(f"table {name} present", False, {"missing": name}) for name in missing]
+        )
     checks = pandera_checks(publication)
     gx_checks, docs = expectation_checks(publication, previous_umkm_count, docs_dir, bounds)
     return AuditResult(checks + gx_checks, docs)
@@ -135,11 +142,15 @@ def pandera_checks(publication: Publication) -> list[CheckResult]:
     for name, model in CURATED_MODELS.items():
         try:
             model.validate(publication.replace[name], lazy=True)
-            results.append(CheckResult(f"pandera {name}", True,
-                                       {"rows": len(publication.replace[name])}))
+            results.append(
+                CheckResult(f"pandera {name}", True, {"rows": len(publication.replace[name])})
+            )
         except pandera.errors.SchemaErrors as errors:
-            results.append(CheckResult(f"pandera {name}", False,
-                                       {"failures": _pandera_failures(errors.failure_cases)}))
+            results.append(
+                CheckResult(
+                    f"pandera {name}", False, {"failures": _pandera_failures(errors.failure_cases)}
+                )
+            )
     return results
 
 
@@ -152,20 +163,34 @@ def _pandera_failures(cases: pd.DataFrame) -> list[dict[str, Any]]:
     for check, group in cases.groupby("check", sort=True):
         columns = group["column"].unique()
         if len(columns) == 1:
-            failures.append({"column": str(columns[0]), "check": check, "count": len(group),
-                             "samples": [str(v) for v in group["failure_case"].head(SAMPLE_SIZE)]})
+            failures.append(
+                {
+                    "column": str(columns[0]),
+                    "check": check,
+                    "count": len(group),
+                    "samples": [str(v) for v in group["failure_case"].head(SAMPLE_SIZE)],
+                }
+            )
             continue
         keyed = group[group["column"] == "umkm_id"]
         samples = keyed["failure_case"] if len(keyed) else group["index"].drop_duplicates()
-        failures.append({"column": "(row)", "check": check,
-                         "count": int(group["index"].nunique()),
-                         "samples": [str(v) for v in samples.head(SAMPLE_SIZE)]})
+        failures.append(
+            {
+                "column": "(row)",
+                "check": check,
+                "count": int(group["index"].nunique()),
+                "samples": [str(v) for v in samples.head(SAMPLE_SIZE)],
+            }
+        )
     return failures
 
 
-def expectation_checks(publication: Publication, previous_umkm_count: int | None,
-                       docs_dir: Path | None, bounds: RowCountBounds
-                       ) -> tuple[list[CheckResult], Path | None]:
+def expectation_checks(
+    publication: Publication,
+    previous_umkm_count: int | None,
+    docs_dir: Path | None,
+    bounds: RowCountBounds,
+) -> tuple[list[CheckResult], Path | None]:
     """Run the Great Expectations suites on the curated frames; one check per expectation."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
@@ -175,14 +200,15 @@ def expectation_checks(publication: Publication, previous_umkm_count: int | None
     checks = []
     for suite_name, frame, expectations in _suites(publication, previous_umkm_count, bounds):
         batch = source.add_dataframe_asset(suite_name).add_batch_definition_whole_dataframe(
-            "this_run")
+            "this_run"
+        )
         suite = context.suites.add(gx.ExpectationSuite(name=suite_name))
         for expectation in expectations:
             suite.add_expectation(expectation)
         validation = context.validation_definitions.add(
-            gx.ValidationDefinition(name=suite_name, data=batch, suite=suite))
-        outcome = validation.run(batch_parameters={"dataframe": frame},
-                                 result_format="SUMMARY")
+            gx.ValidationDefinition(name=suite_name, data=batch, suite=suite)
+        )
+        outcome = validation.run(batch_parameters={"dataframe": frame}, result_format="SUMMARY")
         checks += [_expectation_check(suite_name, r) for r in outcome.results]
     docs = None
     if docs_dir is not None:
@@ -191,8 +217,9 @@ def expectation_checks(publication: Publication, previous_umkm_count: int | None
     return checks, docs
 
 
-def _suites(publication: Publication, previous_umkm_count: int | None,
-            bounds: RowCountBounds) -> list[tuple[str, pd.DataFrame, list[Any]]]:
+def _suites(
+    publication: Publication, previous_umkm_count: int | None, bounds: RowCountBounds
+) -> list[tuple[str, pd.DataFrame, list[Any]]]:
     """(suite name, frame, expectations) of each suite."""
     import great_expectations.expectations as gxe
 
@@ -209,7 +236,8 @@ def _suites(publication: Publication, previous_umkm_count: int | None,
         gxe.ExpectTableRowCountToBeBetween(min_value=low, max_value=high),
     ]
     links = records[["source", "source_record_id", "umkm_id"]].assign(
-        business_exists=records["umkm_id"].isin(umkm["umkm_id"]))
+        business_exists=records["umkm_id"].isin(umkm["umkm_id"])
+    )
     link_expectations = [
         gxe.ExpectColumnValuesToNotBeNull(column="umkm_id"),
         gxe.ExpectCompoundColumnsToBeUnique(column_list=["source", "source_record_id"]),
@@ -218,8 +246,10 @@ def _suites(publication: Publication, previous_umkm_count: int | None,
     accepted = _accepted_total(publication)
     if accepted is not None:
         link_expectations.append(gxe.ExpectTableRowCountToEqual(value=accepted))
-    return [("curated_umkm", businesses, umkm_expectations),
-            ("curated_umkm_source_record", links, link_expectations)]
+    return [
+        ("curated_umkm", businesses, umkm_expectations),
+        ("curated_umkm_source_record", links, link_expectations),
+    ]
 
 
 def _accepted_total(publication: Publication) -> int | None:
@@ -235,9 +265,11 @@ def _expectation_check(suite: str, outcome: Any) -> CheckResult:
     config = outcome.expectation_config
     target = config.kwargs.get("column") or ",".join(config.kwargs.get("column_list") or [])
     result = outcome.result or {}
-    details = {key: result[key] for key in ("observed_value", "element_count",
-                                            "unexpected_count", "unexpected_percent")
-               if result.get(key) is not None}
+    details = {
+        key: result[key]
+        for key in ("observed_value", "element_count", "unexpected_count", "unexpected_percent")
+        if result.get(key) is not None
+    }
     if result.get("partial_unexpected_list"):
         details["samples"] = [str(v) for v in result["partial_unexpected_list"][:SAMPLE_SIZE]]
     for bound in ("min_value", "max_value", "value"):
@@ -264,13 +296,16 @@ def _ephemeral_context(docs_dir: Path | None) -> Any:
         Path(docs_dir).mkdir(parents=True, exist_ok=True)
         sites[DOCS_SITE] = {
             "class_name": "SiteBuilder",
-            "store_backend": {"class_name": "TupleFilesystemStoreBackend",
-                              "base_directory": str(Path(docs_dir).resolve())},
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(Path(docs_dir).resolve()),
+            },
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
         }
     config = DataContextConfig(
         store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
-        analytics_enabled=False, progress_bars=ProgressBarsConfig(globally=False),
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False),
         data_docs_sites=sites,
     )
     return gx.get_context(project_config=config, mode="ephemeral")
@@ -278,9 +313,20 @@ def _ephemeral_context(docs_dir: Path | None) -> Any:
 
 def _short(details: dict[str, Any]) -> str:
     if "failures" in details:
-        return ", ".join(f"{f['column']} {f['check']} x{f['count']} e.g. {f['samples'][:3]}"
-                         for f in details["failures"][:5])
-    keys = ("observed_value", "unexpected_count", "samples", "min_value", "max_value", "value",
-            "exception", "missing")
-    return ", ".join(f"{k}={details[k] if k != 'samples' else details[k][:3]}"
-                     for k in keys if k in details)
+        return ", ".join(
+            f"{f['column']} {f['check']} x{f['count']} e.g. {f['samples'][:3]}"
+            for f in details["failures"][:5]
+        )
+    keys = (
+        "observed_value",
+        "unexpected_count",
+        "samples",
+        "min_value",
+        "max_value",
+        "value",
+        "exception",
+        "missing",
+    )
+    return ", ".join(
+        f"{k}={details[k] if k != 'samples' else details[k][:3]}" for k in keys if k in details
+    )

@@ -114,9 +114,14 @@ class WarehouseBusy(RuntimeError):
     read-write): the run cannot read the published tables."""
 
 
-def publish(url: str, publication: Publication, audit: Audit | None = None,
-            run_id: str = "outside-a-run", logger: logging.Logger | None = None,
-            duckdb_settings: DuckDBSettings | None = None) -> None:
+def publish(
+    url: str,
+    publication: Publication,
+    audit: Audit | None = None,
+    run_id: str = "outside-a-run",
+    logger: logging.Logger | None = None,
+    duckdb_settings: DuckDBSettings | None = None,
+) -> None:
     """Write the run's tables to the warehouse at ``url``, run ``audit`` on them, and publish
     them all at once as run ``run_id``; nothing is published when the audit raises. A DuckDB
     warehouse is built within ``duckdb_settings``' memory and threads."""
@@ -125,56 +130,85 @@ def publish(url: str, publication: Publication, audit: Audit | None = None,
     backend = make_url(url).get_backend_name()
     publication = _with_publication_row(publication, run_id)
     if path is not None:
-        _publish_duckdb(path, publication, audit, run_id, logger,
-                        duckdb_settings or DuckDBSettings.for_this_machine())
+        _publish_duckdb(
+            path,
+            publication,
+            audit,
+            run_id,
+            logger,
+            duckdb_settings or DuckDBSettings.for_this_machine(),
+        )
     elif backend == "postgresql":
         _publish_postgres(url, publication, audit, run_id, logger)
     else:
-        raise ValueError(f"unsupported warehouse {backend!r}: use duckdb:/// or postgresql+psycopg://")
+        raise ValueError(
+            f"unsupported warehouse {backend!r}: use duckdb:/// or postgresql+psycopg://"
+        )
 
 
 def _with_publication_row(publication: Publication, run_id: str) -> Publication:
     """The publication with its ``quality.publication`` row: the run and each table's rows."""
-    counts = {name: len(frame) for name, frame in {**publication.replace,
-                                                   **publication.append}.items()}
-    row = pd.DataFrame({"run_id": [run_id], "published_at": [pd.Timestamp.now(tz="UTC")],
-                        "table_rows": [json.dumps(counts, sort_keys=True)],
-                        "views_fingerprint": [views_fingerprint()]})
-    return Publication(replace=publication.replace,
-                       append={**publication.append, PUBLICATION_TABLE: row})
+    counts = {
+        name: len(frame) for name, frame in {**publication.replace, **publication.append}.items()
+    }
+    row = pd.DataFrame(
+        {
+            "run_id": [run_id],
+            "published_at": [pd.Timestamp.now(tz="UTC")],
+            "table_rows": [json.dumps(counts, sort_keys=True)],
+            "views_fingerprint": [views_fingerprint()],
+        }
+    )
+    return Publication(
+        replace=publication.replace, append={**publication.append, PUBLICATION_TABLE: row}
+    )
 
 
 def _expected_rows(publication: Publication) -> dict[str, int]:
     return {name: len(frame) for name, frame in publication.replace.items()}
 
 
-def read_table(url: str, name: str, source: str | None = None,
-               columns: tuple[str, ...] | None = None) -> pd.DataFrame | None:
+def read_table(
+    url: str, name: str, source: str | None = None, columns: tuple[str, ...] | None = None
+) -> pd.DataFrame | None:
     """A published table as a DataFrame (only the rows of ``source`` and the ``columns``
     when given), or None when the warehouse or table does not exist yet (the first run)."""
     where, params = ("WHERE source = ?", [source]) if source is not None else ("", [])
     selected = ", ".join(f'"{c}"' for c in columns) if columns else "*"
     sql = f"SELECT {selected} FROM {name} {where}"
-    return _on_published(url, name,
-                         lambda con: con.execute(sql, params).df(),
-                         lambda conn: pd.read_sql_query(
-                             sa.text(sql.replace("?", ":source")), conn,
-                             params={"source": source} if source is not None else None))
+    return _on_published(
+        url,
+        name,
+        lambda con: con.execute(sql, params).df(),
+        lambda conn: pd.read_sql_query(
+            sa.text(sql.replace("?", ":source")),
+            conn,
+            params={"source": source} if source is not None else None,
+        ),
+    )
 
 
 def published_row_count(url: str, name: str) -> int | None:
     """Rows of a published table, None when it does not exist yet."""
     count = f"SELECT count(*) FROM {name}"
-    return _on_published(url, name, lambda con: _first_cell(con.execute(count).fetchone()),
-                         lambda conn: conn.execute(sa.text(count)).scalar())
+    return _on_published(
+        url,
+        name,
+        lambda con: _first_cell(con.execute(count).fetchone()),
+        lambda conn: conn.execute(sa.text(count)).scalar(),
+    )
 
 
 def _first_cell(row: tuple[Any, ...] | None) -> Any:
     return row[0] if row is not None else None
 
 
-def _on_published(url: str, name: str, on_duckdb: Callable[[duckdb.DuckDBPyConnection], T],
-                  on_sqlalchemy: Callable[[sa.Connection], T]) -> T | None:
+def _on_published(
+    url: str,
+    name: str,
+    on_duckdb: Callable[[duckdb.DuckDBPyConnection], T],
+    on_sqlalchemy: Callable[[sa.Connection], T],
+) -> T | None:
     """``on_duckdb(connection)`` or ``on_sqlalchemy(connection)`` on the warehouse at ``url``
     when the table ``name`` is published there, else None (DuckDB opened read-only; its
     ``restricted`` tables are in the restricted file, attached as ``restricted``)."""
@@ -189,7 +223,8 @@ def _on_published(url: str, name: str, on_duckdb: Callable[[duckdb.DuckDBPyConne
                 "SELECT count(*) FROM duckdb_tables() WHERE (database_name = ? "
                 "AND schema_name = 'main' AND table_name = ?) OR (database_name = "
                 "current_database() AND schema_name = ? AND table_name = ?)",
-                [schema, table, schema, table]).fetchall()[0][0]
+                [schema, table, schema, table],
+            ).fetchall()[0][0]
             return on_duckdb(con) if exists else None
         finally:
             con.close()
@@ -230,20 +265,24 @@ def copy_duckdb_warehouse(source: Path, target: Path) -> None:
 def restricted_path(path: Path, run_id: str) -> Path:
     """A new restricted database file for run ``run_id`` next to the DuckDB warehouse (a
     name of its own per publish: the live one is never written to)."""
-    return path.with_name(f"{path.stem}.restricted-{run_id}-{uuid.uuid4().hex[:8]}"
-                          f"{path.suffix}")
+    return path.with_name(f"{path.stem}.restricted-{run_id}-{uuid.uuid4().hex[:8]}{path.suffix}")
 
 
 def restricted_file(con: duckdb.DuckDBPyConnection, path: Path) -> Path | None:
     """The restricted database file that the published DuckDB warehouse (open in ``con``)
     names in its last publication row; None before the first such publish."""
-    columns = {c for (c,) in con.execute(
-        "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
-        "AND schema_name = 'quality' AND table_name = 'publication'").fetchall()}
+    columns = {
+        c
+        for (c,) in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+            "AND schema_name = 'quality' AND table_name = 'publication'"
+        ).fetchall()
+    }
     if "restricted_file" not in columns:
         return None
-    row = con.execute(f"SELECT restricted_file FROM {PUBLICATION_TABLE} "
-                      "ORDER BY published_at DESC LIMIT 1").fetchall()
+    row = con.execute(
+        f"SELECT restricted_file FROM {PUBLICATION_TABLE} ORDER BY published_at DESC LIMIT 1"
+    ).fetchall()
     if not row or not row[0][0]:
         return None
     restricted = path.with_name(row[0][0])
@@ -291,13 +330,20 @@ def _pause_point(point: str) -> None:
 
 # --- DuckDB: build a new file, audit, replace the published file atomically ---------------
 
+
 def building_path(path: Path, run_id: str) -> Path:
     """Where run ``run_id`` builds the next version of the DuckDB warehouse ``path``."""
     return path.with_name(f"{path.name}.publishing-{run_id}")
 
 
-def _publish_duckdb(path: Path, publication: Publication, audit: Audit | None,
-                    run_id: str, logger: logging.Logger, settings: DuckDBSettings) -> None:
+def _publish_duckdb(
+    path: Path,
+    publication: Publication,
+    audit: Audit | None,
+    run_id: str,
+    logger: logging.Logger,
+    settings: DuckDBSettings,
+) -> None:
     """Build the BI file and the restricted file of the run, verify them, and make them live
     with one rename of the BI file (the commit point: it names its restricted file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -313,8 +359,9 @@ def _publish_duckdb(path: Path, publication: Publication, audit: Audit | None,
                 con.execute(f"ATTACH {quote_literal(str(restricted))} AS {RESTRICTED}")
             finally:
                 os.umask(old_umask)
-            _write_duckdb_tables(con, path if path.exists() else None, previous_restricted,
-                                 publication)
+            _write_duckdb_tables(
+                con, path if path.exists() else None, previous_restricted, publication
+            )
             if audit is not None:
                 audit(publication)
             _apply_catalog_duckdb(con)
@@ -343,8 +390,9 @@ RESTRICTED = "restricted"
 
 def _naming_restricted_file(publication: Publication, name: str) -> Publication:
     row = publication.append[PUBLICATION_TABLE].assign(restricted_file=name)
-    return Publication(replace=publication.replace,
-                       append={**publication.append, PUBLICATION_TABLE: row})
+    return Publication(
+        replace=publication.replace, append={**publication.append, PUBLICATION_TABLE: row}
+    )
 
 
 def _live_restricted(path: Path) -> Path | None:
@@ -367,28 +415,35 @@ def _remove_leftovers(path: Path, keep: Path | None) -> None:
             leftover.unlink(missing_ok=True)
 
 
-def _verify_duckdb(building: Path, restricted: Path, run_id: str,
-                   expected: dict[str, int]) -> None:
+def _verify_duckdb(building: Path, restricted: Path, run_id: str, expected: dict[str, int]) -> None:
     """The files about to go live are this run's: the last publication row names the run
     and its restricted file, and every replaced table holds the rows the run wrote."""
     con = duckdb.connect(str(building), read_only=True)
     try:
         con.execute(f"ATTACH {quote_literal(str(restricted))} AS {RESTRICTED} (READ_ONLY)")
-        last = con.execute(f"SELECT run_id, restricted_file FROM {PUBLICATION_TABLE} "
-                           "ORDER BY published_at DESC LIMIT 1").fetchall()
-        counts = {name: con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]
-                  for name in expected}
+        last = con.execute(
+            f"SELECT run_id, restricted_file FROM {PUBLICATION_TABLE} "
+            "ORDER BY published_at DESC LIMIT 1"
+        ).fetchall()
+        counts = {
+            name: con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0] for name in expected
+        }
     finally:
         con.close()
     if not last or last[0] != (run_id, restricted.name) or counts != expected:
         raise PublishVerificationFailed(
             f"{building} is not run {run_id}'s complete output (last publication "
             f"{last[0] if last else None}, rows {counts}, expected {expected}); "
-            "nothing was published")
+            "nothing was published"
+        )
 
 
-def _write_duckdb_tables(con: duckdb.DuckDBPyConnection, previous: Path | None,
-                         previous_restricted: Path | None, publication: Publication) -> None:
+def _write_duckdb_tables(
+    con: duckdb.DuckDBPyConnection,
+    previous: Path | None,
+    previous_restricted: Path | None,
+    publication: Publication,
+) -> None:
     """Write the next warehouse's tables into the new files: the run's tables, the history
     tables of the previous files with the run's rows appended, every other table of the
     previous files as it was. ``restricted.*`` tables go to the restricted file (attached as
@@ -399,15 +454,29 @@ def _write_duckdb_tables(con: duckdb.DuckDBPyConnection, previous: Path | None,
     carried: dict[str, str] = {}  # table -> where it is in the previous files
     if previous is not None:
         con.execute(f"ATTACH {quote_literal(str(previous))} AS previous (READ_ONLY)")
-        carried.update({f"{s}.{t}": f"previous.{s}.{t}" for s, t in con.execute(
-            "SELECT schema_name, table_name FROM duckdb_tables() "
-            "WHERE database_name = 'previous'").fetchall() if s in SCHEMAS})
+        carried.update(
+            {
+                f"{s}.{t}": f"previous.{s}.{t}"
+                for s, t in con.execute(
+                    "SELECT schema_name, table_name FROM duckdb_tables() "
+                    "WHERE database_name = 'previous'"
+                ).fetchall()
+                if s in SCHEMAS
+            }
+        )
     if previous_restricted is not None:
-        con.execute(f"ATTACH {quote_literal(str(previous_restricted))} AS previous_restricted "
-                    "(READ_ONLY)")
-        carried.update({f"{RESTRICTED}.{t}": f"previous_restricted.main.{t}" for (t,) in
-                        con.execute("SELECT table_name FROM duckdb_tables() "
-                                    "WHERE database_name = 'previous_restricted'").fetchall()})
+        con.execute(
+            f"ATTACH {quote_literal(str(previous_restricted))} AS previous_restricted (READ_ONLY)"
+        )
+        carried.update(
+            {
+                f"{RESTRICTED}.{t}": f"previous_restricted.main.{t}"
+                for (t,) in con.execute(
+                    "SELECT table_name FROM duckdb_tables() "
+                    "WHERE database_name = 'previous_restricted'"
+                ).fetchall()
+            }
+        )
     for number, (name, frame) in enumerate(publication.replace.items()):
         _create_from_frame(con, name, frame)
         if number == 0:
@@ -424,8 +493,11 @@ def _write_duckdb_tables(con: duckdb.DuckDBPyConnection, previous: Path | None,
     for name in sorted(set(carried) - set(publication.replace) - set(publication.append)):
         con.execute(f"CREATE TABLE {name} AS SELECT * FROM {carried[name]}")
     for attached in ("previous", "previous_restricted"):
-        if attached == "previous" and previous is not None or (
-                attached == "previous_restricted" and previous_restricted is not None):
+        if (
+            attached == "previous"
+            and previous is not None
+            or (attached == "previous_restricted" and previous_restricted is not None)
+        ):
             con.execute(f"DETACH {attached}")
 
 
@@ -439,17 +511,26 @@ def _add_new_columns_duckdb(con: duckdb.DuckDBPyConnection, name: str) -> None:
 
 def _apply_catalog_duckdb(con: duckdb.DuckDBPyConnection) -> None:
     """Keys, indexes, comments and views of ``umkm.publish.warehouse_catalog`` on the new files."""
-    present = [(f"{s}.{t}" if d != RESTRICTED else f"{RESTRICTED}.{t}", d, s, t)
-               for d, s, t in con.execute(
-                   "SELECT database_name, schema_name, table_name FROM duckdb_tables() "
-                   "WHERE database_name IN (current_database(), ?)", [RESTRICTED]).fetchall()]
+    present = [
+        (f"{s}.{t}" if d != RESTRICTED else f"{RESTRICTED}.{t}", d, s, t)
+        for d, s, t in con.execute(
+            "SELECT database_name, schema_name, table_name FROM duckdb_tables() "
+            "WHERE database_name IN (current_database(), ?)",
+            [RESTRICTED],
+        ).fetchall()
+    ]
     for name, database, schema, table in present:
-        columns = [c for (c,) in con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE database_name = ? "
-            "AND schema_name = ? AND table_name = ? ORDER BY column_index",
-            [database, schema, table]).fetchall()]
-        for statement in (key_and_index_statements(name, columns)
-                          + comment_statements(name, columns)):
+        columns = [
+            c
+            for (c,) in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE database_name = ? "
+                "AND schema_name = ? AND table_name = ? ORDER BY column_index",
+                [database, schema, table],
+            ).fetchall()
+        ]
+        for statement in key_and_index_statements(name, columns) + comment_statements(
+            name, columns
+        ):
             con.execute(statement)
     for statements in view_statements({name for name, *_ in present}).values():
         for statement in statements:
@@ -503,16 +584,21 @@ def _copy_into(cursor: Any, table: str, frame: pd.DataFrame) -> None:
     """Bulk-load a DataFrame with COPY (CSV produced by pandas, nulls as ``\\N``). This CSV is
     an internal load format read by PostgreSQL as data, never opened by a spreadsheet."""
     columns = ", ".join(f'"{c}"' for c in frame.columns)
-    cursor.execute(f"CREATE TABLE {table} ("
-                   + ", ".join(f'"{c}" {_postgres_type(frame[c])}' for c in frame.columns) + ")")
-    text = frame.to_csv(index=False, header=False, na_rep="\\N",
-                        date_format="%Y-%m-%d %H:%M:%S.%f%z")
+    cursor.execute(
+        f"CREATE TABLE {table} ("
+        + ", ".join(f'"{c}" {_postgres_type(frame[c])}' for c in frame.columns)
+        + ")"
+    )
+    text = frame.to_csv(
+        index=False, header=False, na_rep="\\N", date_format="%Y-%m-%d %H:%M:%S.%f%z"
+    )
     with cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT csv, NULL '\\N')") as copy:
         copy.write(text.encode())
 
 
-def _publish_postgres(url: str, publication: Publication, audit: Audit | None,
-                      run_id: str, logger: logging.Logger) -> None:
+def _publish_postgres(
+    url: str, publication: Publication, audit: Audit | None, run_id: str, logger: logging.Logger
+) -> None:
     """Load every table into ``staging`` with COPY, audit, then publish in one transaction
     that replaces the rows of the published tables (``_swap_postgres``)."""
     import psycopg
@@ -538,8 +624,9 @@ def _publish_postgres(url: str, publication: Publication, audit: Audit | None,
             _drop_staging(conn, logger)
 
 
-def _swap_with_retries(conn: Any, publication: Publication, tables: dict[str, Any],
-                       run_id: str, logger: logging.Logger) -> None:
+def _swap_with_retries(
+    conn: Any, publication: Publication, tables: dict[str, Any], run_id: str, logger: logging.Logger
+) -> None:
     import psycopg
 
     for attempt in range(1, SWAP_ATTEMPTS + 1):
@@ -551,10 +638,12 @@ def _swap_with_retries(conn: Any, publication: Publication, tables: dict[str, An
             return
         except psycopg.errors.LockNotAvailable as error:
             holders = _lock_holders(conn, list(publication.replace))
-            message = (f"publish: attempt {attempt} of {SWAP_ATTEMPTS} timed out after "
-                       f"{LOCK_TIMEOUT} waiting for a lock held by {holders or 'another session'}"
-                       " (a table whose columns changed is replaced whole, which waits for "
-                       "readers)")
+            message = (
+                f"publish: attempt {attempt} of {SWAP_ATTEMPTS} timed out after "
+                f"{LOCK_TIMEOUT} waiting for a lock held by {holders or 'another session'}"
+                " (a table whose columns changed is replaced whole, which waits for "
+                "readers)"
+            )
             logger.warning(message)
             if attempt == SWAP_ATTEMPTS:
                 raise RuntimeError(message) from error
@@ -564,36 +653,48 @@ def _lock_holders(conn: Any, names: list[str]) -> str:
     """The sessions holding locks on the published tables: pid, user, application, since."""
     try:
         conn.rollback()
-        rows = conn.execute("""
+        rows = conn.execute(
+            """
             SELECT DISTINCT l.relation::regclass::text, a.pid, a.usename, a.application_name,
                    a.xact_start
             FROM pg_locks l JOIN pg_stat_activity a USING (pid)
             WHERE l.granted AND l.relation = ANY(
                 SELECT to_regclass(n) FROM unnest(%s::text[]) AS n)
-              AND a.pid <> pg_backend_pid()""", (names,)).fetchall()
+              AND a.pid <> pg_backend_pid()""",
+            (names,),
+        ).fetchall()
         conn.rollback()  # end the implicit transaction: the next attempt is a transaction
     except Exception:  # the diagnosis must not hide the timeout
         return ""
-    return "; ".join(f"{table}: pid {pid} ({user}, {app or 'no application name'}, "
-                     f"in a transaction since {start:%H:%M:%S})"
-                     for table, pid, user, app, start in rows)
+    return "; ".join(
+        f"{table}: pid {pid} ({user}, {app or 'no application name'}, "
+        f"in a transaction since {start:%H:%M:%S})"
+        for table, pid, user, app, start in rows
+    )
 
 
 def _columns(cursor: Any, name: str) -> list[tuple[str, str]]:
     schema, table = name.split(".")
-    cursor.execute("SELECT column_name, data_type FROM information_schema.columns "
-                   "WHERE table_schema = %s AND table_name = %s ORDER BY ordinal_position",
-                   (schema, table))
+    cursor.execute(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_schema = %s AND table_name = %s ORDER BY ordinal_position",
+        (schema, table),
+    )
     return cursor.fetchall()
 
 
-def _swap_postgres(cursor: Any, publication: Publication, tables: dict[str, Any], run_id: str) -> None:
+def _swap_postgres(
+    cursor: Any, publication: Publication, tables: dict[str, Any], run_id: str
+) -> None:
     """The publish transaction: replace the rows of each replaced table (a table whose
     columns changed, or a new one, is moved in whole with its keys, indexes and comments),
     append the history rows, create missing or changed views, grant ``bi_reader``, and check
     that what is about to commit is this run's complete output."""
-    cursor.execute("SELECT table_schema || '.' || table_name FROM information_schema.tables "
-                   "WHERE table_type = 'BASE TABLE' AND table_schema = ANY(%s)", (list(SCHEMAS),))
+    cursor.execute(
+        "SELECT table_schema || '.' || table_name FROM information_schema.tables "
+        "WHERE table_type = 'BASE TABLE' AND table_schema = ANY(%s)",
+        (list(SCHEMAS),),
+    )
     present = {row[0] for row in cursor.fetchall()} | set(tables)
     views_changed = _last_views_fingerprint(cursor) != views_fingerprint()
     recreated = []
@@ -644,8 +745,11 @@ def _views_postgres(cursor: Any, present: set[str], force: bool) -> None:
     publish does not wait for readers of unchanged views; ``v_*`` views the catalog no longer
     declares are dropped then."""
     statements = view_statements(present)
-    cursor.execute("SELECT table_schema || '.' || table_name FROM information_schema.views "
-                   "WHERE table_schema = ANY(%s) AND table_name LIKE 'v\\_%%'", (list(SCHEMAS),))
+    cursor.execute(
+        "SELECT table_schema || '.' || table_name FROM information_schema.views "
+        "WHERE table_schema = ANY(%s) AND table_name LIKE 'v\\_%%'",
+        (list(SCHEMAS),),
+    )
     existing = {row[0] for row in cursor.fetchall()}
     if existing == set(statements) and not force:
         return
@@ -661,8 +765,9 @@ def _last_views_fingerprint(cursor: Any) -> str | None:
     written when the views are checked, see ``_swap_postgres``)."""
     if "views_fingerprint" not in {c for c, _ in _columns(cursor, PUBLICATION_TABLE)}:
         return None
-    cursor.execute(f"SELECT views_fingerprint FROM {PUBLICATION_TABLE} "
-                   "ORDER BY published_at DESC LIMIT 1")
+    cursor.execute(
+        f"SELECT views_fingerprint FROM {PUBLICATION_TABLE} ORDER BY published_at DESC LIMIT 1"
+    )
     row = cursor.fetchone()
     return row[0] if row else None
 

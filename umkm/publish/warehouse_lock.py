@@ -48,8 +48,13 @@ def holder_text(run_id: str) -> str:
 class WarehouseLock:
     """The writer lock of the warehouse at ``url``."""
 
-    def __init__(self, url: str, run_id: str, wait_seconds: float = DEFAULT_WAIT_SECONDS,
-                 logger: logging.Logger | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        run_id: str,
+        wait_seconds: float = DEFAULT_WAIT_SECONDS,
+        logger: logging.Logger | None = None,
+    ) -> None:
         self.url, self.run_id, self.wait_seconds = url, run_id, wait_seconds
         self.log = logger or log
         self._fd: int | None = None
@@ -83,8 +88,7 @@ class WarehouseLock:
             finally:
                 self._connection = None
 
-    def _wait(self, try_once: Callable[[], bool],
-              current_holder: Callable[[], str | None]) -> None:
+    def _wait(self, try_once: Callable[[], bool], current_holder: Callable[[], str | None]) -> None:
         deadline = time.monotonic() + self.wait_seconds
         announced = False
         while not try_once():
@@ -93,10 +97,13 @@ class WarehouseLock:
                 raise WarehouseLocked(
                     f"the warehouse {self._where()} is locked by {holder}, another nightly run "
                     f"that publishes to it; waited {self.wait_seconds:.0f}s. Let that run "
-                    "finish (or stop it), then run again.")
+                    "finish (or stop it), then run again."
+                )
             if not announced:
-                self.log.warning(f"the warehouse {self._where()} is locked by {holder}: "
-                                 f"waiting up to {self.wait_seconds:.0f}s for it to finish")
+                self.log.warning(
+                    f"the warehouse {self._where()} is locked by {holder}: "
+                    f"waiting up to {self.wait_seconds:.0f}s for it to finish"
+                )
                 announced = True
             time.sleep(_POLL_SECONDS)
 
@@ -126,10 +133,16 @@ class WarehouseLock:
             os.close(fd)
             raise
         os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps({
-            "holder": holder_text(self.run_id),
-            "since": datetime.now(UTC).isoformat(timespec="seconds"),
-        }).encode(), 0)
+        os.pwrite(
+            fd,
+            json.dumps(
+                {
+                    "holder": holder_text(self.run_id),
+                    "since": datetime.now(UTC).isoformat(timespec="seconds"),
+                }
+            ).encode(),
+            0,
+        )
         self._fd = fd
 
     def _acquire_advisory(self, parsed: URL) -> None:
@@ -140,15 +153,18 @@ class WarehouseLock:
         connection = psycopg.connect(dsn, autocommit=True, application_name=name)
 
         def try_once() -> bool:
-            row = connection.execute("SELECT pg_try_advisory_lock(%s, %s)",
-                                     _ADVISORY_KEYS).fetchone()
+            row = connection.execute(
+                "SELECT pg_try_advisory_lock(%s, %s)", _ADVISORY_KEYS
+            ).fetchone()
             return bool(row and row[0])
 
         def current_holder() -> str | None:
             row = connection.execute(
                 "SELECT a.application_name, a.pid FROM pg_locks l "
                 "JOIN pg_stat_activity a USING (pid) WHERE l.locktype = 'advisory' "
-                "AND l.classid = %s AND l.objid = %s AND l.granted", _ADVISORY_KEYS).fetchone()
+                "AND l.classid = %s AND l.objid = %s AND l.granted",
+                _ADVISORY_KEYS,
+            ).fetchone()
             return f"{row[0] or 'a session'} (PostgreSQL backend pid {row[1]})" if row else None
 
         try:

@@ -61,16 +61,23 @@ RULES: tuple[BlockingRule, ...] = (
     BlockingRule("npwp", "npwp", place=False, max_block=30),
     BlockingRule("nik", "nik", place=False, max_block=30),
     BlockingRule("name words", "name_sorted", place=True, max_block=20, window=6),
-    BlockingRule("name or slug, written together", "name_keys", place=True, max_block=20,
-                 exploded=True, window=6),
+    BlockingRule(
+        "name or slug, written together",
+        "name_keys",
+        place=True,
+        max_block=20,
+        exploded=True,
+        window=6,
+    ),
     BlockingRule("address with house number", "address_block", place=True, max_block=30),
     BlockingRule("owner", "owner_name_norm", place=True, max_block=20, window=6),
-    BlockingRule("uncommon name word", "name_block_tokens", place=True, max_block=30,
-                 exploded=True),
-    BlockingRule("first letters of the name words", "name_heads", place=True, max_block=8,
-                 window=3),
-    BlockingRule("last letters of the name words", "name_tails", place=True, max_block=8,
-                 window=3),
+    BlockingRule(
+        "uncommon name word", "name_block_tokens", place=True, max_block=30, exploded=True
+    ),
+    BlockingRule(
+        "first letters of the name words", "name_heads", place=True, max_block=8, window=3
+    ),
+    BlockingRule("last letters of the name words", "name_tails", place=True, max_block=8, window=3),
 )
 
 RULE_COUNT_COLUMNS = ["rule", "pairs", "new_pairs", "blocks_over_cap", "records_in_over_cap"]
@@ -81,14 +88,19 @@ WINDOW_ORDER = ("owner_name_norm", "phone_e164", "address_key", "email", "unique
 
 def _keys_sql(rule: BlockingRule) -> str:
     key = "name_keys" if rule.key == "name_keys" else rule.key
-    source = ("(SELECT *, list_distinct(list_filter([name_compact, slug_core], "
-              "lambda k: k IS NOT NULL)) AS name_keys FROM match_input)"
-              if rule.key == "name_keys" else "match_input")
+    source = (
+        "(SELECT *, list_distinct(list_filter([name_compact, slug_core], "
+        "lambda k: k IS NOT NULL)) AS name_keys FROM match_input)"
+        if rule.key == "name_keys"
+        else "match_input"
+    )
     value = f"unnest({key})" if rule.exploded else key
     order = ", ".join(c for c in WINDOW_ORDER if c != "unique_id")
-    return (f"SELECT unique_id, k, kab_code, kecamatan_code, {order} FROM "
-            f"(SELECT unique_id, {value} AS k, kab_code, kecamatan_code, {order} FROM {source}) "
-            "WHERE k IS NOT NULL AND k <> ''")
+    return (
+        f"SELECT unique_id, k, kab_code, kecamatan_code, {order} FROM "
+        f"(SELECT unique_id, {value} AS k, kab_code, kecamatan_code, {order} FROM {source}) "
+        "WHERE k IS NOT NULL AND k <> ''"
+    )
 
 
 def _rule_pairs_sql(rule: BlockingRule) -> str:
@@ -144,20 +156,27 @@ def _skipped_sql(rule: BlockingRule) -> str:
                    GROUP BY {group} HAVING count(*) > {rule.max_block})"""
 
 
-def candidate_pairs(con: duckdb.DuckDBPyConnection, rules: tuple[BlockingRule, ...] = RULES,
-                    table: str = "candidate_pairs") -> pd.DataFrame:
+def candidate_pairs(
+    con: duckdb.DuckDBPyConnection,
+    rules: tuple[BlockingRule, ...] = RULES,
+    table: str = "candidate_pairs",
+) -> pd.DataFrame:
     """Write the distinct candidate pairs of ``match_input`` into ``table`` (``unique_id_l``,
     ``unique_id_r``, ``rule``: the first rule that made the pair); return the counts per rule
     (``RULE_COUNT_COLUMNS``)."""
-    con.execute("CREATE OR REPLACE TEMP TABLE blocked_pairs "
-                "(l BIGINT, r BIGINT, rule_number INTEGER)")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE blocked_pairs (l BIGINT, r BIGINT, rule_number INTEGER)"
+    )
     counts = []
     for number, rule in enumerate(rules):
-        con.execute(f"INSERT INTO blocked_pairs SELECT DISTINCT l, r, {number} "
-                    f"FROM ({_rule_pairs_sql(rule)})")
-        made = con.execute(f"SELECT count(*) FROM blocked_pairs WHERE rule_number = {number}"
-                           ).fetchall()[0][0]
-        (skipped, records), = con.execute(_skipped_sql(rule)).fetchall()
+        con.execute(
+            f"INSERT INTO blocked_pairs SELECT DISTINCT l, r, {number} "
+            f"FROM ({_rule_pairs_sql(rule)})"
+        )
+        made = con.execute(
+            f"SELECT count(*) FROM blocked_pairs WHERE rule_number = {number}"
+        ).fetchall()[0][0]
+        ((skipped, records),) = con.execute(_skipped_sql(rule)).fetchall()
         counts.append([rule.name, made, 0, skipped, records])
     con.execute(f"""
         CREATE OR REPLACE TABLE {table} AS

@@ -30,9 +30,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import coo_matrix, csr_matrix
 from rapidfuzz import fuzz
 from rapidfuzz.process import cpdist
+from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 
@@ -49,13 +49,17 @@ NAME_AGREEMENT = 85
 
 def _registry_conflict(attrs: pd.DataFrame, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     a, b = attrs.iloc[left], attrs.iloc[right]
-    same_registry = (a["is_registry"].to_numpy() & b["is_registry"].to_numpy()
-                     & (a["source"].to_numpy() == b["source"].to_numpy()))
+    same_registry = (
+        a["is_registry"].to_numpy()
+        & b["is_registry"].to_numpy()
+        & (a["source"].to_numpy() == b["source"].to_numpy())
+    )
     conflict = np.zeros(len(left), dtype=bool)
     if same_registry.any():
         a, b = a[same_registry], b[same_registry]
-        conflict[same_registry] = (_other_names(a["business_name_norm"], b["business_name_norm"])
-                                   & _other_names(a["owner_name_norm"], b["owner_name_norm"]))
+        conflict[same_registry] = _other_names(
+            a["business_name_norm"], b["business_name_norm"]
+        ) & _other_names(a["owner_name_norm"], b["owner_name_norm"])
     return conflict
 
 
@@ -74,8 +78,9 @@ def _identity_conflict(attrs: pd.DataFrame, left: np.ndarray, right: np.ndarray)
     conflict = np.zeros(len(left), dtype=bool)
     if phones_differ.any():
         a, b = a[phones_differ], b[phones_differ]
-        conflict[phones_differ] = _other_names(a["owner_name_norm"], b["owner_name_norm"],
-                                               OWNERS_APART)
+        conflict[phones_differ] = _other_names(
+            a["owner_name_norm"], b["owner_name_norm"], OWNERS_APART
+        )
     return conflict
 
 
@@ -85,9 +90,12 @@ def _other_names(a: pd.Series, b: pd.Series, below: float = NAME_AGREEMENT) -> n
     present = _differ(a, b)
     score = np.full(len(a), 100.0)
     if present.any():
-        score[present] = cpdist(a.to_numpy(dtype=object)[present].tolist(),
-                                b.to_numpy(dtype=object)[present].tolist(),
-                                scorer=fuzz.token_set_ratio, workers=1)
+        score[present] = cpdist(
+            a.to_numpy(dtype=object)[present].tolist(),
+            b.to_numpy(dtype=object)[present].tolist(),
+            scorer=fuzz.token_set_ratio,
+            workers=1,
+        )
     return present & (score < below)
 
 
@@ -133,8 +141,12 @@ def _weak_bridges(n: int, links: pd.DataFrame, strong_probability: float) -> np.
     adjacency = _adjacency(n, left, right)
     degree = np.asarray(adjacency.sum(axis=1)).ravel()
     common = np.asarray(adjacency[left].multiply(adjacency[right]).sum(axis=1)).ravel()
-    return ((common == 0) & (degree[left] > 1) & (degree[right] > 1)
-            & (links["probability"].to_numpy() < strong_probability))
+    return (
+        (common == 0)
+        & (degree[left] > 1)
+        & (degree[right] > 1)
+        & (links["probability"].to_numpy() < strong_probability)
+    )
 
 
 def cluster_records(
@@ -168,10 +180,15 @@ def cluster_records(
         links = pd.concat([forced.assign(probability=FORCED), links], ignore_index=True)
     adjacency = _adjacency(n, links["left"].to_numpy(), links["right"].to_numpy())
     _, labels = connected_components(adjacency, directed=False)
-    apart = pd.concat([_within_components(apart, labels), _other_names_within(attrs, labels),
-                       _within_components(_pairs(keep_apart), labels)], ignore_index=True)
-    conflicted = np.union1d(_conflicted_components(attrs, labels),
-                            labels[apart["left"].to_numpy()])
+    apart = pd.concat(
+        [
+            _within_components(apart, labels),
+            _other_names_within(attrs, labels),
+            _within_components(_pairs(keep_apart), labels),
+        ],
+        ignore_index=True,
+    )
+    conflicted = np.union1d(_conflicted_components(attrs, labels), labels[apart["left"].to_numpy()])
     if len(conflicted):
         labels, undone = _constrained_merge(attrs, links, labels, conflicted, apart)
         dropped["constrained_merge"] = undone
@@ -206,12 +223,16 @@ def _conflicted_components(attrs: pd.DataFrame, labels: np.ndarray) -> np.ndarra
     frame = attrs.assign(component=labels)
     registry = frame[frame["is_registry"]]
     per_source = registry.groupby(["component", "source"]).agg(
-        names=("business_name_norm", "nunique"), owners=("owner_name_norm", "nunique"))
+        names=("business_name_norm", "nunique"), owners=("owner_name_norm", "nunique")
+    )
     registry_suspect = per_source[(per_source["names"] > 1) & (per_source["owners"] > 1)]
     conflicted = registry_suspect.index.get_level_values("component").unique().to_numpy()
     if "phone_e164" in attrs:
-        people = frame.dropna(subset=["phone_e164", "owner_name_norm"]).groupby("component").agg(
-            phones=("phone_e164", "nunique"), owners=("owner_name_norm", "nunique"))
+        people = (
+            frame.dropna(subset=["phone_e164", "owner_name_norm"])
+            .groupby("component")
+            .agg(phones=("phone_e164", "nunique"), owners=("owner_name_norm", "nunique"))
+        )
         suspects = people[(people["phones"] > 1) & (people["owners"] > 1)].index.to_numpy()
         conflicted = np.union1d(conflicted, suspects)
     for column in _single_valued(attrs):
@@ -234,8 +255,7 @@ def unlike_names(attrs: pd.DataFrame, left: np.ndarray, right: np.ndarray) -> np
     known = pd.notna(a) & pd.notna(b)
     unlike = np.zeros(len(left), dtype=bool)
     if known.any():
-        score = cpdist(a[known].tolist(), b[known].tolist(), scorer=fuzz.partial_ratio,
-                       workers=1)
+        score = cpdist(a[known].tolist(), b[known].tolist(), scorer=fuzz.partial_ratio, workers=1)
         unlike[known] = score < NAME_APART
     return unlike
 
@@ -243,22 +263,30 @@ def unlike_names(attrs: pd.DataFrame, left: np.ndarray, right: np.ndarray) -> np
 def _other_names_within(attrs: pd.DataFrame, labels: np.ndarray) -> pd.DataFrame:
     """Pairs of records (left, right) of one component whose business names are so unlike
     that they are two businesses (all distinct names of a component compared, vectorised)."""
-    frame = pd.DataFrame({"component": labels, "name": attrs["business_name_norm"].to_numpy(),
-                          "position": np.arange(len(labels))}).dropna(subset=["name"])
+    frame = pd.DataFrame(
+        {
+            "component": labels,
+            "name": attrs["business_name_norm"].to_numpy(),
+            "position": np.arange(len(labels)),
+        }
+    ).dropna(subset=["name"])
     names = frame.drop_duplicates(["component", "name"])
     names = names[names.groupby("component")["name"].transform("size") > 1]
     pairs = names.merge(names, on="component", suffixes=("_l", "_r"))
     pairs = pairs[pairs["name_l"] < pairs["name_r"]]
     if pairs.empty:
         return pd.DataFrame({"left": np.zeros(0, np.int64), "right": np.zeros(0, np.int64)})
-    score = cpdist(pairs["name_l"].tolist(), pairs["name_r"].tolist(),
-                   scorer=fuzz.partial_ratio, workers=1)
+    score = cpdist(
+        pairs["name_l"].tolist(), pairs["name_r"].tolist(), scorer=fuzz.partial_ratio, workers=1
+    )
     unlike = pairs.loc[score < NAME_APART, ["component", "name_l", "name_r"]]
     records = frame[["component", "name", "position"]]
-    left = unlike.merge(records.rename(columns={"name": "name_l", "position": "left"}),
-                        on=["component", "name_l"])
-    both = left.merge(records.rename(columns={"name": "name_r", "position": "right"}),
-                      on=["component", "name_r"])
+    left = unlike.merge(
+        records.rename(columns={"name": "name_l", "position": "left"}), on=["component", "name_l"]
+    )
+    both = left.merge(
+        records.rename(columns={"name": "name_r", "position": "right"}), on=["component", "name_r"]
+    )
     return both[["left", "right"]].reset_index(drop=True)
 
 
@@ -270,8 +298,13 @@ def _within_components(apart: pd.DataFrame | None, labels: np.ndarray) -> pd.Dat
     return apart[labels[left] == labels[right]]
 
 
-def _constrained_merge(attrs: pd.DataFrame, links: pd.DataFrame, labels: np.ndarray,
-                       conflicted: np.ndarray, apart: pd.DataFrame) -> tuple[np.ndarray, int]:
+def _constrained_merge(
+    attrs: pd.DataFrame,
+    links: pd.DataFrame,
+    labels: np.ndarray,
+    conflicted: np.ndarray,
+    apart: pd.DataFrame,
+) -> tuple[np.ndarray, int]:
     """Greedy merging, most probable link first, within the conflicted components only.
 
     Each growing group keeps its NIBs, its registry records (source, name, owner) and the
@@ -290,10 +323,13 @@ def _constrained_merge(attrs: pd.DataFrame, links: pd.DataFrame, labels: np.ndar
     # the known values of each single-valued attribute, as (attribute, value) pairs
     values = {int(m): {(c, v[m]) for c, v in single.items() if pd.notna(v[m])} for m in members}
     listed = {int(m): ([(source[m], name[m], owner[m])] if registry[m] else []) for m in members}
-    phone = (attrs["phone_e164"] if "phone_e164" in attrs
-             else pd.Series(None, index=attrs.index)).to_numpy(dtype=object)
-    people = {int(m): ([(phone[m], owner[m])] if pd.notna(phone[m]) and pd.notna(owner[m])
-                       else []) for m in members}
+    phone = (
+        attrs["phone_e164"] if "phone_e164" in attrs else pd.Series(None, index=attrs.index)
+    ).to_numpy(dtype=object)
+    people = {
+        int(m): ([(phone[m], owner[m])] if pd.notna(phone[m]) and pd.notna(owner[m]) else [])
+        for m in members
+    }
     against: dict[int, set[int]] = {int(m): set() for m in members}
     for left, right in zip(apart["left"].to_numpy(), apart["right"].to_numpy()):
         against[int(left)].add(int(right))
@@ -309,21 +345,28 @@ def _constrained_merge(attrs: pd.DataFrame, links: pd.DataFrame, labels: np.ndar
         return any(pa != pb and _other_name(oa, ob, OWNERS_APART) for pa, oa in a for pb, ob in b)
 
     def registry_clash(a: list[Any], b: list[Any]) -> bool:
-        return any(sa == sb and _other_name(na, nb) and _other_name(oa, ob)
-                   for sa, na, oa in a for sb, nb, ob in b)
+        return any(
+            sa == sb and _other_name(na, nb) and _other_name(oa, ob)
+            for sa, na, oa in a
+            for sb, nb, ob in b
+        )
 
     local = links[in_conflict[links["left"].to_numpy()]].sort_values(
-        "probability", ascending=False, kind="stable")
+        "probability", ascending=False, kind="stable"
+    )
     refused = 0
-    for left, right, probability in zip(local["left"].to_numpy(), local["right"].to_numpy(),
-                                        local["probability"].to_numpy()):
+    for left, right, probability in zip(
+        local["left"].to_numpy(), local["right"].to_numpy(), local["probability"].to_numpy()
+    ):
         a, b = root(int(left)), root(int(right))
         if a == b:
             continue
         if probability < FORCED and (
-                _two_values(values[a], values[b]) or registry_clash(listed[a], listed[b])
-                or people_clash(people[a], people[b])
-                or not against[a].isdisjoint(groups[b])):
+            _two_values(values[a], values[b])
+            or registry_clash(listed[a], listed[b])
+            or people_clash(people[a], people[b])
+            or not against[a].isdisjoint(groups[b])
+        ):
             refused += 1
             continue
         if len(groups[a]) < len(groups[b]):
@@ -350,5 +393,11 @@ def _two_values(a: set[Any], b: set[Any]) -> bool:
 
 def _other_name(a: Any, b: Any, below: float = NAME_AGREEMENT) -> bool:
     """One pair's ``_other_names``."""
-    return (a is not None and b is not None and pd.notna(a) and pd.notna(b) and a != b
-            and fuzz.token_set_ratio(a, b) < below)
+    return (
+        a is not None
+        and b is not None
+        and pd.notna(a)
+        and pd.notna(b)
+        and a != b
+        and fuzz.token_set_ratio(a, b) < below
+    )

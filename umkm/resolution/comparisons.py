@@ -28,48 +28,71 @@ from umkm.resolution.match_input import NAME_PLACE
 
 
 def _overlap(column: str) -> str:
-    return (f"len(list_intersect({column}_l, {column}_r)) / "
-            f"greatest(len(list_distinct(list_concat({column}_l, {column}_r))), 1)")
+    return (
+        f"len(list_intersect({column}_l, {column}_r)) / "
+        f"greatest(len(list_distinct(list_concat({column}_l, {column}_r))), 1)"
+    )
 
 
 _SHARE_RARE_WORD = "len(list_intersect(name_rare_tokens_l, name_rare_tokens_r)) > 0"
 _NAME_JW = "jaro_winkler_similarity(business_name_norm_l, business_name_norm_r)"
 #: the two names written without spaces, and each shop slug, as the other's name or slug
-_SAME_SLUG = ("slug_core_l = slug_core_r OR slug_core_l = name_compact_r "
-              "OR name_compact_l = slug_core_r")
+_SAME_SLUG = (
+    "slug_core_l = slug_core_r OR slug_core_l = name_compact_r OR name_compact_l = slug_core_r"
+)
 
 
 def _few_typos(left: str, right: str) -> str:
     """One edit apart in a name of 6 letters or more, two in a name of 12 or more."""
     distance = f"damerau_levenshtein({left}, {right})"
     shorter = f"least(len({left}), len({right}))"
-    return (f"(abs(len({left}) - len({right})) <= 2 AND "
-            f"({distance} <= 1 AND {shorter} >= 6 OR {distance} <= 2 AND {shorter} >= 12))")
+    return (
+        f"(abs(len({left}) - len({right})) <= 2 AND "
+        f"({distance} <= 1 AND {shorter} >= 6 OR {distance} <= 2 AND {shorter} >= 12))"
+    )
 
 
 def _business_name() -> cl.CustomComparison:
-    typos = " OR ".join(_few_typos(a, b) for a, b in (
-        ("name_compact_l", "name_compact_r"), ("slug_core_l", "name_compact_r"),
-        ("name_compact_l", "slug_core_r"), ("slug_core_l", "slug_core_r")))
+    typos = " OR ".join(
+        _few_typos(a, b)
+        for a, b in (
+            ("name_compact_l", "name_compact_r"),
+            ("slug_core_l", "name_compact_r"),
+            ("name_compact_l", "slug_core_r"),
+            ("slug_core_l", "slug_core_r"),
+        )
+    )
     return cl.CustomComparison(
         output_column_name="business_name",
         comparison_levels=[
             cll.NullLevel("business_name_norm"),
             cll.ExactMatchLevel("name_sorted").configure(
-                tf_adjustment_column=NAME_PLACE, disable_tf_exact_match_detection=True,
-                label_for_charts="same words"),
+                tf_adjustment_column=NAME_PLACE,
+                disable_tf_exact_match_detection=True,
+                label_for_charts="same words",
+            ),
             cll.CustomLevel(_SAME_SLUG).configure(
-                tf_adjustment_column=NAME_PLACE, disable_tf_exact_match_detection=True,
-                label_for_charts="name or slug equals the other's slug"),
+                tf_adjustment_column=NAME_PLACE,
+                disable_tf_exact_match_detection=True,
+                label_for_charts="name or slug equals the other's slug",
+            ),
             cll.CustomLevel(typos).configure(
-                tf_adjustment_column=NAME_PLACE, disable_tf_exact_match_detection=True,
-                label_for_charts="the same name but for a typo or two"),
-            cll.CustomLevel(f"{_SHARE_RARE_WORD} AND {_overlap('name_tokens')} >= 0.5",
-                            label_for_charts="a distinctive word and half the words shared"),
-            cll.CustomLevel(f"{_SHARE_RARE_WORD} OR {_overlap('name_tokens')} >= 0.5",
-                            label_for_charts="some words shared"),
-            cll.CustomLevel(f"{_overlap('name_tokens')} > 0 OR {_NAME_JW} >= 0.8",
-                            label_for_charts="some likeness"),
+                tf_adjustment_column=NAME_PLACE,
+                disable_tf_exact_match_detection=True,
+                label_for_charts="the same name but for a typo or two",
+            ),
+            cll.CustomLevel(
+                f"{_SHARE_RARE_WORD} AND {_overlap('name_tokens')} >= 0.5",
+                label_for_charts="a distinctive word and half the words shared",
+            ),
+            cll.CustomLevel(
+                f"{_SHARE_RARE_WORD} OR {_overlap('name_tokens')} >= 0.5",
+                label_for_charts="some words shared",
+            ),
+            cll.CustomLevel(
+                f"{_overlap('name_tokens')} > 0 OR {_NAME_JW} >= 0.8",
+                label_for_charts="some likeness",
+            ),
             cll.ElseLevel(),
         ],
     )
@@ -81,8 +104,10 @@ def _address() -> cl.CustomComparison:
         comparison_levels=[
             cll.NullLevel("address_key"),
             cll.ExactMatchLevel("address_key", term_frequency_adjustments=True),
-            cll.CustomLevel("jaro_winkler_similarity(address_key_l, address_key_r) >= 0.92",
-                            label_for_charts="the same street and number but for a typo"),
+            cll.CustomLevel(
+                "jaro_winkler_similarity(address_key_l, address_key_r) >= 0.92",
+                label_for_charts="the same street and number but for a typo",
+            ),
             cll.ElseLevel(),
         ],
     )
@@ -101,9 +126,11 @@ def _owner_name() -> cl.CustomComparison:
                 "AND owner_last_l = owner_last_r) "
                 "OR (len(owner_first_r) = 1 AND left(owner_first_l, 1) = owner_first_r "
                 "AND owner_last_l = owner_last_r)",
-                label_for_charts="the same first name, or initial and surname"),
-            cll.CustomLevel("owner_last_l = owner_last_r",
-                            label_for_charts="the same last name only (a family)"),
+                label_for_charts="the same first name, or initial and surname",
+            ),
+            cll.CustomLevel(
+                "owner_last_l = owner_last_r", label_for_charts="the same last name only (a family)"
+            ),
             cll.ElseLevel(),
         ],
     )
@@ -115,11 +142,14 @@ def _location() -> cl.CustomComparison:
         comparison_levels=[
             cll.NullLevel("kab_code"),
             cll.ExactMatchLevel("kecamatan_code"),
-            cll.CustomLevel("kab_code_l = kab_code_r AND "
-                            "(kecamatan_code_l IS NULL OR kecamatan_code_r IS NULL)",
-                            label_for_charts="same kabupaten/kota, a kecamatan unknown"),
+            cll.CustomLevel(
+                "kab_code_l = kab_code_r AND "
+                "(kecamatan_code_l IS NULL OR kecamatan_code_r IS NULL)",
+                label_for_charts="same kabupaten/kota, a kecamatan unknown",
+            ),
             cll.ExactMatchLevel("kab_code").configure(
-                label_for_charts="same kabupaten/kota, other kecamatan"),
+                label_for_charts="same kabupaten/kota, other kecamatan"
+            ),
             cll.ElseLevel(),
         ],
     )
@@ -134,13 +164,21 @@ def _exact(column: str) -> ComparisonCreator:
 EM_MAX_ITERATIONS = 25
 EM_CONVERGENCE = 0.0005
 
+
 def settings() -> SettingsCreator:
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
         comparisons=[
-            _business_name(), _owner_name(), _exact("phone_e164"), _exact("email"), _exact("nib"),
-            _exact("npwp"), _exact("nik"), _location(), _address(),
+            _business_name(),
+            _owner_name(),
+            _exact("phone_e164"),
+            _exact("email"),
+            _exact("nib"),
+            _exact("npwp"),
+            _exact("nik"),
+            _location(),
+            _address(),
         ],
         blocking_rules_to_generate_predictions=[],
         retain_matching_columns=True,
@@ -153,6 +191,8 @@ def settings() -> SettingsCreator:
 def structure_fingerprint() -> str:
     """A hash of the comparisons and the blocking rules (not the trained parameters): a model
     trained under other ones is not reused, and neither are last night's scores."""
-    spec = {"comparisons": settings().create_settings_dict("duckdb"),
-            "blocking": [repr(rule) for rule in blocking.RULES]}
+    spec = {
+        "comparisons": settings().create_settings_dict("duckdb"),
+        "blocking": [repr(rule) for rule in blocking.RULES],
+    }
     return hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()[:16]

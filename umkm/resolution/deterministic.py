@@ -18,6 +18,9 @@ def shared_key_links(records: pd.DataFrame, column: str = "nib") -> pd.DataFrame
     present = values.notna()
     first = positions[present].groupby(values[present].to_numpy()).transform("first")
     linked = first != positions[present]
-    return pd.DataFrame({
-        "left": first[linked].to_numpy(), "right": positions[present][linked].to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "left": first[linked].to_numpy(),
+            "right": positions[present][linked].to_numpy(),
+        }
+    )

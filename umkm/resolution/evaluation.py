@@ -29,10 +29,12 @@ class ClusteringScores:
 
     def summary(self) -> str:
         """One line: pairwise P/R/F1, B-cubed F1, businesses against the truth."""
-        return (f"pairwise P {self.pairwise_precision:.4f} R {self.pairwise_recall:.4f} "
-                f"F1 {self.pairwise_f1:.4f} | B-cubed F1 {self.bcubed_f1:.4f} | businesses "
-                f"{self.predicted_clusters} vs true {self.true_clusters} "
-                f"({self.cluster_count_error:+.2%})")
+        return (
+            f"pairwise P {self.pairwise_precision:.4f} R {self.pairwise_recall:.4f} "
+            f"F1 {self.pairwise_f1:.4f} | B-cubed F1 {self.bcubed_f1:.4f} | businesses "
+            f"{self.predicted_clusters} vs true {self.true_clusters} "
+            f"({self.cluster_count_error:+.2%})"
+        )
 
 
 def _pairs(sizes: pd.Series) -> float:
@@ -58,10 +60,13 @@ def score_clustering(predicted: pd.Series, truth: pd.Series) -> ClusteringScores
     b_precision = float((cells.to_numpy() ** 2 / cell_p).sum() / n)
     b_recall = float((cells.to_numpy() ** 2 / cell_t).sum() / n)
     return ClusteringScores(
-        pairwise_precision=precision, pairwise_recall=recall,
+        pairwise_precision=precision,
+        pairwise_recall=recall,
         pairwise_f1=_f1(precision, recall),
-        bcubed_precision=b_precision, bcubed_recall=b_recall,
+        bcubed_precision=b_precision,
+        bcubed_recall=b_recall,
         bcubed_f1=_f1(b_precision, b_recall),
-        predicted_clusters=len(p_sizes), true_clusters=len(t_sizes),
+        predicted_clusters=len(p_sizes),
+        true_clusters=len(t_sizes),
         cluster_count_error=(len(p_sizes) - len(t_sizes)) / len(t_sizes),
     )

@@ -22,10 +22,25 @@ from umkm.standardise.sectors import kbli_sections, sectors
 
 #: attributes chosen by survivorship: golden attribute -> (record field, which records)
 SURVIVING_FIELDS: dict[str, tuple[str, str | None]] = {
-    **{field: (field, None) for field in (
-        "business_name", "kab_code", "kab_name", "kecamatan_code", "kecamatan_name", "kbli",
-        "category", "size_class", "legal_form", "nib", "npwp", "nik", "is_active",
-        "turnover_yearly")},
+    **{
+        field: (field, None)
+        for field in (
+            "business_name",
+            "kab_code",
+            "kab_name",
+            "kecamatan_code",
+            "kecamatan_name",
+            "kbli",
+            "category",
+            "size_class",
+            "legal_form",
+            "nib",
+            "npwp",
+            "nik",
+            "is_active",
+            "turnover_yearly",
+        )
+    },
     "registered_on": ("registered_on", "kind = 'registry'"),  # enrolment in a registry
     "nib_issued_on": ("registered_on", "kind = 'oss'"),  # OSS tanggal_terbit
 }
@@ -43,13 +58,13 @@ _DAYS_PER_TRUST_RANK = 100_000
 SIZE_LIMITS = ((2e9, "Usaha Mikro"), (15e9, "Usaha Kecil"), (50e9, "Usaha Menengah"))
 
 
-def golden_records(records: pd.DataFrame,
-                   duckdb_settings: DuckDBSettings | None = None) -> pd.DataFrame:
+def golden_records(
+    records: pd.DataFrame, duckdb_settings: DuckDBSettings | None = None
+) -> pd.DataFrame:
     """Golden record per ``umkm_id`` of the linked canonical records (DuckDB within
     ``duckdb_settings``' limits)."""
     fields = sorted({field for field, _ in SURVIVING_FIELDS.values()})
-    frame = records[["umkm_id", "source", "source_record_id", "platform", "snapshot_date",
-                     *fields]]
+    frame = records[["umkm_id", "source", "source_record_id", "platform", "snapshot_date", *fields]]
     kinds = frame["source"].map({k: s.kind for k, s in SOURCES_BY_KEY.items()})
     frame = frame.assign(priority=survivorship_priority(frame), kind=kinds)
     chosen = ",\n".join(
@@ -75,7 +90,9 @@ def golden_records(records: pd.DataFrame,
                    max(snapshot_date) AS last_seen
             FROM records GROUP BY umkm_id ORDER BY umkm_id
         """).df()
-    golden["size_class"] = golden["size_class"].fillna(size_class_from_turnover(golden["turnover_yearly"]))
+    golden["size_class"] = golden["size_class"].fillna(
+        size_class_from_turnover(golden["turnover_yearly"])
+    )
     golden["is_active"] = golden["is_active"].astype("boolean")
     golden["is_registered"] = golden["nib"].notna()
     golden["sells_online"] = golden["platform_count"] > 0
@@ -93,8 +110,9 @@ def survivorship_priority(records: pd.DataFrame) -> pd.Series:
     (``umkm.publish.tables.business_phones``)."""
     trust = records["source"].map({k: s.trust_rank for k, s in SOURCES_BY_KEY.items()})
     days = (records["snapshot_date"] - _EPOCH).dt.days.fillna(0)
-    return (trust.fillna(UNKNOWN_TRUST_RANK).astype("int64") * _DAYS_PER_TRUST_RANK
-            - days.astype("int64"))
+    return trust.fillna(UNKNOWN_TRUST_RANK).astype("int64") * _DAYS_PER_TRUST_RANK - days.astype(
+        "int64"
+    )
 
 
 def _where(field: str, only: str | None) -> str:
@@ -111,14 +129,18 @@ def attribute_provenance(golden: pd.DataFrame) -> pd.DataFrame:
     source_record_id (the key of ``curated.umkm_source_record``); attributes without a value
     are left out."""
     parts = [
-        pd.DataFrame({"umkm_id": golden["umkm_id"], "attribute": name,
-                      "source": golden[f"{name}{PROVENANCE_SUFFIX}_source"],
-                      "source_record_id": golden[f"{name}{PROVENANCE_SUFFIX}_id"]})
+        pd.DataFrame(
+            {
+                "umkm_id": golden["umkm_id"],
+                "attribute": name,
+                "source": golden[f"{name}{PROVENANCE_SUFFIX}_source"],
+                "source_record_id": golden[f"{name}{PROVENANCE_SUFFIX}_id"],
+            }
+        )
         for name in SURVIVING_FIELDS
     ]
     long = pd.concat(parts, ignore_index=True)
-    return long.dropna(subset=["source"]).sort_values(["umkm_id", "attribute"],
-                                                      ignore_index=True)
+    return long.dropna(subset=["source"]).sort_values(["umkm_id", "attribute"], ignore_index=True)
 
 
 def size_class_from_turnover(turnover: pd.Series) -> pd.Series:
@@ -126,6 +148,7 @@ def size_class_from_turnover(turnover: pd.Series) -> pd.Series:
     values = pd.to_numeric(turnover, errors="coerce")
     conditions = [values <= limit for limit, _ in SIZE_LIMITS] + [values > SIZE_LIMITS[-1][0]]
     labels = [label for _, label in SIZE_LIMITS] + ["Usaha Besar"]
-    classes = np.select([c.fillna(False).to_numpy(dtype=bool) for c in conditions], labels,
-                        default="")
+    classes = np.select(
+        [c.fillna(False).to_numpy(dtype=bool) for c in conditions], labels, default=""
+    )
     return pd.Series(classes, index=turnover.index).replace("", pd.NA)

@@ -38,8 +38,15 @@ import pandas as pd
 from umkm.record_keys import record_refs
 from umkm.resolution.stewardship import decision_causes
 
-HISTORY_COLUMNS = ["umkm_id", "event", "related_umkm_id", "records", "run_id", "recorded_at",
-                   "cause"]
+HISTORY_COLUMNS = [
+    "umkm_id",
+    "event",
+    "related_umkm_id",
+    "records",
+    "run_id",
+    "recorded_at",
+    "cause",
+]
 #: the records of each id retired in the last ``REVIVAL_DAYS``
 RETIRED_RECORD_TABLE = "quality.umkm_retired_record"
 RETIRED_RECORD_COLUMNS = ["umkm_id", "source", "source_record_id", "retired_at"]
@@ -84,10 +91,11 @@ def _mint_ids(first_refs: pd.Series, used: set[str]) -> pd.Series:
         clashes = minted.isin(used) | minted.duplicated(keep="first")
         for cluster in minted.index[clashes]:  # only the rare collisions
             salt = 1
-            while (candidate := _hashed_ids(con, pd.DataFrame(
-                    {"ref": [f"{first_refs[cluster]}#{salt}"]})).iloc[0]) in used or (
-                candidate in set(minted)
-            ):
+            while (
+                candidate := _hashed_ids(
+                    con, pd.DataFrame({"ref": [f"{first_refs[cluster]}#{salt}"]})
+                ).iloc[0]
+            ) in used or (candidate in set(minted)):
                 salt += 1
             minted[cluster] = candidate
     finally:
@@ -117,45 +125,62 @@ def assign_ids(
     refs = record_refs(clusters)
     records = pd.DataFrame({"ref": refs.to_numpy(), "cluster": clusters["cluster"].to_numpy()})
     first_ref = records.groupby("cluster")["ref"].min()
-    previous = previous if previous is not None and len(previous) else pd.DataFrame(
-        columns=["source", "source_record_id", "umkm_id"]
+    previous = (
+        previous
+        if previous is not None and len(previous)
+        else pd.DataFrame(columns=["source", "source_record_id", "umkm_id"])
     )
-    history = history if history is not None and len(history) else pd.DataFrame(
-        columns=HISTORY_COLUMNS
+    history = (
+        history if history is not None and len(history) else pd.DataFrame(columns=HISTORY_COLUMNS)
     )
-    old = pd.DataFrame({"ref": record_refs(previous).to_numpy(),
-                        "old_id": previous["umkm_id"].to_numpy()})
+    old = pd.DataFrame(
+        {"ref": record_refs(previous).to_numpy(), "old_id": previous["umkm_id"].to_numpy()}
+    )
     records = records.merge(old, on="ref", how="left")
 
-    votes = (records.dropna(subset=["old_id"]).groupby(["old_id", "cluster"]).size()
-             .rename("n").reset_index())
+    votes = (
+        records.dropna(subset=["old_id"])
+        .groupby(["old_id", "cluster"])
+        .size()
+        .rename("n")
+        .reset_index()
+    )
     votes["first_ref"] = votes["cluster"].map(first_ref)
     votes["size"] = votes["cluster"].map(records.groupby("cluster").size())
-    heirs = (votes.sort_values(["old_id", "n", "size", "first_ref"],
-                               ascending=[True, False, True, True])
-             .drop_duplicates("old_id"))
+    heirs = votes.sort_values(
+        ["old_id", "n", "size", "first_ref"], ascending=[True, False, True, True]
+    ).drop_duplicates("old_id")
     minted_at = _minted_at(history)
     heirs["minted_at"] = heirs["old_id"].map(minted_at).fillna(pd.Timestamp.min)
-    survivors = (heirs.sort_values(["cluster", "minted_at", "old_id"])
-                 .drop_duplicates("cluster").set_index("cluster")["old_id"])
+    survivors = (
+        heirs.sort_values(["cluster", "minted_at", "old_id"])
+        .drop_duplicates("cluster")
+        .set_index("cluster")["old_id"]
+    )
 
     cluster_ids = survivors.reindex(first_ref.index)
     revivable = _revivable(retired_records, recorded_at, revival_days, set(old["old_id"]))
     revived = _revived(records, cluster_ids, revivable, first_ref)
     cluster_ids[revived.index] = revived
     to_mint = cluster_ids.isna()
-    used = (set(history["umkm_id"]) | set(old["old_id"]) | set(survivors)
-            | set(revivable["umkm_id"]))
+    used = set(history["umkm_id"]) | set(old["old_id"]) | set(survivors) | set(revivable["umkm_id"])
     cluster_ids[to_mint] = _mint_ids(first_ref[to_mint], used)
     record_ids = records["cluster"].map(cluster_ids)
 
     events = _events(records, heirs, survivors, cluster_ids, to_mint, old, votes, revived)
     events["run_id"] = run_id
     events["recorded_at"] = recorded_at
-    events["cause"] = (decision_causes(events, record_ids, decided) if decided is not None
-                       else "")
-    events = events.astype({"umkm_id": "str", "event": "str", "related_umkm_id": "str",
-                            "records": "int64", "run_id": "str", "cause": "str"})
+    events["cause"] = decision_causes(events, record_ids, decided) if decided is not None else ""
+    events = events.astype(
+        {
+            "umkm_id": "str",
+            "event": "str",
+            "related_umkm_id": "str",
+            "records": "int64",
+            "run_id": "str",
+            "cause": "str",
+        }
+    )
     events = events[HISTORY_COLUMNS]
     parts = [h for h in (history, events) if len(h)]
     gone = events.loc[events["event"] == "retired", "umkm_id"]
@@ -163,15 +188,18 @@ def assign_ids(
     still = revivable[~revivable["umkm_id"].isin(revived)]
     remembered = [f for f in (still, retired_now[RETIRED_RECORD_COLUMNS]) if len(f)]
     return IdAssignment(
-        pd.Series(record_ids.to_numpy(), index=clusters.index), events,
+        pd.Series(record_ids.to_numpy(), index=clusters.index),
+        events,
         pd.concat(parts, ignore_index=True) if parts else events,
-        pd.concat(remembered, ignore_index=True) if remembered
+        pd.concat(remembered, ignore_index=True)
+        if remembered
         else pd.DataFrame(columns=RETIRED_RECORD_COLUMNS),
     )
 
 
-def _revivable(retired_records: pd.DataFrame | None, now: pd.Timestamp, days: int,
-               alive: set[str]) -> pd.DataFrame:
+def _revivable(
+    retired_records: pd.DataFrame | None, now: pd.Timestamp, days: int, alive: set[str]
+) -> pd.DataFrame:
     """The remembered records of ids retired at most ``days`` ago and not alive again."""
     if retired_records is None or not len(retired_records):
         return pd.DataFrame(columns=RETIRED_RECORD_COLUMNS)
@@ -179,31 +207,43 @@ def _revivable(retired_records: pd.DataFrame | None, now: pd.Timestamp, days: in
     now = pd.Timestamp(now)
     now = now.tz_localize("UTC") if now.tzinfo is None else now.tz_convert("UTC")
     recent = retired_at >= now - pd.Timedelta(days=days)
-    return retired_records[recent.to_numpy() & ~retired_records["umkm_id"].isin(alive)
-                           ][RETIRED_RECORD_COLUMNS].reset_index(drop=True)
+    return retired_records[recent.to_numpy() & ~retired_records["umkm_id"].isin(alive)][
+        RETIRED_RECORD_COLUMNS
+    ].reset_index(drop=True)
 
 
-def _revived(records: pd.DataFrame, cluster_ids: pd.Series, revivable: pd.DataFrame,
-             first_ref: pd.Series) -> pd.Series:
+def _revived(
+    records: pd.DataFrame, cluster_ids: pd.Series, revivable: pd.DataFrame, first_ref: pd.Series
+) -> pd.Series:
     """Retired ids that come back, indexed by the cluster that gets each: a cluster without an
     old id holding records of a retired one; an id goes to the cluster holding most of its
     records (ties: the smaller cluster, then the first reference), and a cluster takes the
     id of which it holds most (ties: the smallest id)."""
     if not len(revivable):
         return pd.Series(dtype=object)
-    no_id = records[records["cluster"].isin(cluster_ids.index[cluster_ids.isna()])
-                    & records["old_id"].isna()]
-    back = no_id.merge(pd.DataFrame({"ref": record_refs(revivable).to_numpy(),
-                                     "retired_id": revivable["umkm_id"].to_numpy()}), on="ref")
+    no_id = records[
+        records["cluster"].isin(cluster_ids.index[cluster_ids.isna()]) & records["old_id"].isna()
+    ]
+    back = no_id.merge(
+        pd.DataFrame(
+            {
+                "ref": record_refs(revivable).to_numpy(),
+                "retired_id": revivable["umkm_id"].to_numpy(),
+            }
+        ),
+        on="ref",
+    )
     if back.empty:
         return pd.Series(dtype=object)
     votes = back.groupby(["retired_id", "cluster"]).size().rename("n").reset_index()
     votes["size"] = votes["cluster"].map(records.groupby("cluster").size())
     votes["first_ref"] = votes["cluster"].map(first_ref)
-    per_id = votes.sort_values(["retired_id", "n", "size", "first_ref"],
-                               ascending=[True, False, True, True]).drop_duplicates("retired_id")
-    per_cluster = per_id.sort_values(["cluster", "n", "retired_id"],
-                                     ascending=[True, False, True]).drop_duplicates("cluster")
+    per_id = votes.sort_values(
+        ["retired_id", "n", "size", "first_ref"], ascending=[True, False, True, True]
+    ).drop_duplicates("retired_id")
+    per_cluster = per_id.sort_values(
+        ["cluster", "n", "retired_id"], ascending=[True, False, True]
+    ).drop_duplicates("cluster")
     return per_cluster.set_index("cluster")["retired_id"]
 
 
@@ -212,39 +252,75 @@ def _minted_at(history: pd.DataFrame) -> pd.Series:
     return born.groupby("umkm_id")["recorded_at"].min()
 
 
-def _events(records: pd.DataFrame, heirs: pd.DataFrame, survivors: Any, cluster_ids: Any,
-            to_mint: Any, old: pd.DataFrame, votes: pd.DataFrame,
-            revived: pd.DataFrame) -> pd.DataFrame:
+def _events(
+    records: pd.DataFrame,
+    heirs: pd.DataFrame,
+    survivors: Any,
+    cluster_ids: Any,
+    to_mint: Any,
+    old: pd.DataFrame,
+    votes: pd.DataFrame,
+    revived: pd.DataFrame,
+) -> pd.DataFrame:
     size = records.groupby("cluster").size()
     merged = heirs[~heirs["old_id"].isin(survivors)]
     gone = pd.Index(old["old_id"].unique()).difference(heirs["old_id"])
     minted = cluster_ids[to_mint]
     # a new cluster made of records of an old id that went elsewhere is a split of that id
-    split_from = (votes[votes["cluster"].isin(minted.index)]
-                  .sort_values(["cluster", "n", "old_id"], ascending=[True, False, True])
-                  .drop_duplicates("cluster").set_index("cluster")["old_id"])
-    return pd.concat([
-        pd.DataFrame({"umkm_id": minted.to_numpy(),
-                      "event": np.where(minted.index.isin(split_from.index), "split", "minted"),
-                      "related_umkm_id": split_from.reindex(minted.index).to_numpy(),
-                      "records": size.reindex(minted.index).to_numpy()}),
-        pd.DataFrame({"umkm_id": merged["old_id"].to_numpy(), "event": "merged",
-                      "related_umkm_id": merged["cluster"].map(cluster_ids).to_numpy(),
-                      "records": merged["n"].to_numpy()}),
-        pd.DataFrame({"umkm_id": gone.to_numpy(), "event": "retired",
-                      "related_umkm_id": None, "records": 0}),
-        pd.DataFrame({"umkm_id": revived.to_numpy(), "event": "revived",
-                      "related_umkm_id": None,
-                      "records": size.reindex(revived.index).to_numpy()}),
-    ], ignore_index=True)
+    split_from = (
+        votes[votes["cluster"].isin(minted.index)]
+        .sort_values(["cluster", "n", "old_id"], ascending=[True, False, True])
+        .drop_duplicates("cluster")
+        .set_index("cluster")["old_id"]
+    )
+    return pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "umkm_id": minted.to_numpy(),
+                    "event": np.where(minted.index.isin(split_from.index), "split", "minted"),
+                    "related_umkm_id": split_from.reindex(minted.index).to_numpy(),
+                    "records": size.reindex(minted.index).to_numpy(),
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "umkm_id": merged["old_id"].to_numpy(),
+                    "event": "merged",
+                    "related_umkm_id": merged["cluster"].map(cluster_ids).to_numpy(),
+                    "records": merged["n"].to_numpy(),
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "umkm_id": gone.to_numpy(),
+                    "event": "retired",
+                    "related_umkm_id": None,
+                    "records": 0,
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "umkm_id": revived.to_numpy(),
+                    "event": "revived",
+                    "related_umkm_id": None,
+                    "records": size.reindex(revived.index).to_numpy(),
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
 
 
 def retired_id_successors(history: pd.DataFrame) -> pd.DataFrame:
     """Every retired or merged id and the current id it leads to (chains followed through):
     ``retired_umkm_id``, ``successor_umkm_id`` (None when the business is gone), ``event``,
     ``retired_at``."""
-    last = (history[history["event"].isin(["merged", "retired", "revived"])]
-            .sort_values("recorded_at", kind="stable").drop_duplicates("umkm_id", keep="last"))
+    last = (
+        history[history["event"].isin(["merged", "retired", "revived"])]
+        .sort_values("recorded_at", kind="stable")
+        .drop_duplicates("umkm_id", keep="last")
+    )
     ended = last[last["event"] != "revived"]  # a revived id is current again
     step = ended.set_index("umkm_id")["related_umkm_id"]
     successor = step.copy()
@@ -254,9 +330,11 @@ def retired_id_successors(history: pd.DataFrame) -> pd.DataFrame:
         if not hop.any():
             break
         successor = successor.where(~hop, further)
-    return pd.DataFrame({
-        "retired_umkm_id": ended["umkm_id"].to_numpy(),
-        "successor_umkm_id": successor.reindex(ended["umkm_id"]).to_numpy(),
-        "event": ended["event"].to_numpy(),
-        "retired_at": ended["recorded_at"].to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "retired_umkm_id": ended["umkm_id"].to_numpy(),
+            "successor_umkm_id": successor.reindex(ended["umkm_id"]).to_numpy(),
+            "event": ended["event"].to_numpy(),
+            "retired_at": ended["recorded_at"].to_numpy(),
+        }
+    )

@@ -30,12 +30,31 @@ from umkm.standardise.names import SHOP_DECORATION, SHOP_WORDS
 
 #: canonical record fields that blocking and the model compare (the match hash covers them)
 MATCH_FIELDS = (
-    "source", "business_name_norm", "shop_slug", "owner_name_norm", "phone_e164", "email",
-    "nib", "npwp", "nik", "address", "kab_code", "kecamatan_code", "postal_code",
+    "source",
+    "business_name_norm",
+    "shop_slug",
+    "owner_name_norm",
+    "phone_e164",
+    "email",
+    "nib",
+    "npwp",
+    "nik",
+    "address",
+    "kab_code",
+    "kecamatan_code",
+    "postal_code",
 )
 #: columns whose exact-match weight is adjusted by how common the value is
-TF_COLUMNS = ("name_place", "address_key", "owner_name_norm", "phone_e164", "email",
-              "nib", "npwp", "nik")
+TF_COLUMNS = (
+    "name_place",
+    "address_key",
+    "owner_name_norm",
+    "phone_e164",
+    "email",
+    "nib",
+    "npwp",
+    "nik",
+)
 #: the name's term frequency is that of the name in its place (kecamatan, else
 #: kabupaten/kota): a name is compared mostly with records of its own place, where a name
 #: made of a product and the place ('otak otak khas pondok aren') is common although it is
@@ -67,9 +86,29 @@ SLUG_SUFFIX = "(" + "|".join((*SHOP_DECORATION, "[0-9]")) + ")+$"
 #: where the street part of an address ends (RT/RW, village, district ...)
 ADDRESS_TAIL = r"\b(rt|rw|kel|kelurahan|kec|kecamatan|desa|kab|kabupaten|kota)\b.*$"
 #: words of an address that say what kind of street it is, not which one
-ADDRESS_WORDS = ["jl", "jln", "jalan", "gg", "gang", "kp", "kmp", "kampung", "perum",
-                 "perumahan", "komplek", "komp", "kompleks", "blok", "no", "nomor", "dusun",
-                 "dsn", "lingkungan", "lingk", "link"]
+ADDRESS_WORDS = [
+    "jl",
+    "jln",
+    "jalan",
+    "gg",
+    "gang",
+    "kp",
+    "kmp",
+    "kampung",
+    "perum",
+    "perumahan",
+    "komplek",
+    "komp",
+    "kompleks",
+    "blok",
+    "no",
+    "nomor",
+    "dusun",
+    "dsn",
+    "lingkungan",
+    "lingk",
+    "link",
+]
 
 _WORDS_SQL = """
 CREATE OR REPLACE TEMP TABLE match_words AS
@@ -161,8 +200,9 @@ ORDER BY unique_id
 """
 
 
-def prepare_input(con: duckdb.DuckDBPyConnection, records: pd.DataFrame,
-                  frequencies: pd.DataFrame | None = None) -> pd.DataFrame:
+def prepare_input(
+    con: duckdb.DuckDBPyConnection, records: pd.DataFrame, frequencies: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Create ``match_input`` and the ``tf_lookup_<column>`` tables in ``con`` from canonical
     ``records`` (position = row order). ``frequencies`` are those stored with the model; None
     counts them on these records (a training night). Returns the frequencies used."""
@@ -174,13 +214,22 @@ def prepare_input(con: duckdb.DuckDBPyConnection, records: pd.DataFrame,
         con.execute(_WORDS_SQL.format(fields=fields), {"shop_words": list(SHOP_WORDS)})
     finally:
         con.unregister("records")
-    con.execute(_KEYS_SQL, {"slug_prefix": SLUG_PREFIX, "slug_suffix": SLUG_SUFFIX,
-                            "address_tail": ADDRESS_TAIL, "address_words": ADDRESS_WORDS})
+    con.execute(
+        _KEYS_SQL,
+        {
+            "slug_prefix": SLUG_PREFIX,
+            "slug_suffix": SLUG_SUFFIX,
+            "address_tail": ADDRESS_TAIL,
+            "address_words": ADDRESS_WORDS,
+        },
+    )
     if frequencies is None:
         frequencies = count_frequencies(con)
     con.register("frequencies_frame", frequencies)
-    con.execute("CREATE OR REPLACE TEMP TABLE value_frequencies AS "
-                "SELECT column_name, value, frequency FROM frequencies_frame")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE value_frequencies AS "
+        "SELECT column_name, value, frequency FROM frequencies_frame"
+    )
     con.unregister("frequencies_frame")
     counted = record_count(frequencies)
     rare_uses = max(MIN_RARE_COUNT, RARE_TOKEN_SHARE * counted)
@@ -214,8 +263,11 @@ def count_frequencies(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                      (SELECT unnest(name_tokens) AS token FROM match_keys) GROUP BY token""")
     parts.append(f"SELECT '{PLACE_RECORDS}', place, count(*) FROM match_keys GROUP BY place")
     parts.append(f"SELECT '{RECORD_COUNT}', NULL, count(*) FROM match_keys")
-    return con.execute(" UNION ALL ".join(parts)).df().astype(
-        {"column_name": "str", "value": "object", "frequency": "int64"})
+    return (
+        con.execute(" UNION ALL ".join(parts))
+        .df()
+        .astype({"column_name": "str", "value": "object", "frequency": "int64"})
+    )
 
 
 def _term_frequency_lookups(con: duckdb.DuckDBPyConnection, counted: int) -> None:
@@ -226,14 +278,17 @@ def _term_frequency_lookups(con: duckdb.DuckDBPyConnection, counted: int) -> Non
     for column in TF_COLUMNS:
         if column == NAME_PLACE:
             continue
-        con.execute(f"""
+        con.execute(
+            f"""
             CREATE OR REPLACE TABLE tf_lookup_{column} AS
             SELECT v.{column}, coalesce(f.frequency, 1)::DOUBLE / $counted AS tf_{column}
             FROM (SELECT DISTINCT {column} FROM match_input WHERE {column} IS NOT NULL) v
             LEFT JOIN value_frequencies f
               ON f.column_name = '{column}' AND f.value = v.{column}::VARCHAR""",
-                    {"counted": counted})
-    con.execute(f"""
+            {"counted": counted},
+        )
+    con.execute(
+        f"""
         CREATE OR REPLACE TABLE tf_lookup_{NAME_PLACE} AS
         WITH v AS (SELECT DISTINCT {NAME_PLACE}, {NAME_KEY},
                           coalesce(kecamatan_code, kab_code, '') AS place
@@ -248,4 +303,5 @@ def _term_frequency_lookups(con: duckdb.DuckDBPyConnection, counted: int) -> Non
           ON anywhere.column_name = '{NAME_KEY}' AND anywhere.value = v.{NAME_KEY}
         LEFT JOIN value_frequencies n
           ON n.column_name = '{PLACE_RECORDS}' AND n.value = v.place""",
-                {"counted": counted})
+        {"counted": counted},
+    )

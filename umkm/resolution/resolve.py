@@ -130,8 +130,9 @@ def needs_training(model: splink_model.TrainedModel | None, retrain: bool) -> st
     return None
 
 
-def full_rebuild_reason(trained_now: bool, full_rebuild: bool,
-                        previous: PreviousNight | None, model_version: str) -> str | None:
+def full_rebuild_reason(
+    trained_now: bool, full_rebuild: bool, previous: PreviousNight | None, model_version: str
+) -> str | None:
     """Why every candidate pair is scored tonight, or None for an incremental night."""
     if full_rebuild:
         return "a full rebuild was asked for"
@@ -168,8 +169,9 @@ def resolve_entities(
     with settings.connection() as con:
         started = time.perf_counter()
         reason = needs_training(model, retrain)
-        frequencies = prepare_input(con, records,
-                                    None if reason or model is None else model.frequencies)
+        frequencies = prepare_input(
+            con, records, None if reason or model is None else model.frequencies
+        )
         figures["match_input_seconds"] = round(time.perf_counter() - started, 1)
         if reason:
             model = splink_model.train(con, len(records), frequencies)
@@ -193,8 +195,9 @@ def resolve_entities(
         scored = scoring.score_pairs(con, model.model_json, to_score, LINK_THRESHOLD)
         figures["pairs_scored"] = scored.pairs
         figures["scoring_seconds"] = round(time.perf_counter() - started, 1)
-        scored_links = con.execute("SELECT * FROM scored_links ORDER BY unique_id_l, unique_id_r"
-                                   ).df()
+        scored_links = con.execute(
+            "SELECT * FROM scored_links ORDER BY unique_id_l, unique_id_r"
+        ).df()
         scores = con.execute("""
             SELECT least(k.key_l, k.key_r) AS key_l, greatest(k.key_l, k.key_r) AS key_r,
                    s.match_probability::FLOAT AS probability
@@ -203,45 +206,73 @@ def resolve_entities(
                 FROM candidate_pairs p JOIN record_keys l ON l.unique_id = p.unique_id_l
                 JOIN record_keys r ON r.unique_id = p.unique_id_r) k
             USING (unique_id_l, unique_id_r)""").df()
-        match_hashes = con.execute("SELECT match_hash FROM match_input ORDER BY unique_id"
-                                   ).df()["match_hash"]
+        match_hashes = con.execute("SELECT match_hash FROM match_input ORDER BY unique_id").df()[
+            "match_hash"
+        ]
         if charts_dir is not None and reason:
             figures["model_charts"] = splink_model.save_charts(model, con, charts_dir)
         started = time.perf_counter()
         # in record order: DuckDB returns pairs in any order, and ties of probability are
         # merged in the order the links come, so the same inputs must give the same order
-        scored = scored_links.rename(columns={"unique_id_l": "left", "unique_id_r": "right",
-                                              "match_probability": "probability"})
+        scored = scored_links.rename(
+            columns={
+                "unique_id_l": "left",
+                "unique_id_r": "right",
+                "match_probability": "probability",
+            }
+        )
         nib_links = shared_key_links(records, "nib").assign(probability=1.0)
         continuity = continuity_links(records, previous_ids)
-        links = pd.concat([continuity, scored[["left", "right", "probability"]], nib_links],
-                          ignore_index=True)
+        links = pd.concat(
+            [continuity, scored[["left", "right", "probability"]], nib_links], ignore_index=True
+        )
         apart = _apart_within_components(con, len(records), links, cluster_threshold)
         possible = _possible_matches(con)
-        attrs = records[["nib", "kab_code", "kecamatan_code", "source", "business_name_norm",
-                         "owner_name_norm", "phone_e164"]].assign(
-            is_registry=records["source"].map(
-                {k: s.kind == "registry" for k, s in SOURCES_BY_KEY.items()}).fillna(False))
-        apart = pd.concat([apart, scored.loc[_two_businesses(scored), ["left", "right"]]],
-                          ignore_index=True)
+        attrs = records[
+            [
+                "nib",
+                "kab_code",
+                "kecamatan_code",
+                "source",
+                "business_name_norm",
+                "owner_name_norm",
+                "phone_e164",
+            ]
+        ].assign(
+            is_registry=records["source"]
+            .map({k: s.kind == "registry" for k, s in SOURCES_BY_KEY.items()})
+            .fillna(False)
+        )
+        apart = pd.concat(
+            [apart, scored.loc[_two_businesses(scored), ["left", "right"]]], ignore_index=True
+        )
         steward = constraints_for(records, decisions)
         if steward.contradictions:  # refused: the check fails and nothing is published
             steward = _without_contradicted(steward)
         clustering = cluster_records(
-            attrs, links, threshold=cluster_threshold, apart=apart, must_link=steward.must_link,
-            keep_apart=pd.concat([steward.cannot_link, _detached_pairs(steward.detached, links)],
-                                 ignore_index=True))
-        labels, attached = _attach_singletons(con, attrs, clustering.labels, steward, apart,
-                                              ATTACH_THRESHOLD)
+            attrs,
+            links,
+            threshold=cluster_threshold,
+            apart=apart,
+            must_link=steward.must_link,
+            keep_apart=pd.concat(
+                [steward.cannot_link, _detached_pairs(steward.detached, links)], ignore_index=True
+            ),
+        )
+        labels, attached = _attach_singletons(
+            con, attrs, clustering.labels, steward, apart, ATTACH_THRESHOLD
+        )
     figures["links_scored"] = len(scored)
     figures["continuity_links"] = len(continuity)
     figures["links_dropped"] = clustering.dropped
     figures["records_attached"] = len(attached)
     figures["clustering_seconds"] = round(time.perf_counter() - started, 1)
     out = records[["source", "source_record_id"]].assign(
-        cluster=labels, match_hash=match_hashes.to_numpy())
-    evidence = pd.concat([scored[["left", "right", "probability"]], nib_links, attached],
-                         ignore_index=True)
+        cluster=labels, match_hash=match_hashes.to_numpy()
+    )
+    evidence = pd.concat(
+        [scored[["left", "right", "probability"]], nib_links, attached], ignore_index=True
+    )
     inside = evidence[labels[evidence["left"].to_numpy()] == labels[evidence["right"].to_numpy()]]
     out = out.join(_confidence(inside, labels))
     return Resolution(
@@ -258,9 +289,14 @@ def resolve_entities(
     )
 
 
-def _attach_singletons(con: duckdb.DuckDBPyConnection, attrs: pd.DataFrame,
-                       labels: np.ndarray, steward: Constraints, apart: pd.DataFrame,
-                       threshold: float) -> tuple[np.ndarray, pd.DataFrame]:
+def _attach_singletons(
+    con: duckdb.DuckDBPyConnection,
+    attrs: pd.DataFrame,
+    labels: np.ndarray,
+    steward: Constraints,
+    apart: pd.DataFrame,
+    threshold: float,
+) -> tuple[np.ndarray, pd.DataFrame]:
     """Records that clustering left alone, each joined to the business of its most probable
     scored partner (at least ``threshold``): a record whose name a dense place shares with
     several businesses belongs to one of them, not to a business of its own, which would
@@ -270,23 +306,28 @@ def _attach_singletons(con: duckdb.DuckDBPyConnection, attrs: pd.DataFrame,
     ``APART_THRESHOLD``, ``apart``) or a steward's decision keeps it from any record of that
     business. Returns the labels and the
     pairs joined (left, right, probability)."""
-    none = pd.DataFrame({"left": np.zeros(0, np.int64), "right": np.zeros(0, np.int64),
-                         "probability": np.zeros(0)})
+    none = pd.DataFrame(
+        {"left": np.zeros(0, np.int64), "right": np.zeros(0, np.int64), "probability": np.zeros(0)}
+    )
     alone = np.bincount(labels)[labels] == 1
     alone[steward.detached] = False
     if not alone.any():
         return labels, none
     con.register("alone", pd.DataFrame({"unique_id": np.flatnonzero(alone)}))
-    pairs = con.execute("""
+    pairs = con.execute(
+        """
         SELECT a.unique_id AS s, p.unique_id_r AS t, p.match_probability AS probability
         FROM scored_probabilities p JOIN alone a ON a.unique_id = p.unique_id_l
         WHERE p.match_probability >= $threshold
         UNION ALL
         SELECT a.unique_id, p.unique_id_l, p.match_probability
         FROM scored_probabilities p JOIN alone a ON a.unique_id = p.unique_id_r
-        WHERE p.match_probability >= $threshold""", {"threshold": threshold}).df()
-    best = pairs.sort_values(["s", "probability", "t"], ascending=[True, False, True],
-                             kind="stable").drop_duplicates("s")
+        WHERE p.match_probability >= $threshold""",
+        {"threshold": threshold},
+    ).df()
+    best = pairs.sort_values(
+        ["s", "probability", "t"], ascending=[True, False, True], kind="stable"
+    ).drop_duplicates("s")
     target_alone = alone[best["t"].to_numpy()]
     partner = best.set_index("s")["t"]
     mutual = partner.reindex(best["t"].to_numpy()).to_numpy() == best["s"].to_numpy()
@@ -296,33 +337,47 @@ def _attach_singletons(con: duckdb.DuckDBPyConnection, attrs: pd.DataFrame,
     checked = best.assign(cluster=labels[best["t"].to_numpy()]).merge(members, on="cluster")
     s, m = checked["s"].to_numpy(np.int64), checked["m"].to_numpy(np.int64)
     ends = pd.DataFrame({"left": s, "right": m})
-    blocked = (cannot_link(attrs, s, m) | unlike_names(attrs, s, m)
-               | _in_pairs(ends, _pairs(steward.cannot_link)) | _in_pairs(ends, _pairs(apart)))
+    blocked = (
+        cannot_link(attrs, s, m)
+        | unlike_names(attrs, s, m)
+        | _in_pairs(ends, _pairs(steward.cannot_link))
+        | _in_pairs(ends, _pairs(apart))
+    )
     con.register("checked", pd.DataFrame({"l": np.minimum(s, m), "r": np.maximum(s, m)}))
     scored_apart = con.execute(
         "SELECT c.l, c.r FROM checked c JOIN scored_probabilities p "
         "ON p.unique_id_l = c.l AND p.unique_id_r = c.r WHERE p.match_probability < ?",
-        [APART_THRESHOLD]).df()
+        [APART_THRESHOLD],
+    ).df()
     con.unregister("checked")
     con.unregister("alone")
     blocked |= pd.MultiIndex.from_arrays([np.minimum(s, m), np.maximum(s, m)]).isin(
-        pd.MultiIndex.from_frame(scored_apart))
+        pd.MultiIndex.from_frame(scored_apart)
+    )
     refused = np.unique(s[blocked])
     best = best[~best["s"].isin(refused)]
     labels = labels.copy()
     labels[best["s"].to_numpy()] = labels[best["t"].to_numpy()]
     _, labels = np.unique(labels, return_inverse=True)
-    return labels, pd.DataFrame({"left": best["s"].to_numpy(np.int64),
-                                 "right": best["t"].to_numpy(np.int64),
-                                 "probability": best["probability"].to_numpy(float)})
+    return labels, pd.DataFrame(
+        {
+            "left": best["s"].to_numpy(np.int64),
+            "right": best["t"].to_numpy(np.int64),
+            "probability": best["probability"].to_numpy(float),
+        }
+    )
 
 
 def _without_contradicted(steward: Constraints) -> Constraints:
     """The decisions without those that contradict others (none of them is applied)."""
-    return Constraints(must_link=steward.must_link.iloc[0:0],
-                       cannot_link=steward.cannot_link.iloc[0:0],
-                       detached=steward.detached[:0], status=steward.status,
-                       contradictions=steward.contradictions, decided=steward.decided.iloc[0:0])
+    return Constraints(
+        must_link=steward.must_link.iloc[0:0],
+        cannot_link=steward.cannot_link.iloc[0:0],
+        detached=steward.detached[:0],
+        status=steward.status,
+        contradictions=steward.contradictions,
+        decided=steward.decided.iloc[0:0],
+    )
 
 
 def _detached_pairs(detached: np.ndarray, links: pd.DataFrame) -> pd.DataFrame:
@@ -336,10 +391,16 @@ def _detached_pairs(detached: np.ndarray, links: pd.DataFrame) -> pd.DataFrame:
 def _record_keys(con: duckdb.DuckDBPyConnection, records: pd.DataFrame) -> None:
     """``record_keys``: each record's position, its reference and its stable 64-bit key (from
     ``source:source_record_id``), by which scores are kept from night to night."""
-    con.register("refs", pd.DataFrame({"unique_id": np.arange(len(records)),
-                                       "ref": record_refs(records).to_numpy()}))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE record_keys AS "
-                f"SELECT unique_id, ref, {_KEY_SQL.format(ref='ref')} AS record_key FROM refs")
+    con.register(
+        "refs",
+        pd.DataFrame(
+            {"unique_id": np.arange(len(records)), "ref": record_refs(records).to_numpy()}
+        ),
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE record_keys AS "
+        f"SELECT unique_id, ref, {_KEY_SQL.format(ref='ref')} AS record_key FROM refs"
+    )
     con.unregister("refs")
 
 
@@ -347,19 +408,32 @@ def _record_keys(con: duckdb.DuckDBPyConnection, records: pd.DataFrame) -> None:
 _KEY_SQL = "(md5_number_lower({ref}) >> 1)::BIGINT"  # 63 bits: a BIGINT on every engine
 
 
-def _reuse_previous_scores(con: duckdb.DuckDBPyConnection, previous: PreviousNight,
-                           threshold: float, figures: dict[str, Any]) -> str:
+def _reuse_previous_scores(
+    con: duckdb.DuckDBPyConnection,
+    previous: PreviousNight,
+    threshold: float,
+    figures: dict[str, Any],
+) -> str:
     """Carry last night's scores of the candidate pairs whose two records did not change into
     ``scored_links`` and ``scored_probabilities``; return the table of the pairs left to score
     (those touching a new or changed record)."""
-    con.register("previous_hashes", previous.match_hashes.assign(
-        ref=record_refs(previous.match_hashes))[["ref", "match_hash"]])
+    con.register(
+        "previous_hashes",
+        previous.match_hashes.assign(ref=record_refs(previous.match_hashes))[["ref", "match_hash"]],
+    )
     con.register("previous_scores", previous.scores)
     links = previous.links[previous.links["rule"] == "probabilistic"]
     explained = [c for c in links.columns if c.startswith(("gamma_", "mw_"))]
-    con.register("previous_links", pd.DataFrame({
-        "left_record": record_refs(links, "left_"), "right_record": record_refs(links, "right_"),
-        **{c: links[c] for c in ("probability", "match_weight", *explained)}}))
+    con.register(
+        "previous_links",
+        pd.DataFrame(
+            {
+                "left_record": record_refs(links, "left_"),
+                "right_record": record_refs(links, "right_"),
+                **{c: links[c] for c in ("probability", "match_weight", *explained)},
+            }
+        ),
+    )
     key_l, key_r = _KEY_SQL.format(ref="left_record"), _KEY_SQL.format(ref="right_record")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE unchanged AS
@@ -378,7 +452,7 @@ def _reuse_previous_scores(con: duckdb.DuckDBPyConnection, previous: PreviousNig
         SELECT unique_id_l, unique_id_r, probability AS match_probability FROM reused;
         CREATE OR REPLACE TABLE scored_links AS
         SELECT r.unique_id_l, r.unique_id_r, p.match_weight,
-               p.probability AS match_probability, {', '.join(explained)}
+               p.probability AS match_probability, {", ".join(explained)}
         FROM reused r
         JOIN record_keys l ON l.unique_id = r.unique_id_l
         JOIN record_keys k ON k.unique_id = r.unique_id_r
@@ -409,21 +483,25 @@ def _possible_matches(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         JOIN match_input l ON l.unique_id = s.unique_id_l
         JOIN match_input r ON r.unique_id = s.unique_id_r
         WHERE s.match_probability >= {APART_THRESHOLD} AND s.match_probability < {LINK_THRESHOLD}
-          AND ({' OR '.join(f'l.{k} = r.{k}' for k in STRONG_KEYS)})
+          AND ({" OR ".join(f"l.{k} = r.{k}" for k in STRONG_KEYS)})
         ORDER BY 1, 2""").df()
 
 
-def _apart_within_components(con: duckdb.DuckDBPyConnection, n: int, links: pd.DataFrame,
-                             threshold: float) -> pd.DataFrame:
+def _apart_within_components(
+    con: duckdb.DuckDBPyConnection, n: int, links: pd.DataFrame, threshold: float
+) -> pd.DataFrame:
     """The scored pairs below ``APART_THRESHOLD`` whose two records the links at or above
     ``threshold`` put into one component: the only ones clustering can use (it only takes
     links away)."""
     strong = links[links["probability"] >= threshold]
     _, components = connected_components(
-        _adjacency(n, strong["left"].to_numpy(), strong["right"].to_numpy()), directed=False)
-    pairs = con.execute("SELECT unique_id_l, unique_id_r FROM scored_probabilities "
-                        "WHERE match_probability < ? ORDER BY 1, 2", [APART_THRESHOLD]
-                        ).fetchnumpy()
+        _adjacency(n, strong["left"].to_numpy(), strong["right"].to_numpy()), directed=False
+    )
+    pairs = con.execute(
+        "SELECT unique_id_l, unique_id_r FROM scored_probabilities "
+        "WHERE match_probability < ? ORDER BY 1, 2",
+        [APART_THRESHOLD],
+    ).fetchnumpy()
     left, right = pairs["unique_id_l"].astype(np.int64), pairs["unique_id_r"].astype(np.int64)
     inside = components[left] == components[right]
     return pd.DataFrame({"left": left[inside], "right": right[inside]})
@@ -443,25 +521,44 @@ def continuity_links(records: pd.DataFrame, previous_ids: pd.DataFrame | None) -
     """Links (left, right, probability) chaining tonight's records that shared an ``umkm_id``
     in the previous run, each to the next of the same id."""
     if previous_ids is None or not len(previous_ids):
-        return pd.DataFrame({"left": np.zeros(0, np.int64), "right": np.zeros(0, np.int64),
-                             "probability": np.zeros(0)})
-    tonight = pd.DataFrame({"source": records["source"].to_numpy(),
-                            "source_record_id": records["source_record_id"].to_numpy(),
-                            "position": np.arange(len(records))})
-    known = tonight.merge(previous_ids[["source", "source_record_id", "umkm_id"]],
-                          on=["source", "source_record_id"]).sort_values(["umkm_id", "position"])
+        return pd.DataFrame(
+            {
+                "left": np.zeros(0, np.int64),
+                "right": np.zeros(0, np.int64),
+                "probability": np.zeros(0),
+            }
+        )
+    tonight = pd.DataFrame(
+        {
+            "source": records["source"].to_numpy(),
+            "source_record_id": records["source_record_id"].to_numpy(),
+            "position": np.arange(len(records)),
+        }
+    )
+    known = tonight.merge(
+        previous_ids[["source", "source_record_id", "umkm_id"]], on=["source", "source_record_id"]
+    ).sort_values(["umkm_id", "position"])
     same = known["umkm_id"].eq(known["umkm_id"].shift()).to_numpy()
     position = known["position"].to_numpy()
-    return pd.DataFrame({"left": position[:-1][same[1:]], "right": position[1:][same[1:]],
-                         "probability": CONTINUITY_PROBABILITY})
+    return pd.DataFrame(
+        {
+            "left": position[:-1][same[1:]],
+            "right": position[1:][same[1:]],
+            "probability": CONTINUITY_PROBABILITY,
+        }
+    )
 
 
 def _confidence(inside: pd.DataFrame, labels: np.ndarray) -> pd.DataFrame:
     """Per record, its best link inside its business and the rule of that link; a record of a
     bigger business without such a link tonight is there from the previous run."""
     n = len(labels)
-    ends = pd.concat([inside[["left", "probability"]].rename(columns={"left": "pos"}),
-                      inside[["right", "probability"]].rename(columns={"right": "pos"})])
+    ends = pd.concat(
+        [
+            inside[["left", "probability"]].rename(columns={"left": "pos"}),
+            inside[["right", "probability"]].rename(columns={"right": "pos"}),
+        ]
+    )
     best = ends.groupby("pos")["probability"].max().reindex(range(n))
     alone = np.bincount(labels)[labels] == 1
     rule = np.where(best >= 1.0, "deterministic", "probabilistic")
@@ -469,28 +566,36 @@ def _confidence(inside: pd.DataFrame, labels: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame({"match_probability": best.to_numpy(), "match_rule": rule})
 
 
-def _explained_links(scored: pd.DataFrame, nib_links: pd.DataFrame, records: pd.DataFrame,
-                     inside: pd.DataFrame) -> pd.DataFrame:
+def _explained_links(
+    scored: pd.DataFrame, nib_links: pd.DataFrame, records: pd.DataFrame, inside: pd.DataFrame
+) -> pd.DataFrame:
     """Every stored link with both records (source, source_record_id), probability, weight,
     the comparison
     levels (``gamma_*``) and weights (``mw_*``) that produced it, and whether its two records
     ended up in one business (``joined``: the links in ``inside``)."""
     explain = [c for c in scored.columns if c.startswith(("gamma_", "mw_"))]
     # a level fits a byte and a partial weight a float32: millions of links at Banten scale
-    scored = scored.astype({c: "int8" if c.startswith("gamma_") else "float32"
-                            for c in explain})
-    links = pd.concat([
-        scored[["left", "right", "probability", "match_weight", *explain]].assign(
-            rule="probabilistic"),
-        nib_links.assign(rule="same NIB"),
-    ], ignore_index=True)
+    scored = scored.astype({c: "int8" if c.startswith("gamma_") else "float32" for c in explain})
+    links = pd.concat(
+        [
+            scored[["left", "right", "probability", "match_weight", *explain]].assign(
+                rule="probabilistic"
+            ),
+            nib_links.assign(rule="same NIB"),
+        ],
+        ignore_index=True,
+    )
     joined = inside[["left", "right"]].drop_duplicates().assign(joined=True)
     links = links.merge(joined, on=["left", "right"], how="left")
     links["joined"] = links["joined"].fillna(False).astype(bool)
     sources, keys = records["source"].to_numpy(), records["source_record_id"].to_numpy()
     left, right = links["left"].to_numpy(), links["right"].to_numpy()
-    ends = pd.DataFrame({"left_source": sources[left], "left_source_record_id": keys[left],
-                         "right_source": sources[right],
-                         "right_source_record_id": keys[right]})
+    ends = pd.DataFrame(
+        {
+            "left_source": sources[left],
+            "left_source_record_id": keys[left],
+            "right_source": sources[right],
+            "right_source_record_id": keys[right],
+        }
+    )
     return pd.concat([ends, links.drop(columns=["left", "right"])], axis=1)
-

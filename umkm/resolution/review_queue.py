@@ -35,23 +35,38 @@ LARGE_CLUSTER = 8
 #: items kept in the queue (the highest impact first)
 QUEUE_SIZE = 1000
 QUEUE_COLUMNS = [
-    "review_id", "rank", "kind", "impact", "umkm_id", "other_umkm_id", "records",
-    "left_source", "left_source_record_id", "left_business_name",
-    "right_source", "right_source_record_id", "right_business_name",
-    "kab_code", "probability", "levels", "question",
+    "review_id",
+    "rank",
+    "kind",
+    "impact",
+    "umkm_id",
+    "other_umkm_id",
+    "records",
+    "left_source",
+    "left_source_record_id",
+    "left_business_name",
+    "right_source",
+    "right_source_record_id",
+    "right_business_name",
+    "kab_code",
+    "probability",
+    "levels",
+    "question",
 ]
 _QUESTIONS = {
-    "weak_link": "Are these two records one business? (the business holds together by this "
-                 "link)",
+    "weak_link": "Are these two records one business? (the business holds together by this link)",
     "large_cluster": "Is every record one business? Detach the ones that are not.",
-    "possible_match": "The model kept these apart although they share {shared}: one "
-                      "business?",
+    "possible_match": "The model kept these apart although they share {shared}: one business?",
     "cut_link": "The model linked these, a conflict rule kept them apart: two businesses?",
 }
 
 
-def review_queue(records: pd.DataFrame, links: pd.DataFrame,
-                 possible: pd.DataFrame | None, size: int = QUEUE_SIZE) -> pd.DataFrame:
+def review_queue(
+    records: pd.DataFrame,
+    links: pd.DataFrame,
+    possible: pd.DataFrame | None,
+    size: int = QUEUE_SIZE,
+) -> pd.DataFrame:
     """The queue from tonight's linked records (``umkm_id``, ``business_name``, ``kab_code``
     in record order), the explained links (``quality.match_link`` columns) and the possible
     matches (record positions)."""
@@ -61,40 +76,64 @@ def review_queue(records: pd.DataFrame, links: pd.DataFrame,
     by_ref = frame.assign(ref=record_refs(frame)).set_index("ref")
     by_ref = by_ref[~by_ref.index.duplicated()]
     pairs = _link_positions(links, by_ref)
-    items = pd.concat([
-        _weak_links(pairs, sizes),
-        _large_clusters(frame, sizes),
-        _possible_matches(possible, frame, sizes),
-        _cut_links(pairs, sizes),
-    ], ignore_index=True)
+    items = pd.concat(
+        [
+            _weak_links(pairs, sizes),
+            _large_clusters(frame, sizes),
+            _possible_matches(possible, frame, sizes),
+            _cut_links(pairs, sizes),
+        ],
+        ignore_index=True,
+    )
     if items.empty:
         return pd.DataFrame(columns=QUEUE_COLUMNS)
-    items = items.sort_values(["impact", "kind", "left"], ascending=[False, True, True],
-                              kind="stable").head(4 * size).reset_index(drop=True)
+    items = (
+        items.sort_values(["impact", "kind", "left"], ascending=[False, True, True], kind="stable")
+        .head(4 * size)
+        .reset_index(drop=True)
+    )
     left = frame.iloc[items["left"].to_numpy()].reset_index(drop=True)
     right_positions = items["right"].fillna(-1).astype(int).to_numpy()
     right = frame.iloc[np.where(right_positions >= 0, right_positions, 0)].reset_index(drop=True)
     has_right = right_positions >= 0
-    queue = pd.DataFrame({
-        "kind": items["kind"], "impact": items["impact"].astype("int64"),
-        "umkm_id": left["umkm_id"],
-        "other_umkm_id": right["umkm_id"].where(has_right & (right["umkm_id"]
-                                                            != left["umkm_id"])),
-        "records": left["umkm_id"].map(sizes).astype("int64"),
-        "left_source": left["source"], "left_source_record_id": left["source_record_id"],
-        "left_business_name": left["business_name"],
-        "right_source": right["source"].where(has_right),
-        "right_source_record_id": right["source_record_id"].where(has_right),
-        "right_business_name": right["business_name"].where(has_right),
-        "kab_code": left["kab_code"], "probability": items["probability"],
-        "levels": _levels(links, items["link"]),
-        "question": [_QUESTIONS[k].format(shared=s) for k, s in
-                     zip(items["kind"], items.get("shared", pd.Series("", index=items.index))
-                         .fillna(""))],
-    })
-    queue.insert(0, "review_id", [review_id(k, a, b) for k, a, b in zip(
-        queue["kind"], record_refs(queue, "left_"),
-        record_refs(queue, "right_").where(queue["right_source"].notna(), ""))])
+    queue = pd.DataFrame(
+        {
+            "kind": items["kind"],
+            "impact": items["impact"].astype("int64"),
+            "umkm_id": left["umkm_id"],
+            "other_umkm_id": right["umkm_id"].where(
+                has_right & (right["umkm_id"] != left["umkm_id"])
+            ),
+            "records": left["umkm_id"].map(sizes).astype("int64"),
+            "left_source": left["source"],
+            "left_source_record_id": left["source_record_id"],
+            "left_business_name": left["business_name"],
+            "right_source": right["source"].where(has_right),
+            "right_source_record_id": right["source_record_id"].where(has_right),
+            "right_business_name": right["business_name"].where(has_right),
+            "kab_code": left["kab_code"],
+            "probability": items["probability"],
+            "levels": _levels(links, items["link"]),
+            "question": [
+                _QUESTIONS[k].format(shared=s)
+                for k, s in zip(
+                    items["kind"], items.get("shared", pd.Series("", index=items.index)).fillna("")
+                )
+            ],
+        }
+    )
+    queue.insert(
+        0,
+        "review_id",
+        [
+            review_id(k, a, b)
+            for k, a, b in zip(
+                queue["kind"],
+                record_refs(queue, "left_"),
+                record_refs(queue, "right_").where(queue["right_source"].notna(), ""),
+            )
+        ],
+    )
     queue = queue.sort_values(["impact", "review_id"], ascending=[False, True], kind="stable")
     queue = queue.drop_duplicates("review_id").head(size).reset_index(drop=True)
     queue.insert(1, "rank", np.arange(1, len(queue) + 1))
@@ -111,12 +150,22 @@ def _link_positions(links: pd.DataFrame, by_ref: pd.DataFrame) -> pd.DataFrame:
     positions = pd.Series(np.arange(len(by_ref)), index=by_ref.index)
     left = record_refs(links, "left_").map(positions)
     right = record_refs(links, "right_").map(positions)
-    return pd.DataFrame({
-        "left": left, "right": right, "probability": links["probability"],
-        "joined": links["joined"], "rule": links["rule"], "link": np.arange(len(links)),
-        "left_id": by_ref["umkm_id"].to_numpy()[left.fillna(0).astype(int)],
-        "right_id": by_ref["umkm_id"].to_numpy()[right.fillna(0).astype(int)],
-    }).dropna(subset=["left", "right"]).astype({"left": "int64", "right": "int64"})
+    return (
+        pd.DataFrame(
+            {
+                "left": left,
+                "right": right,
+                "probability": links["probability"],
+                "joined": links["joined"],
+                "rule": links["rule"],
+                "link": np.arange(len(links)),
+                "left_id": by_ref["umkm_id"].to_numpy()[left.fillna(0).astype(int)],
+                "right_id": by_ref["umkm_id"].to_numpy()[right.fillna(0).astype(int)],
+            }
+        )
+        .dropna(subset=["left", "right"])
+        .astype({"left": "int64", "right": "int64"})
+    )
 
 
 def _levels(links: pd.DataFrame, link: pd.Series) -> list[str | None]:
@@ -128,14 +177,16 @@ def _levels(links: pd.DataFrame, link: pd.Series) -> list[str | None]:
             out.append(None)
             continue
         row = links.iloc[int(position)][gammas]
-        out.append(json.dumps({c.removeprefix("gamma_"): int(v) for c, v in row.items()
-                               if pd.notna(v)}))
+        out.append(
+            json.dumps({c.removeprefix("gamma_"): int(v) for c, v in row.items() if pd.notna(v)})
+        )
     return out
 
 
 def _weak_links(pairs: pd.DataFrame, sizes: pd.Series) -> pd.DataFrame:
-    joined = pairs[pairs["joined"] & (pairs["rule"] == "probabilistic")
-                   & (pairs["probability"] < WEAK_LINK)]
+    joined = pairs[
+        pairs["joined"] & (pairs["rule"] == "probabilistic") & (pairs["probability"] < WEAK_LINK)
+    ]
     weakest = joined.sort_values(["probability", "left", "right"]).drop_duplicates("left_id")
     half = weakest["left_id"].map(sizes) / 2
     return weakest.assign(kind="weak_link", impact=np.maximum(1, (half * half).round()))
@@ -144,20 +195,29 @@ def _weak_links(pairs: pd.DataFrame, sizes: pd.Series) -> pd.DataFrame:
 def _large_clusters(frame: pd.DataFrame, sizes: pd.Series) -> pd.DataFrame:
     large = sizes[sizes >= LARGE_CLUSTER]
     first = frame[frame["umkm_id"].isin(large.index)].reset_index().drop_duplicates("umkm_id")
-    return pd.DataFrame({"kind": "large_cluster", "left": first["index"].to_numpy(),
-                         "right": np.nan, "probability": np.nan, "link": np.nan,
-                         "impact": first["umkm_id"].map(large).to_numpy() - 1})
+    return pd.DataFrame(
+        {
+            "kind": "large_cluster",
+            "left": first["index"].to_numpy(),
+            "right": np.nan,
+            "probability": np.nan,
+            "link": np.nan,
+            "impact": first["umkm_id"].map(large).to_numpy() - 1,
+        }
+    )
 
 
-def _possible_matches(possible: pd.DataFrame | None, frame: pd.DataFrame,
-                      sizes: pd.Series) -> pd.DataFrame:
+def _possible_matches(
+    possible: pd.DataFrame | None, frame: pd.DataFrame, sizes: pd.Series
+) -> pd.DataFrame:
     if possible is None or possible.empty:
-        return pd.DataFrame(columns=["kind", "left", "right", "probability", "link",
-                                     "impact"])
+        return pd.DataFrame(columns=["kind", "left", "right", "probability", "link", "impact"])
     ids = frame["umkm_id"].to_numpy()
     apart = possible[ids[possible["left"].to_numpy()] != ids[possible["right"].to_numpy()]]
-    impact = (pd.Series(ids[apart["left"].to_numpy()]).map(sizes).to_numpy()
-              * pd.Series(ids[apart["right"].to_numpy()]).map(sizes).to_numpy())
+    impact = (
+        pd.Series(ids[apart["left"].to_numpy()]).map(sizes).to_numpy()
+        * pd.Series(ids[apart["right"].to_numpy()]).map(sizes).to_numpy()
+    )
     return apart.assign(kind="possible_match", link=np.nan, impact=impact)
 
 

@@ -53,21 +53,30 @@ def scoring_sql(model_json: str) -> ScoringSql:
         gammas.append(comparison._case_statement)
         gamma = comparison._gamma_column_name
         levels = comparison.comparison_levels
-        weights.append("CASE\n" + "\n".join(level._match_weight_sql(gamma) for level in levels)
-                       + f"\nEND AS {comparison._mw_column_name}")
+        weights.append(
+            "CASE\n"
+            + "\n".join(level._match_weight_sql(gamma) for level in levels)
+            + f"\nEND AS {comparison._mw_column_name}"
+        )
         if comparison._has_tf_adjustments:
-            weights.append("CASE\n" + "\n".join(level._tf_adjustment_sql(gamma, levels)
-                                                for level in levels)
-                           + f"\nEND AS {comparison._mw_tf_adj_column_name}")
+            weights.append(
+                "CASE\n"
+                + "\n".join(level._tf_adjustment_sql(gamma, levels) for level in levels)
+                + f"\nEND AS {comparison._mw_tf_adj_column_name}"
+            )
         weight_names += comparison._match_weight_columns_to_sum
     match_weight, match_probability = _combine_prior_and_mws(
-        settings._probability_two_random_records_match, weight_names,
-        SplinkDialect.from_string("duckdb"))
+        settings._probability_two_random_records_match,
+        weight_names,
+        SplinkDialect.from_string("duckdb"),
+    )
     return ScoringSql(
         compared_columns=list(settings._columns_to_select_for_blocking),
-        gammas=gammas, weights=weights,
+        gammas=gammas,
+        weights=weights,
         gamma_names=[c._gamma_column_name for c in settings.comparisons],
-        weight_names=weight_names, match_weight=match_weight,
+        weight_names=weight_names,
+        match_weight=match_weight,
         match_probability=match_probability,
     )
 
@@ -88,8 +97,13 @@ class ScoredPairs:
     seconds: float
 
 
-def score_pairs(con: duckdb.DuckDBPyConnection, model_json: str, pairs_table: str,
-                link_threshold: float, chunk_pairs: int = CHUNK_PAIRS) -> ScoredPairs:
+def score_pairs(
+    con: duckdb.DuckDBPyConnection,
+    model_json: str,
+    pairs_table: str,
+    link_threshold: float,
+    chunk_pairs: int = CHUNK_PAIRS,
+) -> ScoredPairs:
     """Score the pairs of ``pairs_table`` (``unique_id_l``, ``unique_id_r``) with the model;
     append to ``scored_links`` (pairs >= ``link_threshold``, explained) and
     ``scored_probabilities`` (every pair), creating them when missing."""
@@ -106,24 +120,32 @@ def score_pairs(con: duckdb.DuckDBPyConnection, model_json: str, pairs_table: st
                 SELECT unique_id_l, unique_id_r FROM {pairs_table}
                 WHERE {chunks} = 1 OR hash(unique_id_l, unique_id_r) % {chunks} = {chunk}),
             compared AS (
-                SELECT {', '.join(sql.compared_columns)}
+                SELECT {", ".join(sql.compared_columns)}
                 FROM pairs p JOIN scoring_sides l ON l.unique_id = p.unique_id_l
                 JOIN scoring_sides r ON r.unique_id = p.unique_id_r),
-            levels AS (SELECT unique_id_l, unique_id_r, {', '.join(sql.gammas)},
-                              {', '.join(c for c in _tf_columns(sql))} FROM compared),
-            weighted AS (SELECT *, {', '.join(sql.weights)} FROM levels)
+            levels AS (SELECT unique_id_l, unique_id_r, {", ".join(sql.gammas)},
+                              {", ".join(c for c in _tf_columns(sql))} FROM compared),
+            weighted AS (SELECT *, {", ".join(sql.weights)} FROM levels)
             SELECT unique_id_l, unique_id_r, {sql.match_weight} AS match_weight,
                    {sql.match_probability} AS match_probability, {explained}
             FROM weighted""")
         if chunk == 0:
-            con.execute("CREATE TABLE IF NOT EXISTS scored_links AS "
-                        "SELECT * FROM scored_chunk LIMIT 0")
-            con.execute("CREATE TABLE IF NOT EXISTS scored_probabilities AS SELECT "
-                        "unique_id_l, unique_id_r, match_probability FROM scored_chunk LIMIT 0")
-        con.execute("INSERT INTO scored_links BY NAME SELECT * FROM scored_chunk "
-                    "WHERE match_probability >= ?", [link_threshold])
-        con.execute("INSERT INTO scored_probabilities BY NAME SELECT unique_id_l, unique_id_r, "
-                    "match_probability FROM scored_chunk")
+            con.execute(
+                "CREATE TABLE IF NOT EXISTS scored_links AS SELECT * FROM scored_chunk LIMIT 0"
+            )
+            con.execute(
+                "CREATE TABLE IF NOT EXISTS scored_probabilities AS SELECT "
+                "unique_id_l, unique_id_r, match_probability FROM scored_chunk LIMIT 0"
+            )
+        con.execute(
+            "INSERT INTO scored_links BY NAME SELECT * FROM scored_chunk "
+            "WHERE match_probability >= ?",
+            [link_threshold],
+        )
+        con.execute(
+            "INSERT INTO scored_probabilities BY NAME SELECT unique_id_l, unique_id_r, "
+            "match_probability FROM scored_chunk"
+        )
     con.execute("DROP TABLE IF EXISTS scored_chunk")
     con.execute("DROP TABLE scoring_sides")
     links = con.execute("SELECT count(*) FROM scored_links").fetchall()[0][0]
@@ -132,5 +154,6 @@ def score_pairs(con: duckdb.DuckDBPyConnection, model_json: str, pairs_table: st
 
 def _tf_columns(sql: ScoringSql) -> list[str]:
     """The tf_ columns of both sides, which the weights' term-frequency adjustments read."""
-    return [c.split(" AS ")[-1].strip() for c in sql.compared_columns
-            if '"tf_' in c.split(" AS ")[-1]]
+    return [
+        c.split(" AS ")[-1].strip() for c in sql.compared_columns if '"tf_' in c.split(" AS ")[-1]
+    ]

@@ -55,8 +55,9 @@ def _library_warnings_silenced() -> Iterator[None]:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=SplinkDeprecated)
         for category in (DeprecationWarning, PendingDeprecationWarning, FutureWarning):
-            warnings.filterwarnings("ignore", category=category,
-                                    module=r"(splink|altair|narwhals)(\.|$)")
+            warnings.filterwarnings(
+                "ignore", category=category, module=r"(splink|altair|narwhals)(\.|$)"
+            )
         yield
 
 
@@ -84,7 +85,8 @@ def regularise(model: dict[str, Any]) -> dict[str, Any]:
             level["m_probability"] = _significant(m / total)
             level["u_probability"] = _significant(level.get("u_probability") or U_UNSEEN)
     model["probability_two_random_records_match"] = _significant(
-        model["probability_two_random_records_match"])
+        model["probability_two_random_records_match"]
+    )
     model.pop("linker_uid", None)  # random per linker: it would make every version new
     return model
 
@@ -106,17 +108,31 @@ class TrainedModel:
     frequencies: pd.DataFrame | None = None
 
 
-MODEL_COLUMNS = ["model_version", "structure", "trained_at", "trained_on_records",
-                 "training_seconds", "model_json"]
+MODEL_COLUMNS = [
+    "model_version",
+    "structure",
+    "trained_at",
+    "trained_on_records",
+    "training_seconds",
+    "model_json",
+]
 
 
 def model_to_row(model: TrainedModel, trained_at: datetime) -> pd.DataFrame:
     """The model as one row of ``quality.match_model``."""
-    return pd.DataFrame([{
-        "model_version": model.version, "structure": model.structure, "trained_at": trained_at,
-        "trained_on_records": model.trained_on_records,
-        "training_seconds": round(model.training_seconds, 1), "model_json": model.model_json,
-    }], columns=MODEL_COLUMNS)
+    return pd.DataFrame(
+        [
+            {
+                "model_version": model.version,
+                "structure": model.structure,
+                "trained_at": trained_at,
+                "trained_on_records": model.trained_on_records,
+                "training_seconds": round(model.training_seconds, 1),
+                "model_json": model.model_json,
+            }
+        ],
+        columns=MODEL_COLUMNS,
+    )
 
 
 #: the value frequencies of the newest model, stored on training nights (personal values among
@@ -129,11 +145,13 @@ def frequencies_to_rows(model: TrainedModel) -> pd.DataFrame:
     if model.frequencies is None:
         raise ValueError(f"model {model.version} was stored without its frequencies")
     return model.frequencies.assign(model_version=model.version)[
-        ["model_version", *FREQUENCY_COLUMNS]]
+        ["model_version", *FREQUENCY_COLUMNS]
+    ]
 
 
-def latest_model(stored: pd.DataFrame | None,
-                 frequencies: pd.DataFrame | None = None) -> TrainedModel | None:
+def latest_model(
+    stored: pd.DataFrame | None, frequencies: pd.DataFrame | None = None
+) -> TrainedModel | None:
     """The newest model of ``quality.match_model`` with its frequencies from
     ``FREQUENCY_TABLE`` (None when they are not stored for it), or None."""
     if stored is None or stored.empty:
@@ -143,14 +161,19 @@ def latest_model(stored: pd.DataFrame | None,
     if frequencies is not None and len(frequencies):
         own = frequencies[frequencies["model_version"] == row["model_version"]]
         own = own[FREQUENCY_COLUMNS].reset_index(drop=True) if len(own) else None
-    return TrainedModel(model_json=row["model_json"], version=row["model_version"],
-                        structure=row["structure"],
-                        trained_on_records=int(row["trained_on_records"]),
-                        training_seconds=float(row["training_seconds"]), frequencies=own)
+    return TrainedModel(
+        model_json=row["model_json"],
+        version=row["model_version"],
+        structure=row["structure"],
+        trained_on_records=int(row["trained_on_records"]),
+        training_seconds=float(row["training_seconds"]),
+        frequencies=own,
+    )
 
 
-def save_charts(model: TrainedModel, con: duckdb.DuckDBPyConnection,
-                folder: str | os.PathLike[str]) -> list[str]:
+def save_charts(
+    model: TrainedModel, con: duckdb.DuckDBPyConnection, folder: str | os.PathLike[str]
+) -> list[str]:
     """Splink's match-weights and m/u charts of ``model`` as self-contained HTML files."""
     from pathlib import Path
 
@@ -159,8 +182,10 @@ def save_charts(model: TrainedModel, con: duckdb.DuckDBPyConnection,
     linker = _linker(con, json.loads(model.model_json))
     written = []
     with _library_warnings_silenced():
-        for name, chart in (("match_weights", linker.visualisations.match_weights_chart()),
-                            ("m_u_parameters", linker.visualisations.m_u_parameters_chart())):
+        for name, chart in (
+            ("match_weights", linker.visualisations.match_weights_chart()),
+            ("m_u_parameters", linker.visualisations.m_u_parameters_chart()),
+        ):
             path = folder / f"{name}_{model.version}.html"
             chart.save(str(path), inline=True)  # type: ignore[no-untyped-call]
             written.append(str(path))
@@ -177,8 +202,12 @@ def _linker(con: duckdb.DuckDBPyConnection, model: dict[str, Any] | SettingsCrea
     return linker
 
 
-def train(con: duckdb.DuckDBPyConnection, n_records: int, frequencies: pd.DataFrame,
-          seed: int = U_SAMPLE_SEED) -> TrainedModel:
+def train(
+    con: duckdb.DuckDBPyConnection,
+    n_records: int,
+    frequencies: pd.DataFrame,
+    seed: int = U_SAMPLE_SEED,
+) -> TrainedModel:
     """Train the model on ``match_input`` (made with ``frequencies``, which the model keeps):
     lambda, u, m from NIB labels and EM."""
     started = time.perf_counter()
@@ -191,7 +220,8 @@ def train(con: duckdb.DuckDBPyConnection, n_records: int, frequencies: pd.DataFr
         linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=seed)
         for columns in EM_BLOCKING_COLUMNS:
             linker.training.estimate_parameters_using_expectation_maximisation(
-                block_on(*columns), estimate_without_term_frequencies=True)
+                block_on(*columns), estimate_without_term_frequencies=True
+            )
     model = regularise(linker.misc.save_model_to_json())
     model_json = json.dumps(model, sort_keys=True, default=str)
     return TrainedModel(

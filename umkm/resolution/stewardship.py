@@ -39,9 +39,18 @@ from umkm.record_keys import record_refs
 SAME, DIFFERENT, DETACH = "same_business", "different_businesses", "detach"
 DECISIONS = (SAME, DIFFERENT, DETACH)
 DECISION_TABLE = "steward.match_decision"
-DECISION_COLUMNS = ["decision_id", "decision", "left_source", "left_source_record_id",
-                    "right_source", "right_source_record_id", "decided_by", "decided_at",
-                    "reason", "review_id"]
+DECISION_COLUMNS = [
+    "decision_id",
+    "decision",
+    "left_source",
+    "left_source_record_id",
+    "right_source",
+    "right_source_record_id",
+    "decided_by",
+    "decided_at",
+    "reason",
+    "review_id",
+]
 STATUS_COLUMNS = ["decision_id", "decision", "status", "message"]
 
 
@@ -55,30 +64,42 @@ class Constraints:
     status: pd.DataFrame  # STATUS_COLUMNS: applied, vanished, contradicted
     contradictions: list[str] = field(default_factory=list)
     #: position of each record an applied decision names, and the decision's id
-    decided: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
-        {"position": np.zeros(0, np.int64), "decision_id": np.zeros(0, np.int64)}))
+    decided: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(
+            {"position": np.zeros(0, np.int64), "decision_id": np.zeros(0, np.int64)}
+        )
+    )
 
 
-def decision_causes(events: pd.DataFrame, record_ids: pd.Series,
-                    decided: pd.DataFrame) -> pd.Series:
+def decision_causes(
+    events: pd.DataFrame, record_ids: pd.Series, decided: pd.DataFrame
+) -> pd.Series:
     """The cause of each id event: ``steward decision N, M`` when a record that decisions
     name belongs to the business the event made (the survivor of a merge, the new id of a
     split), else empty."""
     if decided.empty or events.empty:
         return pd.Series("", index=events.index, dtype="str")
-    by_id = (pd.DataFrame({"umkm_id": record_ids.to_numpy()[decided["position"].to_numpy()],
-                           "decision_id": decided["decision_id"].to_numpy()})
-             .drop_duplicates().sort_values("decision_id")
-             .groupby("umkm_id")["decision_id"]
-             .agg(lambda ids: "steward decision " + ", ".join(str(int(i)) for i in ids)))
+    by_id = (
+        pd.DataFrame(
+            {
+                "umkm_id": record_ids.to_numpy()[decided["position"].to_numpy()],
+                "decision_id": decided["decision_id"].to_numpy(),
+            }
+        )
+        .drop_duplicates()
+        .sort_values("decision_id")
+        .groupby("umkm_id")["decision_id"]
+        .agg(lambda ids: "steward decision " + ", ".join(str(int(i)) for i in ids))
+    )
     business = events["related_umkm_id"].where(events["event"] == "merged", events["umkm_id"])
     return business.map(by_id).fillna("").astype("str")
 
 
 def no_constraints() -> Constraints:
     pairs = pd.DataFrame({"left": np.zeros(0, np.int64), "right": np.zeros(0, np.int64)})
-    return Constraints(pairs, pairs.copy(), np.zeros(0, np.int64),
-                       pd.DataFrame(columns=STATUS_COLUMNS))
+    return Constraints(
+        pairs, pairs.copy(), np.zeros(0, np.int64), pd.DataFrame(columns=STATUS_COLUMNS)
+    )
 
 
 def constraints_for(records: pd.DataFrame, decisions: pd.DataFrame | None) -> Constraints:
@@ -88,43 +109,65 @@ def constraints_for(records: pd.DataFrame, decisions: pd.DataFrame | None) -> Co
     position = pd.Series(np.arange(len(records)), index=record_refs(records).to_numpy())
     position = position[~position.index.duplicated()]
     left = record_refs(decisions, "left_").map(position)
-    right = record_refs(decisions.fillna({"right_source": "", "right_source_record_id": ""}),
-                        "right_").map(position)
+    right = record_refs(
+        decisions.fillna({"right_source": "", "right_source_record_id": ""}), "right_"
+    ).map(position)
     is_detach = decisions["decision"] == DETACH
     vanished = left.isna() | (right.isna() & ~is_detach)
-    status = pd.DataFrame({
-        "decision_id": decisions["decision_id"].to_numpy(),
-        "decision": decisions["decision"].to_numpy(),
-        "status": np.where(vanished, "vanished", "applied"),
-        "message": np.where(vanished, "a record it names is not among tonight's records "
-                            "(gone from its source, or quarantined)", ""),
-    })
+    status = pd.DataFrame(
+        {
+            "decision_id": decisions["decision_id"].to_numpy(),
+            "decision": decisions["decision"].to_numpy(),
+            "status": np.where(vanished, "vanished", "applied"),
+            "message": np.where(
+                vanished,
+                "a record it names is not among tonight's records "
+                "(gone from its source, or quarantined)",
+                "",
+            ),
+        }
+    )
     live = ~vanished.to_numpy()
-    frame = pd.DataFrame({"decision_id": decisions["decision_id"].to_numpy(),
-                          "decision": decisions["decision"].to_numpy(),
-                          "left": left.to_numpy(), "right": right.to_numpy()})[live]
+    frame = pd.DataFrame(
+        {
+            "decision_id": decisions["decision_id"].to_numpy(),
+            "decision": decisions["decision"].to_numpy(),
+            "left": left.to_numpy(),
+            "right": right.to_numpy(),
+        }
+    )[live]
     must = frame[frame["decision"] == SAME]
     cannot = frame[frame["decision"] == DIFFERENT]
     detach = frame[frame["decision"] == DETACH]
     contradictions = _contradictions(len(records), must, cannot, detach)
-    contradicted = {int(d) for text in contradictions
-                    for d in re.findall(r"decision (\d+)", text)}
+    contradicted = {int(d) for text in contradictions for d in re.findall(r"decision (\d+)", text)}
     status.loc[status["decision_id"].isin(contradicted), ["status", "message"]] = [
-        "contradicted", "contradicts another decision (see the steward_decisions check)"]
+        "contradicted",
+        "contradicts another decision (see the steward_decisions check)",
+    ]
     applied = frame[~frame["decision_id"].isin(contradicted)]
-    decided = pd.concat([
-        applied[["left", "decision_id"]].rename(columns={"left": "position"}),
-        applied.dropna(subset=["right"])[["right", "decision_id"]].rename(
-            columns={"right": "position"})], ignore_index=True).astype(np.int64)
+    decided = pd.concat(
+        [
+            applied[["left", "decision_id"]].rename(columns={"left": "position"}),
+            applied.dropna(subset=["right"])[["right", "decision_id"]].rename(
+                columns={"right": "position"}
+            ),
+        ],
+        ignore_index=True,
+    ).astype(np.int64)
     return Constraints(
         must_link=must[["left", "right"]].astype(np.int64).reset_index(drop=True),
         cannot_link=cannot[["left", "right"]].astype(np.int64).reset_index(drop=True),
         detached=detach["left"].to_numpy(dtype=np.int64),
-        status=status, contradictions=contradictions, decided=decided)
+        status=status,
+        contradictions=contradictions,
+        decided=decided,
+    )
 
 
-def _contradictions(n: int, must: pd.DataFrame, cannot: pd.DataFrame,
-                    detach: pd.DataFrame) -> list[str]:
+def _contradictions(
+    n: int, must: pd.DataFrame, cannot: pd.DataFrame, detach: pd.DataFrame
+) -> list[str]:
     """Decisions that cannot all hold: a cannot-link or a detachment inside a group that
     must-links join."""
     if must.empty:
@@ -139,14 +182,18 @@ def _contradictions(n: int, must: pd.DataFrame, cannot: pd.DataFrame,
         a, b = int(row.left), int(row.right)
         if group[a] == group[b]:
             joining = must[(group[must["left"].to_numpy(dtype=np.int64)] == group[a])]
-            found.append(f"decision {row.decision_id} (different businesses) contradicts "
-                         f"same-business decisions {_ids(joining)}")
+            found.append(
+                f"decision {row.decision_id} (different businesses) contradicts "
+                f"same-business decisions {_ids(joining)}"
+            )
     for row in detach.itertuples():
         a = int(row.left)
         joining = must[(must["left"] == a) | (must["right"] == a)]
         if len(joining):
-            found.append(f"decision {row.decision_id} (detach) contradicts same-business "
-                         f"decisions {_ids(joining)}")
+            found.append(
+                f"decision {row.decision_id} (detach) contradicts same-business "
+                f"decisions {_ids(joining)}"
+            )
     return found
 
 
@@ -155,6 +202,7 @@ def _ids(frame: pd.DataFrame) -> str:
 
 
 # --- where decisions live ----------------------------------------------------------------
+
 
 def steward_database(url: str) -> str:
     """The SQLAlchemy URL that holds ``steward.match_decision`` for the warehouse at ``url``:
@@ -173,14 +221,16 @@ def read_decisions(url: str) -> pd.DataFrame:
     parsed = make_url(steward)
     if parsed.get_backend_name() == "duckdb" and not Path(parsed.database or "").exists():
         return pd.DataFrame(columns=DECISION_COLUMNS)
-    engine = sa.create_engine(steward, connect_args={"read_only": True}
-                              if parsed.get_backend_name() == "duckdb" else {})
+    engine = sa.create_engine(
+        steward, connect_args={"read_only": True} if parsed.get_backend_name() == "duckdb" else {}
+    )
     try:
         with engine.connect() as conn:
             if not sa.inspect(conn).has_table("match_decision", schema="steward"):
                 return pd.DataFrame(columns=DECISION_COLUMNS)
-            return pd.read_sql_query(sa.text(f"SELECT * FROM {DECISION_TABLE} "
-                                             "ORDER BY decision_id"), conn)
+            return pd.read_sql_query(
+                sa.text(f"SELECT * FROM {DECISION_TABLE} ORDER BY decision_id"), conn
+            )
     finally:
         engine.dispose()
 
@@ -202,22 +252,29 @@ def record_decisions(url: str, decisions: pd.DataFrame) -> pd.DataFrame:
     try:
         with engine.begin() as conn:
             conn.execute(sa.text("CREATE SCHEMA IF NOT EXISTS steward"))
-            conn.execute(sa.text(f"""
+            conn.execute(
+                sa.text(f"""
                 CREATE TABLE IF NOT EXISTS {DECISION_TABLE} (
                     decision_id BIGINT PRIMARY KEY, decision TEXT NOT NULL,
                     left_source TEXT NOT NULL, left_source_record_id TEXT NOT NULL,
                     right_source TEXT, right_source_record_id TEXT,
                     decided_by TEXT NOT NULL, decided_at TIMESTAMPTZ NOT NULL,
-                    reason TEXT, review_id TEXT)"""))
-            last = conn.execute(sa.text(f"SELECT max(decision_id) FROM {DECISION_TABLE}"
-                                        )).scalar() or 0
-            rows = decisions.assign(decision_id=np.arange(last + 1,
-                                                          last + 1 + len(decisions)))
+                    reason TEXT, review_id TEXT)""")
+            )
+            last = (
+                conn.execute(sa.text(f"SELECT max(decision_id) FROM {DECISION_TABLE}")).scalar()
+                or 0
+            )
+            rows = decisions.assign(decision_id=np.arange(last + 1, last + 1 + len(decisions)))
             for row in rows[DECISION_COLUMNS].to_dict("records"):
-                conn.execute(sa.text(
-                    f"INSERT INTO {DECISION_TABLE} ({', '.join(DECISION_COLUMNS)}) VALUES ("
-                    + ", ".join(f":{c}" for c in DECISION_COLUMNS) + ")"),
-                    {k: (None if pd.isna(v) else v) for k, v in row.items()})
+                conn.execute(
+                    sa.text(
+                        f"INSERT INTO {DECISION_TABLE} ({', '.join(DECISION_COLUMNS)}) VALUES ("
+                        + ", ".join(f":{c}" for c in DECISION_COLUMNS)
+                        + ")"
+                    ),
+                    {k: (None if pd.isna(v) else v) for k, v in row.items()},
+                )
     finally:
         engine.dispose()
     return rows[DECISION_COLUMNS]

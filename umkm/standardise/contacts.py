@@ -27,8 +27,11 @@ def standardise_phones(raw: pd.Series) -> pd.DataFrame:
     digits = parts.str.replace(r"\D", "", regex=True)
     e164 = pd.Series(
         np.select(
-            [as_mask(digits.str.startswith("62")), as_mask(digits.str.startswith("0")),
-             as_mask(digits.str.match(r"^8\d{8,11}$"))],
+            [
+                as_mask(digits.str.startswith("62")),
+                as_mask(digits.str.startswith("0")),
+                as_mask(digits.str.match(r"^8\d{8,11}$")),
+            ],
             ["+" + digits, "+62" + digits.str[1:], "+62" + digits],
             default="",
         ),
@@ -36,20 +39,25 @@ def standardise_phones(raw: pd.Series) -> pd.DataFrame:
     )
     is_mobile = e164.str.match(_MOBILE) & ~masked
     is_landline = e164.str.match(_LANDLINE) & ~masked
-    candidates = pd.DataFrame({
-        "e164": e164, "rank": np.where(is_mobile, 0, 1),
-        "position": parts.groupby(level=0).cumcount(),
-    })[is_mobile | is_landline]
+    candidates = pd.DataFrame(
+        {
+            "e164": e164,
+            "rank": np.where(is_mobile, 0, 1),
+            "position": parts.groupby(level=0).cumcount(),
+        }
+    )[is_mobile | is_landline]
     candidates = candidates.sort_values(["rank", "position"], kind="stable")
     candidates = candidates[~candidates.reset_index().duplicated(["index", "e164"]).to_numpy()]
     order = candidates.groupby(level=0).cumcount()
     first = candidates["e164"][order == 0]
     second = candidates["e164"][order == 1]
-    return pd.DataFrame({
-        "phone_e164": first.reindex(raw.index),
-        "phone_e164_alt": second.reindex(raw.index),
-        "phone_masked": masked.groupby(level=0).any().reindex(raw.index).fillna(False),
-    })
+    return pd.DataFrame(
+        {
+            "phone_e164": first.reindex(raw.index),
+            "phone_e164_alt": second.reindex(raw.index),
+            "phone_masked": masked.groupby(level=0).any().reindex(raw.index).fillna(False),
+        }
+    )
 
 
 @on_distinct

@@ -23,8 +23,7 @@ def on_distinct(func: Callable[..., Result]) -> Callable[..., Result]:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **options: Any) -> Result:
-        n_columns = next((i for i, a in enumerate(args) if not isinstance(a, pd.Series)),
-                         len(args))
+        n_columns = next((i for i, a in enumerate(args) if not isinstance(a, pd.Series)), len(args))
         columns, rest = args[:n_columns], args[n_columns:]
         index = columns[0].index
         if len(columns) == 1:
@@ -34,8 +33,7 @@ def on_distinct(func: Callable[..., Result]) -> Callable[..., Result]:
             keys = pd.MultiIndex.from_arrays([c.to_numpy() for c in columns])
             codes, uniques = keys.factorize()
             distinct = [
-                pd.Series(uniques.get_level_values(i), dtype=c.dtype)
-                for i, c in enumerate(columns)
+                pd.Series(uniques.get_level_values(i), dtype=c.dtype) for i, c in enumerate(columns)
             ]
         result = func(*distinct, *rest, **options).reset_index(drop=True).take(codes)
         result.index = index

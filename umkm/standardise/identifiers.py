@@ -26,8 +26,12 @@ def standardise_nik(raw: pd.Series) -> pd.DataFrame:
     valid &= day.mod(FEMALE_NIK_DAY_OFFSET).between(1, 31)
     issue = pd.Series(
         np.select(
-            [as_mask(text == ""), as_mask(valid), as_mask(scientific),
-             as_mask(digits.str.len() != 16)],
+            [
+                as_mask(text == ""),
+                as_mask(valid),
+                as_mask(scientific),
+                as_mask(digits.str.len() != 16),
+            ],
             ["", "", "typed as a number: precision lost", "not 16 digits"],
             default="not a valid NIK (region or birth date)",
         ),

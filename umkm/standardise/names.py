@@ -22,16 +22,57 @@ SHOP_ABBREVIATIONS = ("tk", "rm")
 #: legal forms before or after a business name
 LEGAL_FORMS = ("pt", "cv", "ud", "pd", "tbk", "fa", "firma")
 #: decoration online shops add to their name (also ending a shop's URL slug)
-SHOP_DECORATION = ("officialstore", "official", "store", "shop", "olshop", "onlineshop",
-                   "online", "id", "indonesia")
+SHOP_DECORATION = (
+    "officialstore",
+    "official",
+    "store",
+    "shop",
+    "olshop",
+    "onlineshop",
+    "online",
+    "id",
+    "indonesia",
+)
 #: words that say what kind of shop or legal entity it is, not which one
-BUSINESS_NOISE_WORDS = (*LEGAL_FORMS, *SHOP_WORDS, *SHOP_ABBREVIATIONS, *SHOP_DECORATION,
-                        "ind", "cabang")
+BUSINESS_NOISE_WORDS = (
+    *LEGAL_FORMS,
+    *SHOP_WORDS,
+    *SHOP_ABBREVIATIONS,
+    *SHOP_DECORATION,
+    "ind",
+    "cabang",
+)
 #: honorifics and forms of address before a person's name
 HONORIFICS = (
-    "ibu", "bu", "bapak", "bpk", "pak", "hj", "h", "haji", "hajjah", "mas", "mbak", "mba",
-    "teh", "abah", "mak", "mpok", "kak", "bang", "cak", "ny", "nyonya", "tn", "sdr", "sdri",
-    "dr", "drs", "dra", "ir", "prof",
+    "ibu",
+    "bu",
+    "bapak",
+    "bpk",
+    "pak",
+    "hj",
+    "h",
+    "haji",
+    "hajjah",
+    "mas",
+    "mbak",
+    "mba",
+    "teh",
+    "abah",
+    "mak",
+    "mpok",
+    "kak",
+    "bang",
+    "cak",
+    "ny",
+    "nyonya",
+    "tn",
+    "sdr",
+    "sdri",
+    "dr",
+    "drs",
+    "dra",
+    "ir",
+    "prof",
 )
 #: a name that starts with a legal form belongs to a company, not a person
 _LEGAL_ENTITY_NAME = r"(?i)^\s*(?:pt|cv|ud|pd|fa|firma|koperasi|kop|yayasan)\b"
@@ -53,7 +94,9 @@ def display_business_name(raw: pd.Series) -> pd.Series:
     text = raw.fillna("").astype(str)
     text = text.str.replace(r"(?i)[_.\s]official$", "", regex=True)
     text = text.str.replace(r"([a-z])([A-Z])", r"\1 \2", regex=True)
-    text = collapse_spaces(text.str.replace(_EMOJI_AND_SYMBOLS, " ", regex=True).str.replace("_", " "))
+    text = collapse_spaces(
+        text.str.replace(_EMOJI_AND_SYMBOLS, " ", regex=True).str.replace("_", " ")
+    )
     shouting = (text == text.str.upper()) | (text == text.str.lower())
     return text.where(~shouting, text.str.title()).replace("", pd.NA)
 
@@ -73,7 +116,9 @@ def normalise_business_name(raw: pd.Series) -> pd.Series:
     return collapse_spaces(text).str.slice(0, MAX_NAME_LENGTH).str.strip().replace("", pd.NA)
 
 
-def company_names_out_of_owner(business: pd.Series, owner: pd.Series) -> tuple[pd.Series, pd.Series]:
+def company_names_out_of_owner(
+    business: pd.Series, owner: pd.Series
+) -> tuple[pd.Series, pd.Series]:
     """Owner names that are a company's name (``PT BUAH RIZKI``, ``KOPERASI ...``) are no
     person's: they become the business name where that is missing, and the owner is unknown.
     OSS names the licence holder, which for a PT, CV or cooperative is the company itself."""

@@ -10,8 +10,16 @@ from umkm.standardise.distinct import on_distinct
 from umkm.standardise.text import as_mask
 
 _UNIT_FACTORS = {
-    "rb": 1e3, "ribu": 1e3, "k": 1e3, "jt": 1e6, "juta": 1e6, "m": 1e9, "miliar": 1e9,
-    "milyar": 1e9, "t": 1e12, "triliun": 1e12,
+    "rb": 1e3,
+    "ribu": 1e3,
+    "k": 1e3,
+    "jt": 1e6,
+    "juta": 1e6,
+    "m": 1e9,
+    "miliar": 1e9,
+    "milyar": 1e9,
+    "t": 1e12,
+    "triliun": 1e12,
 }
 
 
@@ -33,8 +41,11 @@ def parse_indonesian_number(raw: pd.Series) -> pd.Series:
     canonical = pd.Series(
         np.select(
             [as_mask(grouped), as_mask(comma_decimal), as_mask(plain)],
-            [number.str.replace(".", "", regex=False).str.replace(",", ".", regex=False),
-             number.str.replace(",", ".", regex=False), number],
+            [
+                number.str.replace(".", "", regex=False).str.replace(",", ".", regex=False),
+                number.str.replace(",", ".", regex=False),
+                number,
+            ],
             default="",
         ),
         index=raw.index,
@@ -45,10 +56,31 @@ def parse_indonesian_number(raw: pd.Series) -> pd.Series:
 
 
 _MONTHS_ID = {
-    "januari": 1, "jan": 1, "februari": 2, "feb": 2, "pebruari": 2, "maret": 3, "mar": 3,
-    "april": 4, "apr": 4, "mei": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "agustus": 8,
-    "agu": 8, "agt": 8, "september": 9, "sep": 9, "oktober": 10, "okt": 10, "november": 11,
-    "nov": 11, "desember": 12, "des": 12,
+    "januari": 1,
+    "jan": 1,
+    "februari": 2,
+    "feb": 2,
+    "pebruari": 2,
+    "maret": 3,
+    "mar": 3,
+    "april": 4,
+    "apr": 4,
+    "mei": 5,
+    "juni": 6,
+    "jun": 6,
+    "juli": 7,
+    "jul": 7,
+    "agustus": 8,
+    "agu": 8,
+    "agt": 8,
+    "september": 9,
+    "sep": 9,
+    "oktober": 10,
+    "okt": 10,
+    "november": 11,
+    "nov": 11,
+    "desember": 12,
+    "des": 12,
 }
 
 
@@ -63,7 +95,10 @@ def parse_dates(raw: pd.Series) -> pd.Series:
 FIRST_YEAR, LAST_YEAR = 1900, 2100
 #: Excel counts days from 1899-12-31 and holds a 29 February 1900 that never was (day 60),
 #: so from day 61 on a serial is days since 1899-12-30
-_EXCEL_DAY_ZERO, _EXCEL_DAY_ZERO_AFTER_LEAP_BUG = pd.Timestamp("1899-12-31"), pd.Timestamp("1899-12-30")
+_EXCEL_DAY_ZERO, _EXCEL_DAY_ZERO_AFTER_LEAP_BUG = (
+    pd.Timestamp("1899-12-31"),
+    pd.Timestamp("1899-12-30"),
+)
 _EXCEL_LEAP_BUG_DAY = 60
 _EXCEL_LAST_DAY = (pd.Timestamp(f"{LAST_YEAR}-12-31") - _EXCEL_DAY_ZERO_AFTER_LEAP_BUG).days
 #: Unix times above this many seconds (the year 5138) are milliseconds
@@ -87,25 +122,40 @@ def parse_date_text(raw: pd.Series) -> pd.Series:
     month_year["d"] = 1
     parts = iso.fillna(dmy).fillna(month_year)
     parts = parts.apply(pd.to_numeric, errors="coerce")
-    usable = (parts.notna().all(axis=1) & parts["y"].between(FIRST_YEAR, LAST_YEAR)
-              & parts["m"].between(1, 12) & parts["d"].between(1, 31)).to_numpy(dtype=bool)
-    result = pd.to_datetime(
-        parts[usable].astype("int64").rename(columns={"y": "year", "m": "month", "d": "day"}),
-        errors="coerce",
-    ) if usable.any() else pd.Series(dtype="datetime64[ns]")
+    usable = (
+        parts.notna().all(axis=1)
+        & parts["y"].between(FIRST_YEAR, LAST_YEAR)
+        & parts["m"].between(1, 12)
+        & parts["d"].between(1, 31)
+    ).to_numpy(dtype=bool)
+    result = (
+        pd.to_datetime(
+            parts[usable].astype("int64").rename(columns={"y": "year", "m": "month", "d": "day"}),
+            errors="coerce",
+        )
+        if usable.any()
+        else pd.Series(dtype="datetime64[ns]")
+    )
     dates = result.reindex(raw.index).astype("datetime64[ns]")
     return dates.fillna(_excel_serial_dates(text))
 
 
 def _excel_serial_dates(text: pd.Series) -> pd.Series:
-    serial = pd.to_numeric(text.where(text.str.fullmatch(r"\d{1,6}(?:\.\d+)?")),
-                           errors="coerce").astype("float64").to_numpy()
+    serial = (
+        pd.to_numeric(text.where(text.str.fullmatch(r"\d{1,6}(?:\.\d+)?")), errors="coerce")
+        .astype("float64")
+        .to_numpy()
+    )
     days = np.floor(np.nan_to_num(serial, nan=-1.0))
     before_bug = (days >= 1) & (days < _EXCEL_LEAP_BUG_DAY)
     after_bug = (days > _EXCEL_LEAP_BUG_DAY) & (days <= _EXCEL_LAST_DAY)
     offsets = pd.to_timedelta(np.where(before_bug | after_bug, days, 0), unit="D")
-    dates = pd.Series(np.where(before_bug, _EXCEL_DAY_ZERO, _EXCEL_DAY_ZERO_AFTER_LEAP_BUG),
-                      index=text.index).astype("datetime64[ns]") + offsets
+    dates = (
+        pd.Series(
+            np.where(before_bug, _EXCEL_DAY_ZERO, _EXCEL_DAY_ZERO_AFTER_LEAP_BUG), index=text.index
+        ).astype("datetime64[ns]")
+        + offsets
+    )
     plausible = (before_bug | after_bug) & dates.dt.year.between(FIRST_YEAR, LAST_YEAR).to_numpy()
     return dates.where(plausible).astype("datetime64[ns]")
 
@@ -118,6 +168,9 @@ def parse_unix_dates(raw: pd.Series) -> pd.Series:
     latest = (pd.Timestamp(f"{LAST_YEAR}-12-31") - pd.Timestamp("1970-01-01")).total_seconds()
     seconds = seconds.where((seconds > 0) & (seconds <= latest))
     stamps = pd.to_datetime(seconds, unit="s", utc=True, errors="coerce")
-    return stamps.dt.tz_convert("Asia/Jakarta").dt.tz_localize(None).dt.normalize().astype(
-        "datetime64[ns]"
+    return (
+        stamps.dt.tz_convert("Asia/Jakarta")
+        .dt.tz_localize(None)
+        .dt.normalize()
+        .astype("datetime64[ns]")
     )

@@ -29,26 +29,37 @@ from umkm.standardise.names import (
 from umkm.standardise.numbers_dates import parse_dates, parse_indonesian_number, parse_unix_dates
 from umkm.standardise.text import as_mask, blank_placeholders, collapse_spaces, visible_text
 
-_ACTIVE_WORDS = {"aktif": True, "active": True, "tidak aktif": False, "inactive": False,
-                 "tutup": False, "suspended": False, "closed": False}
+_ACTIVE_WORDS = {
+    "aktif": True,
+    "active": True,
+    "tidak aktif": False,
+    "inactive": False,
+    "tutup": False,
+    "suspended": False,
+    "closed": False,
+}
 
 
 def activity(fields: pd.DataFrame) -> pd.Series:
     """Whether the business or shop is active, from whichever status field the source has."""
     active = pd.Series(pd.NA, index=fields.index, dtype="boolean")
     if "status" in fields:
-        active = active.fillna(fields["status"].str.strip().str.lower().map(_ACTIVE_WORDS)
-                               .astype("boolean"))
+        active = active.fillna(
+            fields["status"].str.strip().str.lower().map(_ACTIVE_WORDS).astype("boolean")
+        )
     if "active_flag" in fields:
-        active = active.fillna(fields["active_flag"].str.lower().map({"true": True, "false": False})
-                               .astype("boolean"))
+        active = active.fillna(
+            fields["active_flag"].str.lower().map({"true": True, "false": False}).astype("boolean")
+        )
     if "closed_flag" in fields:
-        active = active.fillna(fields["closed_flag"].str.lower().map({"true": False, "false": True})
-                               .astype("boolean"))
+        active = active.fillna(
+            fields["closed_flag"].str.lower().map({"true": False, "false": True}).astype("boolean")
+        )
     return active
 
 
 # --- one source snapshot -----------------------------------------------------------------
+
 
 def source_fields(raw: pd.DataFrame, spec: SourceSpec) -> pd.DataFrame:
     """Rename a raw table's columns to the source record fields of the catalog mapping."""
@@ -62,20 +73,30 @@ def source_fields(raw: pd.DataFrame, spec: SourceSpec) -> pd.DataFrame:
 #: source record fields whose text a standardiser may not understand, and the canonical
 #: columns they fill: text that fills none of them is kept in ``unparsed``
 UNDERSTOOD_AS: dict[str, tuple[str, ...]] = {
-    "nik": ("nik",), "nib": ("nib",), "npwp": ("npwp",), "registration_no": ("nib", "npwp"),
-    "phone": ("phone_e164",), "email": ("email",), "postal_code": ("postal_code",),
-    "city": ("kab_code",), "city_and_kecamatan": ("kab_code",),
-    "kecamatan": ("kecamatan_code",), "village_code": ("kecamatan_code",), "kbli": ("kbli",),
-    "turnover_yearly": ("turnover_yearly",), "turnover_monthly": ("turnover_yearly",),
-    "registered_on": ("registered_on",), "registered_unix": ("registered_on",),
-    "status": ("is_active",), "active_flag": ("is_active",), "closed_flag": ("is_active",),
+    "nik": ("nik",),
+    "nib": ("nib",),
+    "npwp": ("npwp",),
+    "registration_no": ("nib", "npwp"),
+    "phone": ("phone_e164",),
+    "email": ("email",),
+    "postal_code": ("postal_code",),
+    "city": ("kab_code",),
+    "city_and_kecamatan": ("kab_code",),
+    "kecamatan": ("kecamatan_code",),
+    "village_code": ("kecamatan_code",),
+    "kbli": ("kbli",),
+    "turnover_yearly": ("turnover_yearly",),
+    "turnover_monthly": ("turnover_yearly",),
+    "registered_on": ("registered_on",),
+    "registered_unix": ("registered_on",),
+    "status": ("is_active",),
+    "active_flag": ("is_active",),
+    "closed_flag": ("is_active",),
     "product_count": ("product_count",),
 }
 
 
-def standardise_source(
-    fields: pd.DataFrame, spec: SourceSpec, snapshot_date: date
-) -> pd.DataFrame:
+def standardise_source(fields: pd.DataFrame, spec: SourceSpec, snapshot_date: date) -> pd.DataFrame:
     """Standardise one source snapshot's records (``source_fields`` output) to canonical form.
 
     Any text in any cell is survived: what cannot be understood becomes NA, and its raw text
@@ -109,7 +130,9 @@ def standardise_source(
     )
     out = out.join(standardise_phones(field("phone")))
     out["email"] = standardise_email(field("email"))
-    out["address"] = collapse_spaces(blank_placeholders(field("address")).fillna("")).replace("", pd.NA)
+    out["address"] = collapse_spaces(blank_placeholders(field("address")).fillna("")).replace(
+        "", pd.NA
+    )
     out["kelurahan"] = _plain_text(field("kelurahan")).str.title()
     out = out.join(_regions(f, field, spec))
     out["kbli"] = first_kbli(field("kbli"))
@@ -190,9 +213,14 @@ def _regions(f: pd.DataFrame, field: Callable[[str], pd.Series], spec: SourceSpe
     # a blank postal code says nothing: its nullable 'in Banten' flag is NA, never False
     outside_by_postal = province.isna() & by_postal["postal_in_banten"].eq(False)
     in_scope = pd.Series(
-        np.select([as_mask(outside_by_text | outside_by_code | outside_by_postal),
-                   as_mask(province.notna())],
-                  ["outside", "banten"], default="unknown"),
+        np.select(
+            [
+                as_mask(outside_by_text | outside_by_code | outside_by_postal),
+                as_mask(province.notna()),
+            ],
+            ["outside", "banten"],
+            default="unknown",
+        ),
         index=f.index,
     )
     if spec.kind == "registry":
@@ -200,34 +228,49 @@ def _regions(f: pd.DataFrame, field: Callable[[str], pd.Series], spec: SourceSpe
     kab = kab.where((in_scope == "banten") & kab.isin(names))
     kecamatan = regions.resolve_kecamatan(kecamatan_text, kab)
     village_kecamatan = village.str[:6].where(village.str[:4] == kab)
-    kecamatan = kecamatan.assign(kecamatan_code=village_kecamatan.where(
-        village_kecamatan.isin(regions.region_tables().kecamatan["kecamatan_code"])
-    ).fillna(kecamatan["kecamatan_code"]))
+    kecamatan = kecamatan.assign(
+        kecamatan_code=village_kecamatan.where(
+            village_kecamatan.isin(regions.region_tables().kecamatan["kecamatan_code"])
+        ).fillna(kecamatan["kecamatan_code"])
+    )
     kecamatan["kecamatan_name"] = kecamatan["kecamatan_code"].map(regions.kecamatan_names())
-    return pd.DataFrame({
-        "kab_code": kab,
-        "kab_name": kab.map(names),
-        "kecamatan_code": kecamatan["kecamatan_code"],
-        "kecamatan_name": kecamatan["kecamatan_name"],
-        "postal_code": postal,
-        "region_scope": in_scope,
-        "region_evidence": _region_evidence(province_text, city_text, postal, village),
-    })
+    return pd.DataFrame(
+        {
+            "kab_code": kab,
+            "kab_name": kab.map(names),
+            "kecamatan_code": kecamatan["kecamatan_code"],
+            "kecamatan_name": kecamatan["kecamatan_name"],
+            "postal_code": postal,
+            "region_scope": in_scope,
+            "region_evidence": _region_evidence(province_text, city_text, postal, village),
+        }
+    )
 
 
 def _same_city_name(kab_code: pd.Series, city_text: pd.Series) -> pd.Series:
     """Whether a kab/kota code agrees with a bare city name (``Tangerang`` -> 3603 or 3671)."""
     names = regions.kabupaten_names()
-    stem = kab_code.map(names).fillna("").str.lower().str.replace(r"^(kabupaten|kota)\s+", "",
-                                                                   regex=True)
+    stem = (
+        kab_code.map(names)
+        .fillna("")
+        .str.lower()
+        .str.replace(r"^(kabupaten|kota)\s+", "", regex=True)
+    )
     city = regions.name_key(city_text).str.replace(r"\b(?:kabupaten|kab|kota)\b", "", regex=True)
     return (stem != "") & (stem == city.str.strip())
 
 
-def _region_evidence(province: pd.Series, city: pd.Series, postal: pd.Series,
-                     village: pd.Series) -> pd.Series:
+def _region_evidence(
+    province: pd.Series, city: pd.Series, postal: pd.Series, village: pd.Series
+) -> pd.Series:
     """A short, personal-data-free trace of the location fields, for quarantine details."""
     return (
-        "province=" + province.fillna("") + "; city=" + city.fillna("").str.slice(0, 40)
-        + "; postal=" + postal.fillna("") + "; village=" + village.fillna("")
+        "province="
+        + province.fillna("")
+        + "; city="
+        + city.fillna("").str.slice(0, 40)
+        + "; postal="
+        + postal.fillna("")
+        + "; village="
+        + village.fillna("")
     )

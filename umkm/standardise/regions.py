@@ -22,9 +22,14 @@ _QUALIFIER_KAB = r"\b(?:kabupaten|kab)\b"
 _QUALIFIER_KOTA = r"\b(?:kota|kodya|kotamadya|kot)\b"
 _NOISE_WORDS = r"\b(?:administrasi|adm|provinsi|prov|kecamatan|kec|kelurahan|kel|desa|ds)\b"
 #: spellings of kabupaten/kota that are not their Kemendagri names
-_CITY_ALIASES = {"tangsel": "tangerang selatan", "jaksel": "jakarta selatan",
-                 "jakbar": "jakarta barat", "jaktim": "jakarta timur", "jakut": "jakarta utara",
-                 "jakpus": "jakarta pusat"}
+_CITY_ALIASES = {
+    "tangsel": "tangerang selatan",
+    "jaksel": "jakarta selatan",
+    "jakbar": "jakarta barat",
+    "jaktim": "jakarta timur",
+    "jakut": "jakarta utara",
+    "jakpus": "jakarta pusat",
+}
 _FUZZY_KECAMATAN_CUTOFF = 88
 
 
@@ -51,8 +56,11 @@ def undotted(code: str) -> str:
 def name_key(text: pd.Series) -> pd.Series:
     """Lower-case letters and digits separated by single spaces."""
     return (
-        text.fillna("").astype(str).str.lower()
-        .str.replace(r"[^a-z0-9]+", " ", regex=True).str.strip()
+        text.fillna("")
+        .astype(str)
+        .str.lower()
+        .str.replace(r"[^a-z0-9]+", " ", regex=True)
+        .str.strip()
     )
 
 
@@ -73,8 +81,12 @@ def region_tables() -> RegionTables:
             kec_rows.append((undotted(kec.code), undotted(kab.code), kec.name))
             for village in list_wilayah(kec.code):
                 village_rows.append(
-                    (undotted(village.code), undotted(kec.code), undotted(kab.code),
-                     village.postal_code or "")
+                    (
+                        undotted(village.code),
+                        undotted(kec.code),
+                        undotted(kab.code),
+                        village.postal_code or "",
+                    )
                 )
     kecamatan = pd.DataFrame(kec_rows, columns=["kecamatan_code", "kab_code", "kecamatan_name"])
     kecamatan["name_key"] = name_key(kecamatan["kecamatan_name"])
@@ -98,7 +110,8 @@ def _strip_qualifiers(keys: pd.Series) -> pd.Series:
         keys.str.replace(_QUALIFIER_KAB, " ", regex=True)
         .str.replace(_QUALIFIER_KOTA, " ", regex=True)
         .str.replace(_NOISE_WORDS, " ", regex=True)
-        .str.replace(r"\s+", " ", regex=True).str.strip()
+        .str.replace(r"\s+", " ", regex=True)
+        .str.strip()
     )
 
 
@@ -133,11 +146,14 @@ def resolve_city(city: pd.Series) -> pd.DataFrame:
     # exact (name, kind) match first, then name only
     exact = pd.DataFrame({"name_key": bare, "kind": kind}).merge(
         kab[["name_key", "kind", "kab_code"]].drop_duplicates(["name_key", "kind"]),
-        on=["name_key", "kind"], how="left",
+        on=["name_key", "kind"],
+        how="left",
     )["kab_code"]
     by_name = kab.groupby("name_key").agg(
-        n=("kab_code", "nunique"), only_code=("kab_code", "first"),
-        provinces=("province_code", "nunique"), province=("province_code", "first"),
+        n=("kab_code", "nunique"),
+        only_code=("kab_code", "first"),
+        provinces=("province_code", "nunique"),
+        province=("province_code", "first"),
     )
     looked_up = by_name.reindex(bare.to_numpy())
     only = looked_up["only_code"].where(looked_up["n"] == 1).to_numpy()
@@ -160,8 +176,9 @@ def resolve_kecamatan(kecamatan: pd.Series, kab_code: pd.Series) -> pd.DataFrame
     keys = _strip_qualifiers(name_key(kecamatan))
     kec = region_tables().kecamatan
     frame = pd.DataFrame({"name_key": keys.to_numpy(), "kab_code": kab_code.to_numpy()})
-    within = frame.merge(kec[["name_key", "kab_code", "kecamatan_code"]], how="left",
-                         on=["name_key", "kab_code"])["kecamatan_code"]
+    within = frame.merge(
+        kec[["name_key", "kab_code", "kecamatan_code"]], how="left", on=["name_key", "kab_code"]
+    )["kecamatan_code"]
     unique_names = kec.groupby("name_key").filter(lambda g: len(g) == 1)
     anywhere = frame[["name_key"]].merge(
         unique_names[["name_key", "kecamatan_code"]], how="left", on="name_key"
@@ -182,8 +199,12 @@ def _fuzzy_kecamatan(frame: pd.DataFrame) -> pd.Series:
     for kab_code, group in pairs.groupby("kab_code"):
         choices = kec[kec["kab_code"] == kab_code]
         for text in group["name_key"]:
-            best = process.extractOne(text, choices["name_key"].tolist(), scorer=fuzz.ratio,
-                                      score_cutoff=_FUZZY_KECAMATAN_CUTOFF)
+            best = process.extractOne(
+                text,
+                choices["name_key"].tolist(),
+                scorer=fuzz.ratio,
+                score_cutoff=_FUZZY_KECAMATAN_CUTOFF,
+            )
             if best:
                 found[(text, kab_code)] = choices["kecamatan_code"].iloc[best[2]]
     matches = pd.DataFrame(
@@ -198,7 +219,9 @@ def _fuzzy_kecamatan(frame: pd.DataFrame) -> pd.Series:
 def resolve_postal_code(postal_code: pd.Series) -> pd.DataFrame:
     """Postal code -> ``postal_kab_code`` (when one Banten kab/kota uses it) and ``postal_in_banten``."""
     tables = region_tables()
-    kab = postal_code.map(dict(zip(tables.postal_kab["postal_code"], tables.postal_kab["kab_code"])))
+    kab = postal_code.map(
+        dict(zip(tables.postal_kab["postal_code"], tables.postal_kab["kab_code"]))
+    )
     in_banten = postal_code.isin(tables.banten_postal_codes)
     in_banten = in_banten.astype("boolean").mask(~postal_code.str.fullmatch(r"\d{5}").fillna(False))
     return pd.DataFrame({"postal_kab_code": kab, "postal_in_banten": in_banten})

@@ -29,8 +29,11 @@ KBLI_SECTIONS: tuple[tuple[str, str, range], ...] = (
     ("K", "Aktivitas Keuangan dan Asuransi", range(64, 67)),
     ("L", "Real Estat", range(68, 69)),
     ("M", "Aktivitas Profesional, Ilmiah dan Teknis", range(69, 76)),
-    ("N", "Aktivitas Penyewaan, Ketenagakerjaan, Agen Perjalanan dan Penunjang Usaha",
-     range(77, 83)),
+    (
+        "N",
+        "Aktivitas Penyewaan, Ketenagakerjaan, Agen Perjalanan dan Penunjang Usaha",
+        range(77, 83),
+    ),
     ("O", "Administrasi Pemerintahan, Pertahanan dan Jaminan Sosial Wajib", range(84, 85)),
     ("P", "Pendidikan", range(85, 86)),
     ("Q", "Aktivitas Kesehatan Manusia dan Aktivitas Sosial", range(86, 89)),
@@ -42,15 +45,29 @@ KBLI_SECTIONS: tuple[tuple[str, str, range], ...] = (
 
 #: the sector vocabulary, and the words of source categories that mean each sector
 SECTORS: dict[str, tuple[str, ...]] = {
-    "Makanan & Minuman": ("makanan", "minuman", "kuliner", "catering", "katering", "kue",
-                          "snack", "jajanan"),
+    "Makanan & Minuman": (
+        "makanan",
+        "minuman",
+        "kuliner",
+        "catering",
+        "katering",
+        "kue",
+        "snack",
+        "jajanan",
+    ),
     "Fashion & Tekstil": ("fashion", "konveksi", "pakaian", "busana", "batik", "tekstil"),
     "Kerajinan": ("kerajinan", "handicraft", "souvenir"),
-    "Perdagangan": ("perdagangan", "dagang", "kebutuhan harian", "sembako", "kelontong",
-                    "grosir", "retail"),
+    "Perdagangan": (
+        "perdagangan",
+        "dagang",
+        "kebutuhan harian",
+        "sembako",
+        "kelontong",
+        "grosir",
+        "retail",
+    ),
     "Jasa": ("jasa", "bengkel", "salon", "laundry", "servis", "service", "pertukangan"),
-    "Pertanian, Peternakan & Perikanan": ("pertanian", "peternakan", "perikanan",
-                                          "perkebunan"),
+    "Pertanian, Peternakan & Perikanan": ("pertanian", "peternakan", "perikanan", "perkebunan"),
     "Industri Pengolahan": ("industri", "manufaktur"),
     "Kecantikan & Kesehatan": ("kecantikan", "kesehatan", "kosmetik", "herbal", "jamu"),
     "Rumah Tangga": ("rumah tangga", "perabot", "mebel", "furnitur"),
@@ -59,8 +76,11 @@ SECTORS: dict[str, tuple[str, ...]] = {
 OTHER_SECTOR = "Lainnya"
 #: the sector a KBLI section says, where the source gave no category
 SECTOR_OF_SECTION = {
-    "A": "Pertanian, Peternakan & Perikanan", "C": "Industri Pengolahan",
-    "G": "Perdagangan", "I": "Makanan & Minuman", "S": "Jasa",
+    "A": "Pertanian, Peternakan & Perikanan",
+    "C": "Industri Pengolahan",
+    "G": "Perdagangan",
+    "I": "Makanan & Minuman",
+    "S": "Jasa",
 }
 
 
@@ -70,9 +90,10 @@ def kbli_sections(kbli: pd.Series) -> pd.DataFrame:
     letters = {d: letter for letter, _, divisions in KBLI_SECTIONS for d in divisions}
     names = {letter: name for letter, name, _ in KBLI_SECTIONS}
     section = division.map(letters).astype("string")
-    return pd.DataFrame({"kbli_section": section,
-                         "kbli_section_name": section.map(names).astype("string")},
-                        index=kbli.index)
+    return pd.DataFrame(
+        {"kbli_section": section, "kbli_section_name": section.map(names).astype("string")},
+        index=kbli.index,
+    )
 
 
 def sectors(category: pd.Series, kbli_section: pd.Series) -> pd.Series:
@@ -83,7 +104,9 @@ def sectors(category: pd.Series, kbli_section: pd.Series) -> pd.Series:
     result = pd.Series(pd.NA, index=category.index, dtype="string")
     for sector, words in SECTORS.items():
         pattern = "|".join(words)
-        result = result.mask(result.isna() & text.str.contains(pattern, regex=True)
-                             .fillna(False).astype(bool), sector)
+        result = result.mask(
+            result.isna() & text.str.contains(pattern, regex=True).fillna(False).astype(bool),
+            sector,
+        )
     result = result.mask(result.isna() & text.notna(), OTHER_SECTOR)
     return result.fillna(kbli_section.astype("string").map(SECTOR_OF_SECTION)).astype("string")

@@ -15,10 +15,22 @@ from umkm.standardise.distinct import on_distinct
 
 #: cell texts that say "nothing" (compared in lower case); text without a single letter or
 #: digit (``...``, ``--``, ``???``, emoji alone) says nothing either
-PLACEHOLDERS = frozenset({
-    "n/a", "na", "nan", "none", "null", "nil", "<na>", "tidak ada", "tidak tahu", "kosong",
-    "belum ada", "0",
-})
+PLACEHOLDERS = frozenset(
+    {
+        "n/a",
+        "na",
+        "nan",
+        "none",
+        "null",
+        "nil",
+        "<na>",
+        "tidak ada",
+        "tidak tahu",
+        "kosong",
+        "belum ada",
+        "0",
+    }
+)
 #: characters that are never part of a value: zero-width and direction marks, soft hyphen,
 #: byte-order marks, and control characters
 INVISIBLE = r"[\u0000-\u0008\u000b-\u001f\u007f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]"
@@ -44,8 +56,7 @@ def visible_text(raw: pd.Series) -> pd.Series:
 def blank_placeholders(raw: pd.Series) -> pd.Series:
     """Text with placeholder values (``-``, ``N/A``, ``...``, ``tidak ada``) turned into NA."""
     text = visible_text(raw)
-    says_nothing = text.str.lower().isin(PLACEHOLDERS) | ~text.str.contains(r"[^\W_]",
-                                                                            regex=True)
+    says_nothing = text.str.lower().isin(PLACEHOLDERS) | ~text.str.contains(r"[^\W_]", regex=True)
     return text.mask(says_nothing)
 
 
