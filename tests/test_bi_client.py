@@ -38,6 +38,8 @@ ANALYST, ANALYST_PASSWORD = "superset_analyst", "analyst-test-password"
 
 
 def _superset_venv() -> Path:
+    """Superset's own venv, installed once per pinned requirements (pip's wheel cache makes a
+    fresh clone's install a local one after the first)."""
     requirements = (CLIENT / "requirements.txt").read_bytes() + (
         CLIENT / "constraints.txt"
     ).read_bytes()
@@ -50,7 +52,6 @@ def _superset_venv() -> Path:
                 str(VENV / "bin/pip"),
                 "install",
                 "-q",
-                "--no-cache-dir",
                 "-r",
                 str(CLIENT / "requirements.txt"),
                 "-c",

@@ -35,7 +35,7 @@ def physical_memory_bytes() -> int:
 
 def default_memory_limit() -> str:
     """A quarter of the machine's memory, at least 1 GB and at most 3 GB. At 800,000
-    businesses the whole job, pandas frames included, then peaks at about 8.3 GB (README,
+    businesses the whole job, pandas frames included, then peaks at about 7.2 GB (README,
     "Banten scale")."""
     gigabytes = physical_memory_bytes() * DEFAULT_MEMORY_SHARE / 2**30
     gigabytes = min(MAX_DEFAULT_MEMORY_GB, max(MIN_DEFAULT_MEMORY_GB, gigabytes))
