@@ -262,6 +262,15 @@ def resolve_entities(
         labels, attached = _attach_singletons(
             con, attrs, clustering.labels, steward, apart, ATTACH_THRESHOLD
         )
+        # the pairs below the link threshold inside a business: the evidence of a record that
+        # joined by one (tonight, or on an earlier night and held by continuity since), as
+        # stored for reuse (FLOAT): the same on a full and an incremental night
+        weak = con.execute(
+            "SELECT unique_id_l AS left, unique_id_r AS right, match_probability::FLOAT AS probability "
+            "FROM scored_probabilities WHERE match_probability >= ? AND match_probability < ?",
+            [ATTACH_THRESHOLD, LINK_THRESHOLD],
+        ).df()
+        weak = weak[labels[weak["left"].to_numpy()] == labels[weak["right"].to_numpy()]]
     figures["links_scored"] = len(scored)
     figures["continuity_links"] = len(continuity)
     figures["links_dropped"] = clustering.dropped
@@ -271,7 +280,7 @@ def resolve_entities(
         cluster=labels, match_hash=match_hashes.to_numpy()
     )
     evidence = pd.concat(
-        [scored[["left", "right", "probability"]], nib_links, attached], ignore_index=True
+        [scored[["left", "right", "probability"]], nib_links, weak], ignore_index=True
     )
     inside = evidence[labels[evidence["left"].to_numpy()] == labels[evidence["right"].to_numpy()]]
     out = out.join(_confidence(inside, labels))
