@@ -19,6 +19,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 import uuid
 from collections.abc import Iterator, Mapping
 from datetime import datetime
@@ -221,8 +222,6 @@ def run(verbose: bool = False, log_path: Path | None = None) -> bool:
                     job, instance=instance, tags={CONSOLE_TAG: token}
                 )
             except BaseException as error:  # shown on the console below, traceback in the log
-                import traceback
-
                 traceback.print_exc()
                 outcome["error"] = error
             finally:

@@ -183,3 +183,90 @@ def test_two_phones_and_two_owners_are_two_businesses_of_one_name():
     result = cluster_records(attrs, links, threshold=0.5, strong_probability=0.5)
     assert not _same(result.labels, 0, 2)
     assert _same(result.labels, 0, 1, 3)  # another phone of the same owner is no conflict
+
+
+def _attach(
+    pairs: list[tuple[int, int, float]], labels: list[int], attrs=None, steward=None, apart=None
+):
+    """``_attach_singletons`` over scored pairs (l < r, probability) and clustering labels."""
+    import duckdb
+
+    from umkm.resolution.resolve import ATTACH_THRESHOLD, _attach_singletons
+    from umkm.resolution.stewardship import no_constraints
+
+    n = len(labels)
+    attrs = (
+        attrs
+        if attrs is not None
+        else pd.DataFrame(
+            {
+                "nib": [None] * n,
+                "kab_code": ["3603"] * n,
+                "kecamatan_code": ["360301"] * n,
+                "source": ["shopee"] * n,
+                "business_name_norm": ["otak otak khas pondok aren"] * n,
+                "owner_name_norm": [None] * n,
+                "phone_e164": [None] * n,
+                "is_registry": [False] * n,
+            }
+        )
+    )
+    con = duckdb.connect()
+    con.register(
+        "scored", pd.DataFrame(pairs, columns=["unique_id_l", "unique_id_r", "match_probability"])
+    )
+    con.execute("CREATE TABLE scored_probabilities AS SELECT * FROM scored")
+    none = pd.DataFrame({"left": np.zeros(0, np.int64), "right": np.zeros(0, np.int64)})
+    return _attach_singletons(
+        con,
+        attrs,
+        np.array(labels),
+        steward or no_constraints(),
+        none if apart is None else apart,
+        ATTACH_THRESHOLD,
+    )
+
+
+def test_a_record_left_alone_joins_the_business_of_its_most_probable_partner():
+    # records 0-1 and 2-3 are two businesses; 4 is alone and likelier with 2 than with 0;
+    # 5 is alone with a partner below the threshold
+    labels, attached = _attach([(0, 4, 0.08), (2, 4, 0.15), (0, 5, 0.01)], [0, 0, 1, 1, 2, 3])
+    assert labels[4] == labels[2] != labels[0]
+    assert labels[5] not in (labels[0], labels[2], labels[4])
+    assert attached[["left", "right"]].values.tolist() == [[4, 2]]
+
+
+def test_records_alone_join_only_their_mutual_partner_so_nothing_chains():
+    # 0, 1, 2 are alone: 1's best is 0 and 0's best is 1 (they join); 2's best is 1, whose
+    # best is 0: 2 stays alone rather than chain onto them
+    labels, _ = _attach([(0, 1, 0.18), (1, 2, 0.12)], [0, 1, 2])
+    assert labels[0] == labels[1] != labels[2]
+
+
+def test_a_record_kept_from_any_record_of_the_business_stays_alone():
+    # 2 is likeliest with 0, but another kecamatan than 1 (the same business as 0); 3 is
+    # likeliest with 0 but scored as another business than 1; 4 is detached by a steward
+    attrs = pd.DataFrame(
+        {
+            "nib": [None] * 5,
+            "kab_code": ["3603"] * 5,
+            "kecamatan_code": ["360301", "360301", "360302", "360301", "360301"],
+            "source": ["shopee"] * 5,
+            "business_name_norm": ["toko berkah"] * 5,
+            "owner_name_norm": [None] * 5,
+            "phone_e164": [None] * 5,
+            "is_registry": [False] * 5,
+        }
+    )
+    from umkm.resolution.stewardship import no_constraints
+
+    steward = no_constraints()
+    steward.detached = np.array([4])
+    labels, attached = _attach(
+        [(0, 2, 0.5), (0, 3, 0.5), (1, 3, 0.001), (0, 4, 0.5)],
+        [0, 0, 1, 2, 3],
+        attrs=attrs,
+        steward=steward,
+    )
+    assert len(set(labels[[0, 2, 3, 4]])) == 4 and labels[0] == labels[1]
+    assert attached.empty

@@ -266,8 +266,9 @@ def resolve_entities(
         # joined by one (tonight, or on an earlier night and held by continuity since), as
         # stored for reuse (FLOAT): the same on a full and an incremental night
         weak = con.execute(
-            "SELECT unique_id_l AS left, unique_id_r AS right, match_probability::FLOAT AS probability "
-            "FROM scored_probabilities WHERE match_probability >= ? AND match_probability < ?",
+            "SELECT * FROM (SELECT unique_id_l AS left, unique_id_r AS right, "
+            "match_probability::FLOAT AS probability FROM scored_probabilities) "
+            "WHERE probability >= ? AND probability < ?",
             [ATTACH_THRESHOLD, LINK_THRESHOLD],
         ).df()
         weak = weak[labels[weak["left"].to_numpy()] == labels[weak["right"].to_numpy()]]
@@ -313,8 +314,9 @@ def _attach_singletons(
     probable partner, so nothing chains. A record stays alone when a rule of clustering
     (``cannot_link``, names too unlike), a pair scored or judged as two businesses (below
     ``APART_THRESHOLD``, ``apart``) or a steward's decision keeps it from any record of that
-    business. Returns the labels and the
-    pairs joined (left, right, probability)."""
+    business. Probabilities are compared as stored for reuse (FLOAT), so that a full and an
+    incremental night choose alike. Returns the labels and the pairs joined (left, right,
+    probability)."""
     none = pd.DataFrame(
         {"left": np.zeros(0, np.int64), "right": np.zeros(0, np.int64), "probability": np.zeros(0)}
     )
@@ -325,13 +327,16 @@ def _attach_singletons(
     con.register("alone", pd.DataFrame({"unique_id": np.flatnonzero(alone)}))
     pairs = con.execute(
         """
-        SELECT a.unique_id AS s, p.unique_id_r AS t, p.match_probability AS probability
-        FROM scored_probabilities p JOIN alone a ON a.unique_id = p.unique_id_l
-        WHERE p.match_probability >= $threshold
+        WITH stored AS (  -- at the precision scores are kept in: the same on every night
+            SELECT unique_id_l, unique_id_r, match_probability::FLOAT AS probability
+            FROM scored_probabilities)
+        SELECT a.unique_id AS s, p.unique_id_r AS t, p.probability
+        FROM stored p JOIN alone a ON a.unique_id = p.unique_id_l
+        WHERE p.probability >= $threshold
         UNION ALL
-        SELECT a.unique_id, p.unique_id_l, p.match_probability
-        FROM scored_probabilities p JOIN alone a ON a.unique_id = p.unique_id_r
-        WHERE p.match_probability >= $threshold""",
+        SELECT a.unique_id, p.unique_id_l, p.probability
+        FROM stored p JOIN alone a ON a.unique_id = p.unique_id_r
+        WHERE p.probability >= $threshold""",
         {"threshold": threshold},
     ).df()
     best = pairs.sort_values(
@@ -355,7 +360,7 @@ def _attach_singletons(
     con.register("checked", pd.DataFrame({"l": np.minimum(s, m), "r": np.maximum(s, m)}))
     scored_apart = con.execute(
         "SELECT c.l, c.r FROM checked c JOIN scored_probabilities p "
-        "ON p.unique_id_l = c.l AND p.unique_id_r = c.r WHERE p.match_probability < ?",
+        "ON p.unique_id_l = c.l AND p.unique_id_r = c.r WHERE p.match_probability::FLOAT < ?",
         [APART_THRESHOLD],
     ).df()
     con.unregister("checked")
