@@ -186,7 +186,13 @@ def test_two_phones_and_two_owners_are_two_businesses_of_one_name():
 
 
 def _attach(
-    pairs: list[tuple[int, int, float]], labels: list[int], attrs=None, steward=None, apart=None
+    pairs: list[tuple[int, int, float]],
+    labels: list[int],
+    attrs=None,
+    steward=None,
+    apart=None,
+    held=None,
+    fresh=None,
 ):
     """``_attach_singletons`` over scored pairs (l < r, probability) and clustering labels."""
     import duckdb
@@ -224,6 +230,8 @@ def _attach(
         steward or no_constraints(),
         none if apart is None else apart,
         ATTACH_THRESHOLD,
+        held=None if held is None else np.array(held),
+        fresh=None if fresh is None else np.array(fresh),
     )
 
 
@@ -234,6 +242,20 @@ def test_a_record_left_alone_joins_the_business_of_its_most_probable_partner():
     assert labels[4] == labels[2] != labels[0]
     assert labels[5] not in (labels[0], labels[2], labels[4])
     assert attached[["left", "right"]].values.tolist() == [[4, 2]]
+
+
+def test_a_record_alone_last_night_and_unchanged_joins_only_a_new_or_changed_partner():
+    # 4 and 5 were alone last night and did not change; 4's best partner 2 did not change
+    # either (the same evidence as last night: 4 stays alone), 5's best partner 3 is new
+    labels, attached = _attach(
+        [(2, 4, 0.15), (3, 5, 0.15)],
+        [0, 0, 1, 1, 2, 3],
+        held=[False, False, False, False, True, True],
+        fresh=[False, False, False, True, False, False],
+    )
+    assert labels[4] not in (labels[0], labels[2], labels[5])
+    assert labels[5] == labels[3]
+    assert attached[["left", "right"]].values.tolist() == [[5, 3]]
 
 
 def test_records_alone_join_only_their_mutual_partner_so_nothing_chains():
@@ -270,3 +292,32 @@ def test_a_record_kept_from_any_record_of_the_business_stays_alone():
     )
     assert len(set(labels[[0, 2, 3, 4]])) == 4 and labels[0] == labels[1]
     assert attached.empty
+
+
+def test_since_last_night_tells_new_changed_and_formerly_alone_records():
+    from umkm.resolution.resolve import PreviousNight, _since_last_night
+
+    records = pd.DataFrame(
+        {"source": ["oss", "oss", "oss", "shopee"], "source_record_id": ["1", "2", "3", "9"]}
+    )
+    tonight = pd.Series(["h1", "h2-changed", "h3", "h9"])
+    previous_ids = pd.DataFrame(
+        {
+            "source": ["oss", "oss", "oss"],
+            "source_record_id": ["1", "2", "3"],
+            "umkm_id": ["UA", "UB", "UB"],
+        }
+    )
+    previous = PreviousNight(
+        match_hashes=previous_ids[["source", "source_record_id"]].assign(
+            match_hash=["h1", "h2", "h3"]
+        ),
+        links=pd.DataFrame(),
+        scores=pd.DataFrame(),
+        model_version="m",
+    )
+    fresh, alone = _since_last_night(records, tonight, previous_ids, previous)
+    assert fresh.tolist() == [False, True, False, True]  # 2 changed, shopee:9 is new
+    assert alone.tolist() == [True, False, False, False]
+    fresh, alone = _since_last_night(records, tonight, None, None)
+    assert fresh.all() and not alone.any()  # the first night: everything is new

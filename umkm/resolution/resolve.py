@@ -259,8 +259,16 @@ def resolve_entities(
                 [steward.cannot_link, _detached_pairs(steward.detached, links)], ignore_index=True
             ),
         )
+        fresh, alone_last_night = _since_last_night(records, match_hashes, previous_ids, previous)
         labels, attached = _attach_singletons(
-            con, attrs, clustering.labels, steward, apart, ATTACH_THRESHOLD
+            con,
+            attrs,
+            clustering.labels,
+            steward,
+            apart,
+            ATTACH_THRESHOLD,
+            held=alone_last_night & ~fresh,
+            fresh=fresh,
         )
         # the pairs below the link threshold inside a business: the evidence of a record that
         # joined by one (tonight, or on an earlier night and held by continuity since), as
@@ -306,6 +314,8 @@ def _attach_singletons(
     steward: Constraints,
     apart: pd.DataFrame,
     threshold: float,
+    held: np.ndarray | None = None,
+    fresh: np.ndarray | None = None,
 ) -> tuple[np.ndarray, pd.DataFrame]:
     """Records that clustering left alone, each joined to the business of its most probable
     scored partner (at least ``threshold``): a record whose name a dense place shares with
@@ -314,7 +324,11 @@ def _attach_singletons(
     probable partner, so nothing chains. A record stays alone when a rule of clustering
     (``cannot_link``, names too unlike), a pair scored or judged as two businesses (below
     ``APART_THRESHOLD``, ``apart``) or a steward's decision keeps it from any record of that
-    business. Probabilities are compared as stored for reuse (FLOAT), so that a full and an
+    business. A ``held`` record (alone on the previous night, and unchanged since) joins only
+    a ``fresh`` partner (new or changed tonight): what was decided on the same evidence
+    stays decided, so its business and the one it would join keep their ids (without this,
+    a small shift of scores from one night to the next moved records between businesses).
+    Probabilities are compared as stored for reuse (FLOAT), so that a full and an
     incremental night choose alike. Returns the labels and the pairs joined (left, right,
     probability)."""
     none = pd.DataFrame(
@@ -346,6 +360,8 @@ def _attach_singletons(
     partner = best.set_index("s")["t"]
     mutual = partner.reindex(best["t"].to_numpy()).to_numpy() == best["s"].to_numpy()
     best = best[~target_alone | (mutual & (best["s"] > best["t"]).to_numpy())]
+    if held is not None and fresh is not None:
+        best = best[~held[best["s"].to_numpy()] | fresh[best["t"].to_numpy()]]
     # every record of the target business, checked against the record that would join it
     members = pd.DataFrame({"cluster": labels, "m": np.arange(len(labels))})
     checked = best.assign(cluster=labels[best["t"].to_numpy()]).merge(members, on="cluster")
@@ -380,6 +396,51 @@ def _attach_singletons(
             "probability": best["probability"].to_numpy(float),
         }
     )
+
+
+def _since_last_night(
+    records: pd.DataFrame,
+    match_hashes: pd.Series,
+    previous_ids: pd.DataFrame | None,
+    previous: PreviousNight | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per record (in the order of ``records``): is it fresh (not published last night, or
+    its match hash changed since), and was it a business of its own last night. Without last
+    night's ids every record is fresh; without its match hashes every record is taken as
+    changed."""
+    n = len(records)
+    if previous_ids is None or not len(previous_ids):
+        return np.ones(n, bool), np.zeros(n, bool)
+    tonight = pd.DataFrame(
+        {
+            "source": records["source"].to_numpy(),
+            "source_record_id": records["source_record_id"].to_numpy(),
+            "match_hash": match_hashes.to_numpy(),
+        }
+    )
+    ids = previous_ids[["source", "source_record_id", "umkm_id"]].drop_duplicates(
+        ["source", "source_record_id"]
+    )
+    sizes = ids.groupby("umkm_id")["source"].transform("size")
+    last = tonight.merge(
+        ids.assign(alone=sizes.to_numpy() == 1)[["source", "source_record_id", "alone"]],
+        on=["source", "source_record_id"],
+        how="left",
+    )
+    known = last["alone"].notna().to_numpy()
+    alone = last["alone"].fillna(False).to_numpy(bool)
+    if previous is None:
+        return np.ones(n, bool), alone
+    hashes = previous.match_hashes[["source", "source_record_id", "match_hash"]].drop_duplicates(
+        ["source", "source_record_id"]
+    )
+    same = tonight.merge(
+        hashes.rename(columns={"match_hash": "last_hash"}),
+        on=["source", "source_record_id"],
+        how="left",
+    )
+    unchanged = (same["last_hash"] == same["match_hash"]).fillna(False).to_numpy(bool)
+    return ~(known & unchanged), alone
 
 
 def _without_contradicted(steward: Constraints) -> Constraints:
