@@ -118,13 +118,15 @@ def matched_records(
         warehouse.read("quality.match_model"), warehouse.read(splink_model.FREQUENCY_TABLE)
     )
     decisions = read_decisions(warehouse.url)
+    hashes = last_night_hashes(warehouse)
     resolution = resolve_entities(
         standardised_records.records,
         stored,
         retrain=config.retrain_model,
         charts_dir=REPORTS_DIR / "match_model",
         previous_ids=warehouse.read("curated.umkm_source_record"),
-        previous=None if config.full_rebuild else previous_night(warehouse),
+        previous_hashes=hashes,
+        previous=None if config.full_rebuild else previous_night(warehouse, hashes),
         full_rebuild=config.full_rebuild,
         duckdb_settings=engine.settings(),
         decisions=decisions,
@@ -158,6 +160,8 @@ def matched_records(
             "pairs_scored_tonight": figures["pairs_scored"],
             "blocking_rules": frame_table(resolution.blocking),
             "links_scored": figures["links_scored"],
+            "records_attached": figures["records_attached"],
+            "records_held_alone": figures["records_held_alone"],
             "links_dropped": dg.MetadataValue.json(figures["links_dropped"]),
             "seconds": dg.MetadataValue.json(
                 {k: v for k, v in figures.items() if k.endswith("_seconds")}
@@ -205,14 +209,24 @@ def _steward_check(resolution: Resolution, log) -> dg.AssetCheckResult:
     )
 
 
-def previous_night(warehouse: Warehouse) -> PreviousNight | None:
-    """Last night's match hashes, links and scores, when all three are published."""
+def last_night_hashes(warehouse: Warehouse) -> pd.DataFrame | None:
+    """Each record's match hash as last published (source, source_record_id, match_hash), or
+    None before the first night: read on every night, a full one too, since what changed
+    since last night steers clustering (``resolve_entities``), not only the reuse of scores."""
+    hashes = warehouse.read(ARCHIVE_TABLE, columns=("source", "source_record_id", "match_hash"))
+    if hashes is None or "match_hash" not in hashes:
+        return None
+    return hashes
+
+
+def previous_night(warehouse: Warehouse, hashes: pd.DataFrame | None) -> PreviousNight | None:
+    """Last night's match hashes (``hashes``), links and scores, when all three are
+    published."""
     scores = warehouse.read(SCORE_TABLE)
     if scores is None or scores.empty:
         return None
-    hashes = warehouse.read(ARCHIVE_TABLE, columns=("source", "source_record_id", "match_hash"))
     links = warehouse.read("quality.match_link")
-    if hashes is None or links is None or "match_hash" not in hashes:
+    if hashes is None or links is None:
         return None
     return PreviousNight(
         match_hashes=hashes,

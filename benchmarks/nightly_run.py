@@ -203,6 +203,12 @@ def main() -> None:
     parser.add_argument("--businesses", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    parser.add_argument(
+        "--reuse-training-night",
+        action="store_true",
+        help="start from the warehouse an earlier run left in --keep DIR after its training "
+        "night (for a change that cannot alter the first night), instead of running it again",
+    )
     args = parser.parse_args()
     work = args.keep or Path(os.environ.get("TMPDIR", "/tmp")) / f"umkm-bench-{os.getpid()}"
     work.mkdir(parents=True, exist_ok=True)
@@ -211,10 +217,15 @@ def main() -> None:
         seconds = generate(args.businesses, args.seed, landing)
         print(f"generated {args.businesses:,} businesses x 2 days in {seconds:.1f}s")
     after_first = work / "after_first_night.duckdb"
-    for leftover in work.glob("*.duckdb*"):
-        leftover.unlink()
-    first = run_night("training night", night_landing(landing, work, 1), after_first, work)
-    report(first)
+    if args.reuse_training_night and after_first.exists():
+        print(f"training night: reused from {after_first} (not run again)")
+        for leftover in [*work.glob("full*.duckdb*"), *work.glob("incremental*.duckdb*")]:
+            leftover.unlink()
+    else:
+        for leftover in work.glob("*.duckdb*"):
+            leftover.unlink()
+        first = run_night("training night", night_landing(landing, work, 1), after_first, work)
+        report(first)
     full_warehouse = work / "full.duckdb"
     copy_duckdb_warehouse(after_first, full_warehouse)
     full = run_night(

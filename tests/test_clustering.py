@@ -295,7 +295,7 @@ def test_a_record_kept_from_any_record_of_the_business_stays_alone():
 
 
 def test_since_last_night_tells_new_changed_and_formerly_alone_records():
-    from umkm.resolution.resolve import PreviousNight, _since_last_night
+    from umkm.resolution.resolve import _since_last_night
 
     records = pd.DataFrame(
         {"source": ["oss", "oss", "oss", "shopee"], "source_record_id": ["1", "2", "3", "9"]}
@@ -308,15 +308,8 @@ def test_since_last_night_tells_new_changed_and_formerly_alone_records():
             "umkm_id": ["UA", "UB", "UB"],
         }
     )
-    previous = PreviousNight(
-        match_hashes=previous_ids[["source", "source_record_id"]].assign(
-            match_hash=["h1", "h2", "h3"]
-        ),
-        links=pd.DataFrame(),
-        scores=pd.DataFrame(),
-        model_version="m",
-    )
-    fresh, alone = _since_last_night(records, tonight, previous_ids, previous)
+    hashes = previous_ids[["source", "source_record_id"]].assign(match_hash=["h1", "h2", "h3"])
+    fresh, alone = _since_last_night(records, tonight, previous_ids, hashes)
     assert fresh.tolist() == [False, True, False, True]  # 2 changed, shopee:9 is new
     assert alone.tolist() == [True, False, False, False]
     fresh, alone = _since_last_night(records, tonight, None, None)

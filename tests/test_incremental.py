@@ -28,7 +28,7 @@ def _night(landing, warehouse, full_rebuild: bool = False):
     return {
         k: v.value
         for k, v in materialization.metadata.items()
-        if k in ("night", "candidate_pairs", "pairs_scored_tonight")
+        if k in ("night", "candidate_pairs", "pairs_scored_tonight", "records_held_alone")
     }
 
 
@@ -62,6 +62,13 @@ def test_an_incremental_night_scores_only_what_changed(two_nights):
     assert full["candidate_pairs"] == incremental["candidate_pairs"]
     assert full["pairs_scored_tonight"] == full["candidate_pairs"]
     assert 0 < incremental["pairs_scored_tonight"] < 0.8 * full["candidate_pairs"]
+
+
+def test_a_full_night_knows_what_changed_since_last_night_as_an_incremental_one_does(two_nights):
+    # records alone last night and unchanged are held alone unless a new or changed partner
+    # comes: the rule must see last night's match hashes on a full night too
+    full, incremental = two_nights["full_figures"], two_nights["incremental_figures"]
+    assert full["records_held_alone"] == incremental["records_held_alone"] > 0
 
 
 @pytest.mark.parametrize("sql", [SQL_LINKS, SQL_BUSINESSES, SQL_EVENTS])

@@ -154,6 +154,7 @@ def resolve_entities(
     previous_ids: pd.DataFrame | None = None,
     previous: PreviousNight | None = None,
     full_rebuild: bool = False,
+    previous_hashes: pd.DataFrame | None = None,
     duckdb_settings: DuckDBSettings | None = None,
     decisions: pd.DataFrame | None = None,
 ) -> Resolution:
@@ -161,7 +162,9 @@ def resolve_entities(
     ``records``) its ``source``, ``source_record_id``, ``cluster``, ``match_probability``
     (best link inside its cluster, NA alone), ``match_rule`` and ``match_hash``. ``previous_ids`` (source, source_record_id, umkm_id: the previous run's
     published links) keep yesterday's businesses together where tonight's evidence does not
-    part them; ``previous`` lets an incremental night reuse last night's scores;
+    part them; ``previous_hashes`` (source, source_record_id, match_hash as last published)
+    tell which records are new or changed since, on a full night as on an incremental one;
+    ``previous`` lets an incremental night reuse last night's scores;
     ``decisions`` are the stewards' (``umkm.resolution.stewardship``), which override model and rules."""
     records = records.reset_index(drop=True)
     figures: dict[str, Any] = {}
@@ -259,16 +262,12 @@ def resolve_entities(
                 [steward.cannot_link, _detached_pairs(steward.detached, links)], ignore_index=True
             ),
         )
-        fresh, alone_last_night = _since_last_night(records, match_hashes, previous_ids, previous)
+        fresh, alone_last_night = _since_last_night(
+            records, match_hashes, previous_ids, previous_hashes
+        )
+        held = alone_last_night & ~fresh
         labels, attached = _attach_singletons(
-            con,
-            attrs,
-            clustering.labels,
-            steward,
-            apart,
-            ATTACH_THRESHOLD,
-            held=alone_last_night & ~fresh,
-            fresh=fresh,
+            con, attrs, clustering.labels, steward, apart, ATTACH_THRESHOLD, held, fresh
         )
         # the pairs below the link threshold inside a business: the evidence of a record that
         # joined by one (tonight, or on an earlier night and held by continuity since), as
@@ -284,6 +283,7 @@ def resolve_entities(
     figures["continuity_links"] = len(continuity)
     figures["links_dropped"] = clustering.dropped
     figures["records_attached"] = len(attached)
+    figures["records_held_alone"] = int(held.sum())
     figures["clustering_seconds"] = round(time.perf_counter() - started, 1)
     out = records[["source", "source_record_id"]].assign(
         cluster=labels, match_hash=match_hashes.to_numpy()
@@ -402,7 +402,7 @@ def _since_last_night(
     records: pd.DataFrame,
     match_hashes: pd.Series,
     previous_ids: pd.DataFrame | None,
-    previous: PreviousNight | None,
+    previous_hashes: pd.DataFrame | None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per record (in the order of ``records``): is it fresh (not published last night, or
     its match hash changed since), and was it a business of its own last night. Without last
@@ -429,9 +429,9 @@ def _since_last_night(
     )
     known = last["alone"].notna().to_numpy()
     alone = last["alone"].fillna(False).to_numpy(bool)
-    if previous is None:
+    if previous_hashes is None:
         return np.ones(n, bool), alone
-    hashes = previous.match_hashes[["source", "source_record_id", "match_hash"]].drop_duplicates(
+    hashes = previous_hashes[["source", "source_record_id", "match_hash"]].drop_duplicates(
         ["source", "source_record_id"]
     )
     same = tonight.merge(
