@@ -128,8 +128,15 @@ def id_churn(before: pd.DataFrame, after: pd.DataFrame) -> tuple[int, int]:
 
     def keyed(frame):
         refs = frame.assign(ref=frame["source"] + ":" + frame["source_record_id"])
-        sets = refs.groupby("business_id")["ref"].agg(lambda r: "|".join(sorted(r)))
-        ids = refs.groupby("business_id")["umkm_id"].agg(lambda i: i.mode().iloc[0])
+        refs = refs.astype({"ref": object, "umkm_id": object, "business_id": object})
+        sets = refs.sort_values("ref").groupby("business_id")["ref"].agg("|".join)
+        # each business's id: the one most of its records carry (ties: the smallest)
+        counts = refs.groupby(["business_id", "umkm_id"]).size().rename("n").reset_index()
+        ids = (
+            counts.sort_values(["business_id", "n", "umkm_id"], ascending=[True, False, True])
+            .drop_duplicates("business_id")
+            .set_index("business_id")["umkm_id"]
+        )
         return pd.DataFrame({"refs": sets, "umkm_id": ids})
 
     a, b = keyed(before), keyed(after)
