@@ -126,7 +126,7 @@ def matched_records(
         charts_dir=REPORTS_DIR / "match_model",
         previous_ids=warehouse.read("curated.umkm_source_record"),
         previous_hashes=hashes,
-        previous=None if config.full_rebuild else previous_night(warehouse, hashes),
+        previous=None if config.full_rebuild else previous_night(warehouse),
         full_rebuild=config.full_rebuild,
         duckdb_settings=engine.settings(),
         decisions=decisions,
@@ -219,17 +219,16 @@ def last_night_hashes(warehouse: Warehouse) -> pd.DataFrame | None:
     return hashes
 
 
-def previous_night(warehouse: Warehouse, hashes: pd.DataFrame | None) -> PreviousNight | None:
-    """Last night's match hashes (``hashes``), links and scores, when all three are
-    published."""
+def previous_night(warehouse: Warehouse) -> PreviousNight | None:
+    """Last night's links and scores, when both are published (an incremental night also
+    needs ``last_night_hashes``)."""
     scores = warehouse.read(SCORE_TABLE)
     if scores is None or scores.empty:
         return None
     links = warehouse.read("quality.match_link")
-    if hashes is None or links is None:
+    if links is None:
         return None
     return PreviousNight(
-        match_hashes=hashes,
         links=links,
         scores=scores[SCORE_COLUMNS],
         model_version=str(scores["model_version"].iloc[0]),

@@ -72,11 +72,9 @@ SCORE_COLUMNS = ["key_l", "key_r", "probability"]
 
 @dataclass
 class PreviousNight:
-    """What an incremental night reuses: the match hash of each record last night
-    (``source``, ``source_record_id``, ``match_hash``), last night's explained links
-    (``quality.match_link``) and every scored pair's probability (``SCORE_TABLE``)."""
+    """What an incremental night reuses besides last night's match hashes: its explained
+    links (``quality.match_link``) and every scored pair's probability (``SCORE_TABLE``)."""
 
-    match_hashes: pd.DataFrame
     links: pd.DataFrame
     scores: pd.DataFrame
     model_version: str
@@ -131,7 +129,11 @@ def needs_training(model: splink_model.TrainedModel | None, retrain: bool) -> st
 
 
 def full_rebuild_reason(
-    trained_now: bool, full_rebuild: bool, previous: PreviousNight | None, model_version: str
+    trained_now: bool,
+    full_rebuild: bool,
+    previous: PreviousNight | None,
+    model_version: str,
+    previous_hashes: pd.DataFrame | None,
 ) -> str | None:
     """Why every candidate pair is scored tonight, or None for an incremental night."""
     if full_rebuild:
@@ -140,6 +142,8 @@ def full_rebuild_reason(
         return "the model was trained tonight"
     if previous is None:
         return "no scores of an earlier night are stored"
+    if previous_hashes is None:
+        return "no match hashes of an earlier night are stored"
     if previous.model_version != model_version:
         return "last night's scores come from another model"
     return None
@@ -186,15 +190,20 @@ def resolve_entities(
         figures["candidate_pairs"] = int(rule_counts["new_pairs"].sum())
         figures["blocking_seconds"] = round(time.perf_counter() - started, 1)
         started = time.perf_counter()
-        rebuild = full_rebuild_reason(reason is not None, full_rebuild, previous, model.version)
+        rebuild = full_rebuild_reason(
+            reason is not None, full_rebuild, previous, model.version, previous_hashes
+        )
         figures["night"] = "full" if rebuild else "incremental"
         figures["full_rebuild_reason"] = rebuild or ""
         _record_keys(con, records)
         if rebuild:
             to_score = "candidate_pairs"
         else:
-            assert previous is not None  # a night without one is a full rebuild
-            to_score = _reuse_previous_scores(con, previous, LINK_THRESHOLD, figures)
+            # a night without either is a full rebuild
+            assert previous is not None and previous_hashes is not None
+            to_score = _reuse_previous_scores(
+                con, previous, previous_hashes, LINK_THRESHOLD, figures
+            )
         scored = scoring.score_pairs(con, model.model_json, to_score, LINK_THRESHOLD)
         figures["pairs_scored"] = scored.pairs
         figures["scoring_seconds"] = round(time.perf_counter() - started, 1)
@@ -486,6 +495,7 @@ _KEY_SQL = "(md5_number_lower({ref}) >> 1)::BIGINT"  # 63 bits: a BIGINT on ever
 def _reuse_previous_scores(
     con: duckdb.DuckDBPyConnection,
     previous: PreviousNight,
+    previous_hashes: pd.DataFrame,
     threshold: float,
     figures: dict[str, Any],
 ) -> str:
@@ -494,7 +504,7 @@ def _reuse_previous_scores(
     (those touching a new or changed record)."""
     con.register(
         "previous_hashes",
-        previous.match_hashes.assign(ref=record_refs(previous.match_hashes))[["ref", "match_hash"]],
+        previous_hashes.assign(ref=record_refs(previous_hashes))[["ref", "match_hash"]],
     )
     con.register("previous_scores", previous.scores)
     links = previous.links[previous.links["rule"] == "probabilistic"]
