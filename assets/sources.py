@@ -57,6 +57,7 @@ def _metadata(snapshot: SourceSnapshot) -> dict:
             if len(broken)
             else "none"
         ),
+        "read_from_memo": snapshot.from_memo,
         "seconds": round(snapshot.seconds, 2),
     }
 
@@ -223,10 +224,13 @@ def build_source_asset(spec: SourceSpec) -> dg.AssetsDefinition:
             archive=lambda: warehouse.read(ARCHIVE_TABLE, source=spec.key),
             previous_rows=previous_rows(warehouse, spec.key),
             accept_shrink=config.accept_shrink,
+            memo=landing.file_memo(),
         )
         _log_deliveries(context.log, snapshot, spec, landing)
         context.log.info(
-            f"{spec.key}: snapshot {snapshot.snapshot_date}, read {snapshot.records_read}, "
+            f"{spec.key}: snapshot {snapshot.snapshot_date}"
+            f"{' (unchanged file: its outcome kept from before)' if snapshot.from_memo else ''}"
+            f", read {snapshot.records_read}, "
             f"accepted {len(snapshot.accepted)}, quarantined {snapshot.rejected_by_reason} "
             f"in {snapshot.seconds:.1f}s"
         )

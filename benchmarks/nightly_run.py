@@ -9,7 +9,8 @@ reused when it exists), then runs ``dagster job execute`` three times:
 1. **training night**: the first delivery into an empty warehouse (the model is trained);
 2. **full night**: both deliveries, every candidate pair scored (``full_rebuild: true``);
 3. **incremental night**: the same inputs as 2, from a copy of the warehouse after night 1,
-   scoring only the pairs that touch a new or changed record; its businesses and ids must be
+   scoring only the pairs that touch a new or changed record, and taking the files night 1
+   read from its file memo (the full night reads every file); its businesses and ids must be
    those of night 2 (the benchmark compares them).
 
 Per night it prints wall time, the time of each step, the peak memory of the job's process
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -32,6 +34,7 @@ from pathlib import Path
 import psutil
 
 from umkm.publish.warehouse import copy_duckdb_warehouse, open_with_restricted
+from umkm.settings import FILE_MEMO_OFF
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Dagster writes step times as '812ms', '4.2s' or '1m12s'
@@ -113,12 +116,18 @@ def night_landing(landing: Path, work: Path, days: int) -> Path:
 
 
 def run_night(
-    label: str, landing: Path, warehouse: Path, work: Path, config: str | None = None
+    label: str,
+    landing: Path,
+    warehouse: Path,
+    work: Path,
+    config: str | None = None,
+    file_memo: Path | None = None,
 ) -> dict:
     spill = work / "spill"
     spill.mkdir(exist_ok=True)
     env = {
         **os.environ,
+        "UMKM_FILE_MEMO_DIR": str(file_memo) if file_memo else FILE_MEMO_OFF,
         "UMKM_LANDING_DIR": str(landing),
         "UMKM_WAREHOUSE_URL": f"duckdb:///{warehouse}",
         "UMKM_DUCKDB_TEMP_DIR": str(spill),
@@ -217,14 +226,21 @@ def main() -> None:
         seconds = generate(args.businesses, args.seed, landing)
         print(f"generated {args.businesses:,} businesses x 2 days in {seconds:.1f}s")
     after_first = work / "after_first_night.duckdb"
+    # the files the training night read; the full night reads every file (no memo)
+    memo = work / "file_memo"
     if args.reuse_training_night and after_first.exists():
         print(f"training night: reused from {after_first} (not run again)")
         for leftover in [*work.glob("full*.duckdb*"), *work.glob("incremental*.duckdb*")]:
             leftover.unlink()
+        if not memo.exists():
+            print(f"no file memo in {memo}: the incremental night reads every file")
     else:
         for leftover in work.glob("*.duckdb*"):
             leftover.unlink()
-        first = run_night("training night", night_landing(landing, work, 1), after_first, work)
+        shutil.rmtree(memo, ignore_errors=True)
+        first = run_night(
+            "training night", night_landing(landing, work, 1), after_first, work, file_memo=memo
+        )
         report(first)
     full_warehouse = work / "full.duckdb"
     copy_duckdb_warehouse(after_first, full_warehouse)
@@ -235,7 +251,11 @@ def main() -> None:
     incremental_warehouse = work / "incremental.duckdb"
     copy_duckdb_warehouse(after_first, incremental_warehouse)
     incremental = run_night(
-        "incremental night", night_landing(landing, work, 2), incremental_warehouse, work
+        "incremental night",
+        night_landing(landing, work, 2),
+        incremental_warehouse,
+        work,
+        file_memo=memo,
     )
     report(incremental)
     print(f"incremental night: {incremental['seconds'] / full['seconds']:.0%} of the full night")

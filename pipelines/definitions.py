@@ -35,6 +35,7 @@ from umkm.settings import (
     PII_HASH_KEY_ENV,
     WAREHOUSE_URL_ENV,
     duckdb_settings_from_env,
+    file_memo_dir_from_env,
     landing_dir_from_env,
     lock_wait_from_env,
     stale_after_days_from_env,
@@ -50,7 +51,11 @@ def resources_from_env() -> dict[str, Any]:
     # the demo landing zone under data/ (the default) generates itself on first use
     landing = DemoLandingZone if is_demo_landing(landing_root) else LandingZone
     return {
-        "landing": landing(root=landing_root, stale_after_days=stale_after_days_from_env()),
+        "landing": landing(
+            root=landing_root,
+            stale_after_days=stale_after_days_from_env(),
+            file_memo_dir=file_memo_dir_from_env(),
+        ),
         "warehouse": Warehouse(
             # from the environment as EnvVars: the URL's password and the key are shown
             # nowhere in the UI (only the variables' names)

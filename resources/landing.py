@@ -12,6 +12,7 @@ import dagster as dg
 from pydantic import PrivateAttr
 
 from umkm.ingest.delivery_watch import DELIVERY_TAG
+from umkm.ingest.file_memo import FileMemo
 from umkm.ingest.landing import (
     Delivery,
     complete_deliveries,
@@ -26,11 +27,14 @@ class LandingZone(dg.ConfigurableResource):
 
     A run reads one delivery: the resource pins it when the run starts (``setup_for_execution``).
     ``stale_after_days``: how far a source may lag behind the newest delivery before its
-    freshness check warns (``UMKM_STALE_AFTER_DAYS``).
+    freshness check warns (``UMKM_STALE_AFTER_DAYS``). ``file_memo_dir``: where the outcomes
+    of files read before are kept, so that an unchanged file is not read again
+    (``UMKM_FILE_MEMO_DIR``, ``umkm.ingest.file_memo``); None reads every file every night.
     """
 
     root: str
     stale_after_days: int = DEFAULT_STALE_AFTER_DAYS
+    file_memo_dir: str | None = None
     _as_of: date | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
@@ -47,6 +51,10 @@ class LandingZone(dg.ConfigurableResource):
     def as_of(self) -> date | None:
         """The delivery the run is pinned to (None outside a run: the newest)."""
         return self._as_of
+
+    def file_memo(self) -> FileMemo | None:
+        """The memo of files read before (None: none is kept)."""
+        return FileMemo(Path(self.file_memo_dir)) if self.file_memo_dir else None
 
     def prepare(self, log=None) -> None:
         """Called before the landing root is read. A real landing zone needs nothing; the demo

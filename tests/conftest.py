@@ -33,17 +33,23 @@ def ground_truth(small_landing) -> pd.DataFrame:
 
 
 def nightly_definitions(
-    landing: Path, warehouse: Path | None = None, url: str | None = None
+    landing: Path,
+    warehouse: Path | None = None,
+    url: str | None = None,
+    file_memo: Path | None = None,
 ) -> dg.Definitions:
     """The Definitions with their resources on ``landing`` and the DuckDB file ``warehouse``
-    (or the SQLAlchemy ``url``), hashing with the test key (``pipelines.definitions.build_defs``)."""
+    (or the SQLAlchemy ``url``), hashing with the test key (``pipelines.definitions.build_defs``);
+    files read before are kept in ``file_memo`` (None: every file is read)."""
     from pipelines.definitions import build_defs
     from resources.landing import LandingZone
     from resources.warehouse import Warehouse
 
     return build_defs(
         {
-            "landing": LandingZone(root=str(landing)),
+            "landing": LandingZone(
+                root=str(landing), file_memo_dir=str(file_memo) if file_memo else None
+            ),
             "warehouse": Warehouse(url=url or f"duckdb:///{warehouse}", pii_hash_key=TEST_HASH_KEY),
         }
     )
@@ -55,12 +61,13 @@ def run_nightly(
     url: str | None = None,
     run_config: dict | None = None,
     raise_on_error: bool = True,
+    file_memo: Path | None = None,
 ):
     """Run the ``nightly`` job in process against ``landing``, publishing to the DuckDB file
-    ``warehouse`` or to the SQLAlchemy ``url``; asserts success unless ``raise_on_error`` is
-    off, and returns the result."""
+    ``warehouse`` or to the SQLAlchemy ``url`` (``file_memo``: see ``nightly_definitions``);
+    asserts success unless ``raise_on_error`` is off, and returns the result."""
     result = (
-        nightly_definitions(landing, warehouse, url)
+        nightly_definitions(landing, warehouse, url, file_memo)
         .resolve_job_def("nightly")
         .execute_in_process(run_config=run_config or {}, raise_on_error=raise_on_error)
     )

@@ -1,5 +1,7 @@
 """Incremental nights: only the pairs that touch a new or changed record are scored, and the
-night gives the businesses and ids that a full night on the same inputs gives."""
+night gives the businesses and ids that a full night on the same inputs gives. The incremental
+night also takes the files it read the night before from the file memo, where the full night
+reads every file."""
 
 from __future__ import annotations
 
@@ -21,15 +23,24 @@ SQL_EVENTS = (
 )
 
 
-def _night(landing, warehouse, full_rebuild: bool = False):
+def _night(landing, warehouse, full_rebuild: bool = False, file_memo=None):
     config = {"ops": {"matched_records": {"config": {"full_rebuild": full_rebuild}}}}
-    result = run_nightly(landing, warehouse, run_config=config)
+    result = run_nightly(landing, warehouse, run_config=config, file_memo=file_memo)
     (materialization,) = result.asset_materializations_for_node("matched_records")
-    return {
+    figures = {
         k: v.value
         for k, v in materialization.metadata.items()
         if k in ("night", "candidate_pairs", "pairs_scored_tonight", "records_held_alone")
     }
+    figures["sources"] = {
+        event.asset_key.to_user_string(): (
+            event.materialization.metadata["snapshot_date"].value,
+            event.materialization.metadata["read_from_memo"].value,
+        )
+        for event in result.get_asset_materialization_events()
+        if "read_from_memo" in event.materialization.metadata
+    }
+    return figures
 
 
 @pytest.fixture(scope="module")
@@ -43,11 +54,12 @@ def two_nights(small_landing, tmp_path_factory):
     (first / days[0]).symlink_to(small_landing / days[0])
     after_first = root / "after_first.duckdb"
     full, incremental = root / "full.duckdb", root / "incremental.duckdb"
-    _night(first, after_first)
+    memo = root / "file_memo"
+    _night(first, after_first, file_memo=memo)
     copy_duckdb_warehouse(after_first, full)
     copy_duckdb_warehouse(after_first, incremental)
     full_figures = _night(small_landing, full, full_rebuild=True)
-    incremental_figures = _night(small_landing, incremental)
+    incremental_figures = _night(small_landing, incremental, file_memo=memo)
     return {
         "full": full,
         "incremental": incremental,
@@ -62,6 +74,19 @@ def test_an_incremental_night_scores_only_what_changed(two_nights):
     assert full["candidate_pairs"] == incremental["candidate_pairs"]
     assert full["pairs_scored_tonight"] == full["candidate_pairs"]
     assert 0 < incremental["pairs_scored_tonight"] < 0.8 * full["candidate_pairs"]
+
+
+def test_the_files_read_the_night_before_come_from_the_memo(two_nights, small_landing):
+    # night one read the first delivery; a source still at that delivery's file (it delivered
+    # nothing since, or its later file is broken) is taken from the memo, every other is read
+    first_day = min(p.name for p in small_landing.iterdir() if (p / "_SUCCESS").exists())
+    sources = two_nights["incremental_figures"]["sources"]
+    assert len(sources) == 29
+    from_memo = {key for key, (_, memo) in sources.items() if memo}
+    at_first_day = {key for key, (day, _) in sources.items() if day == first_day}
+    assert from_memo == at_first_day
+    assert 0 < len(from_memo) < 29
+    assert not any(memo for _, memo in two_nights["full_figures"]["sources"].values())
 
 
 def test_a_full_night_knows_what_changed_since_last_night_as_an_incremental_one_does(two_nights):

@@ -11,6 +11,9 @@ on first use). ``UMKM_WAREHOUSE_URL``: a SQLAlchemy URL (default: a DuckDB file 
 freshness check warns (default ``DEFAULT_STALE_AFTER_DAYS``).
 ``UMKM_WAREHOUSE_LOCK_WAIT``: seconds a run waits for another run's writer lock (default
 ``DEFAULT_WAIT_SECONDS``).
+``UMKM_FILE_MEMO_DIR``: where the outcomes of source files read before are kept (default
+``DEFAULT_FILE_MEMO_DIR``; ``off``: none, every file is read every night;
+``umkm.ingest.file_memo``).
 ``UMKM_DUCKDB_MEMORY``, ``UMKM_DUCKDB_THREADS``, ``UMKM_DUCKDB_TEMP_DIR``: DuckDB's memory
 limit, threads and spill folder in the job (defaults: ``umkm.duckdb_settings``).
 """
@@ -26,6 +29,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 DEMO_LANDING_DIR = DATA_DIR / "demo-landing"
 DEFAULT_WAREHOUSE_URL = f"duckdb:///{DATA_DIR / 'warehouse.duckdb'}"
+#: the outcomes of source files read before, so that an unchanged file is not read again
+DEFAULT_FILE_MEMO_DIR = DATA_DIR / "file-memo"
 #: charts of the match model and other reports for data engineers
 REPORTS_DIR = DATA_DIR / "reports"
 #: Great Expectations' Data Docs of the blocking audit before publishing, rebuilt every run
@@ -40,6 +45,7 @@ WAREHOUSE_URL_ENV = "UMKM_WAREHOUSE_URL"
 PII_HASH_KEY_ENV = "UMKM_PII_HASH_KEY"
 STALE_AFTER_DAYS_ENV = "UMKM_STALE_AFTER_DAYS"
 LOCK_WAIT_ENV = "UMKM_WAREHOUSE_LOCK_WAIT"
+FILE_MEMO_DIR_ENV = "UMKM_FILE_MEMO_DIR"
 DUCKDB_MEMORY_ENV = "UMKM_DUCKDB_MEMORY"
 DUCKDB_THREADS_ENV = "UMKM_DUCKDB_THREADS"
 DUCKDB_TEMP_DIR_ENV = "UMKM_DUCKDB_TEMP_DIR"
@@ -47,6 +53,15 @@ DUCKDB_TEMP_DIR_ENV = "UMKM_DUCKDB_TEMP_DIR"
 
 def landing_dir_from_env() -> str:
     return os.environ.get(LANDING_DIR_ENV) or str(DEMO_LANDING_DIR)
+
+
+#: the value of ``UMKM_FILE_MEMO_DIR`` that keeps no memo
+FILE_MEMO_OFF = "off"
+
+
+def file_memo_dir_from_env() -> str | None:
+    value = os.environ.get(FILE_MEMO_DIR_ENV) or str(DEFAULT_FILE_MEMO_DIR)
+    return None if value == FILE_MEMO_OFF else value
 
 
 def warehouse_url_from_env() -> str:

@@ -31,6 +31,7 @@ import pandera.pandas as pa
 from schemas.canonical import CanonicalRecord
 from schemas.catalog import SourceSpec
 from umkm.health.source_health import conservation_holds, file_problem
+from umkm.ingest.file_memo import FileMemo, FileOutcome, moved_to
 from umkm.ingest.landing import Delivery, snapshot_candidates
 from umkm.ingest.readers import ROW_NUMBER, BrokenFileError, RawTable, read_source_file
 from umkm.ingest.validation import duplicate_keys, schema_failures, unusable_records
@@ -74,6 +75,8 @@ class SourceSnapshot:
     deliveries: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    #: the file in use was read before: its outcome was taken from the file memo
+    from_memo: bool = False
 
     @property
     def rejected_by_reason(self) -> dict[str, int]:
@@ -111,20 +114,17 @@ def load_source_snapshot(
     archive: Callable[[], pd.DataFrame | None] | None = None,
     previous_rows: int | None = None,
     accept_shrink: bool = False,
+    memo: FileMemo | None = None,
 ) -> SourceSnapshot:
     """Load the source's current snapshot from the given complete deliveries (newest first);
     ``archive`` returns the source's canonical records as last published (None: none);
-    ``previous_rows``: the rows the source's snapshot had in the last run (None: unknown)."""
+    ``previous_rows``: the rows the source's snapshot had in the last run (None: unknown);
+    ``memo``: where the outcomes of files read before are kept (None: every file is read)."""
     started = time.perf_counter()
     log_rows: list[tuple[Any, ...]] = []
     for candidate in snapshot_candidates(deliveries, spec.key, spec.path):
         try:
-            snapshot = _records_of(
-                read_source_file(candidate.path, spec.format),
-                spec,
-                candidate.delivered_on,
-                candidate.path,
-            )
+            snapshot = _remembered_records_of(spec, candidate.delivered_on, candidate.path, memo)
             problem = file_problem(
                 snapshot.records_read, len(snapshot.accepted), snapshot.rejected_by_reason
             )
@@ -211,6 +211,47 @@ def _archived(
         deliveries=pd.DataFrame(log_rows, columns=DELIVERY_COLUMNS),
         warnings=[message],
     )
+
+
+def _remembered_records_of(
+    spec: SourceSpec, delivered_on: date, path: Path, memo: FileMemo | None
+) -> SourceSnapshot:
+    """The file's snapshot: from the memo when this file was read before with the same code,
+    else read (and kept in the memo when it can be used as a whole)."""
+    if memo is None:
+        return _records_of(read_source_file(path, spec.format), spec, delivered_on, path)
+    key = memo.key(spec.key, path, delivered_on)
+    kept = memo.get(spec.key, key)
+    if kept is not None:
+        kept = moved_to(kept, path)
+        return SourceSnapshot(
+            source=spec.key,
+            snapshot_date=delivered_on,
+            source_file=str(path),
+            records_read=kept.records_read,
+            accepted=kept.accepted,
+            rejected=kept.rejected,
+            deliveries=pd.DataFrame(columns=DELIVERY_COLUMNS),
+            warnings=kept.warnings,
+            from_memo=True,
+        )
+    snapshot = _records_of(read_source_file(path, spec.format), spec, delivered_on, path)
+    problem = file_problem(
+        snapshot.records_read, len(snapshot.accepted), snapshot.rejected_by_reason
+    )
+    if problem is None:
+        memo.put(
+            spec.key,
+            key,
+            FileOutcome(
+                snapshot.records_read,
+                snapshot.accepted,
+                snapshot.rejected,
+                snapshot.warnings,
+                str(path),
+            ),
+        )
+    return snapshot
 
 
 def _records_of(
