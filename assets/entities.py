@@ -119,19 +119,23 @@ def matched_records(
     )
     decisions = read_decisions(warehouse.url)
     hashes = last_night_hashes(warehouse)
+    previous_ids = warehouse.read("curated.umkm_source_record")
+    previous = None if config.full_rebuild else previous_night(warehouse)
+    reading_seconds = time.perf_counter() - started
     resolution = resolve_entities(
         standardised_records.records,
         stored,
         retrain=config.retrain_model,
         charts_dir=REPORTS_DIR / "match_model",
-        previous_ids=warehouse.read("curated.umkm_source_record"),
+        previous_ids=previous_ids,
         previous_hashes=hashes,
-        previous=None if config.full_rebuild else previous_night(warehouse),
+        previous=previous,
         full_rebuild=config.full_rebuild,
         duckdb_settings=engine.settings(),
         decisions=decisions,
     )
-    figures = resolution.figures
+    figures = {"reading_last_night_seconds": round(reading_seconds, 1), **resolution.figures}
+    seconds = {k: v for k, v in figures.items() if k.endswith("_seconds")}
     if resolution.trained_now:
         context.log.info(
             f"trained match model {resolution.model.version} "
@@ -143,7 +147,9 @@ def matched_records(
         f"night{': ' + figures['full_rebuild_reason'] if figures['full_rebuild_reason'] else ''}"
         f"); {figures['candidate_pairs']} candidate pairs, {figures['pairs_scored']} scored "
         f"tonight, {figures['links_scored']} links, dropped {figures['links_dropped']} "
-        f"in {time.perf_counter() - started:.1f}s"
+        f"in {time.perf_counter() - started:.1f}s ("
+        + ", ".join(f"{k.removesuffix('_seconds')} {v}s" for k, v in seconds.items())
+        + ")"
     )
     yield dg.Output(
         resolution,
@@ -163,9 +169,7 @@ def matched_records(
             "records_attached": figures["records_attached"],
             "records_held_alone": figures["records_held_alone"],
             "links_dropped": dg.MetadataValue.json(figures["links_dropped"]),
-            "seconds": dg.MetadataValue.json(
-                {k: v for k, v in figures.items() if k.endswith("_seconds")}
-            ),
+            "seconds": dg.MetadataValue.json(seconds),
             "model_version": resolution.model.version,
             "model_trained_now": resolution.trained_now,
             "model_charts": dg.MetadataValue.json(figures.get("model_charts", [])),

@@ -97,6 +97,7 @@ def warehouse_tables(
         started_at=datetime.now(UTC),
         pii_key=warehouse.hash_key(),
     )
+    context.log.info(f"tables of the run built in {time.perf_counter() - started:.1f}s")
     where = display_url(warehouse.url)
     audit = PublicationAudit(
         previous_umkm_count=warehouse.row_count("curated.umkm"),

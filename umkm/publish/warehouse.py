@@ -27,6 +27,7 @@ from ``umkm.publish.warehouse_catalog``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -34,7 +35,7 @@ import re
 import shutil
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -352,6 +353,7 @@ def _publish_duckdb(
     building = building_path(path, run_id)
     restricted = restricted_path(path, run_id)
     publication = _naming_restricted_file(publication, restricted.name)
+    seconds: dict[str, float] = {}
     try:
         with settings.for_publishing().connection(str(building)) as con:
             old_umask = os.umask(0o077)  # the restricted file is created readable by us only
@@ -359,28 +361,46 @@ def _publish_duckdb(
                 con.execute(f"ATTACH {quote_literal(str(restricted))} AS {RESTRICTED}")
             finally:
                 os.umask(old_umask)
-            _write_duckdb_tables(
-                con, path if path.exists() else None, previous_restricted, publication
-            )
-            if audit is not None:
-                audit(publication)
-            _apply_catalog_duckdb(con)
-            con.execute("CHECKPOINT")
-            con.execute(f"DETACH {RESTRICTED}")
+            with _timed(seconds, "write"):
+                _write_duckdb_tables(
+                    con, path if path.exists() else None, previous_restricted, publication
+                )
+            with _timed(seconds, "audit"):
+                if audit is not None:
+                    audit(publication)
+            with _timed(seconds, "keys, comments, views"):
+                _apply_catalog_duckdb(con)
+            with _timed(seconds, "checkpoint"):
+                con.execute("CHECKPOINT")
+                con.execute(f"DETACH {RESTRICTED}")
         for written in (building, restricted):
             if Path(f"{written}.wal").exists():
                 raise RuntimeError(f"{written} still has a write-ahead log after closing")
         os.chmod(restricted, 0o600)
-        _verify_duckdb(building, restricted, run_id, _expected_rows(publication))
+        with _timed(seconds, "verify"):
+            _verify_duckdb(building, restricted, run_id, _expected_rows(publication))
         _pause_point("swap")
         os.replace(building, path)
         _fsync_directory(path.parent)
-        logger.info(f"published run {run_id} to {path} (restricted tables: {restricted.name})")
+        logger.info(
+            f"published run {run_id} to {path} (restricted tables: {restricted.name}); "
+            + ", ".join(f"{step} {s:.1f}s" for step, s in seconds.items())
+        )
     except BaseException:
         _remove_database_file(building)
         _remove_database_file(restricted)
         raise
     _remove_leftovers(path, keep=restricted)
+
+
+@contextlib.contextmanager
+def _timed(seconds: dict[str, float], step: str) -> Iterator[None]:
+    """Adds the seconds the block took to ``seconds[step]``."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        seconds[step] = seconds.get(step, 0.0) + time.perf_counter() - started
 
 
 #: how the restricted database is attached (its tables live in its ``main`` schema, so that
