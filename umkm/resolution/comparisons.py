@@ -137,15 +137,37 @@ def _owner_name() -> cl.CustomComparison:
 
 
 def _location() -> cl.CustomComparison:
+    """Kabupaten/kota, kecamatan and postal code together: a postal code is one or a few
+    villages of a kecamatan, so two records of one kecamatan with other postal codes are
+    most likely two businesses of one name (a dense place's common name), and one postal code
+    where a kecamatan is unknown places both records alike."""
+    same_kecamatan = "kecamatan_code_l = kecamatan_code_r"
+    a_kecamatan_unknown = (
+        "kab_code_l = kab_code_r AND (kecamatan_code_l IS NULL OR kecamatan_code_r IS NULL)"
+    )
+    same_postal = "postal_code_l = postal_code_r"
+    a_postal_unknown = "(postal_code_l IS NULL OR postal_code_r IS NULL)"
     return cl.CustomComparison(
         output_column_name="location",
         comparison_levels=[
             cll.NullLevel("kab_code"),
-            cll.ExactMatchLevel("kecamatan_code"),
-            cll.CustomLevel(
-                "kab_code_l = kab_code_r AND "
-                "(kecamatan_code_l IS NULL OR kecamatan_code_r IS NULL)",
-                label_for_charts="same kabupaten/kota, a kecamatan unknown",
+            cll.CustomLevel(f"{same_kecamatan} AND {same_postal}").configure(
+                label_for_charts="same kecamatan and postal code"
+            ),
+            cll.CustomLevel(f"{same_kecamatan} AND {a_postal_unknown}").configure(
+                label_for_charts="same kecamatan, a postal code unknown"
+            ),
+            cll.CustomLevel(same_kecamatan).configure(
+                label_for_charts="same kecamatan, other postal codes"
+            ),
+            cll.CustomLevel(f"{a_kecamatan_unknown} AND {same_postal}").configure(
+                label_for_charts="same kabupaten/kota and postal code, a kecamatan unknown"
+            ),
+            cll.CustomLevel(f"{a_kecamatan_unknown} AND NOT {a_postal_unknown}").configure(
+                label_for_charts="same kabupaten/kota, a kecamatan unknown, other postal codes"
+            ),
+            cll.CustomLevel(a_kecamatan_unknown).configure(
+                label_for_charts="same kabupaten/kota, a kecamatan and a postal code unknown"
             ),
             cll.ExactMatchLevel("kab_code").configure(
                 label_for_charts="same kabupaten/kota, other kecamatan"
