@@ -10,10 +10,17 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.wap_helpers import make_publication, postgres_url, sql  # noqa: F401
+from tests.wap_helpers import (  # noqa: F401
+    make_publication,
+    postgres_url,
+    server_roles_for_the_module,
+    sql,
+)
 from umkm.cli.roles import BI_READER_PASSWORD_ENV, setup_bi_reader
 from umkm.cli.roles import main as roles_main
 from umkm.publish.warehouse import STAGING, publish
+
+pytestmark = pytest.mark.usefixtures("server_roles_for_the_module")
 
 
 def _as_bi_reader(url: str, statement: str):

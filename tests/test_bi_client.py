@@ -25,7 +25,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.wap_helpers import postgres_database
+from tests.wap_helpers import postgres_database, server_roles_held
 from umkm.cli.roles import main as roles_main
 from umkm.publish.warehouse_catalog import VIEWS
 
@@ -46,10 +46,16 @@ def _superset_venv() -> Path:
     stamp = VENV / f".installed-{hashlib.sha1(requirements).hexdigest()[:12]}"
     if not stamp.exists():
         shutil.rmtree(VENV, ignore_errors=True)
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+        # no pip of its own (ensurepip once failed here for no reason it printed): the
+        # project's pip installs into it
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(VENV)], check=True)
         subprocess.run(
             [
-                str(VENV / "bin/pip"),
+                sys.executable,
+                "-m",
+                "pip",
+                "--python",
+                str(VENV / "bin/python"),
                 "install",
                 "-q",
                 "-r",
@@ -171,7 +177,7 @@ def test_superset_queries_every_view_of_the_duckdb_bi_file(superset, published):
 def test_superset_queries_every_view_of_postgres_as_a_bi_reader(superset, small_landing):
     from tests.conftest import run_nightly
 
-    with postgres_database() as url:
+    with postgres_database() as url, server_roles_held():
         run_nightly(small_landing, None, url=url)
         roles_main(["--url", url])
         dsn = url.replace("postgresql+psycopg", "postgresql")

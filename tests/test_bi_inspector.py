@@ -15,11 +15,11 @@ import sqlalchemy as sa
 
 from tests.conftest import query
 from tests.test_personal_data import LOOKS_PERSONAL, clear_personal_values
-from tests.wap_helpers import postgres_database
+from tests.wap_helpers import postgres_database, server_roles_for_the_module  # noqa: F401
 from umkm.cli.roles import main as roles_main
 
 #: a nightly run on the small landing zone, published to DuckDB and PostgreSQL
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("server_roles_for_the_module")]
 
 BI_SCHEMAS = {"curated", "quality"}
 

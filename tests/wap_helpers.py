@@ -28,6 +28,8 @@ from umkm.publish.warehouse import Publication, duckdb_path, publish
 from umkm.resolution.golden import as_dates
 
 SERVER = "postgresql://postgres@127.0.0.1:5432"
+#: the advisory lock that the tests creating, altering or dropping roles hold in turn
+SERVER_ROLES_LOCK = 7_305_431
 
 READ_SQL = """
     SELECT (SELECT count(*) FROM curated.umkm) AS businesses,
@@ -50,6 +52,26 @@ def postgres_database():
     finally:
         with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
             conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+@contextlib.contextmanager
+def server_roles_held():
+    """Roles are the PostgreSQL server's, not a database's: the tests that create, alter or
+    drop them (``bi_reader`` and its logins) take turns, across pytest-xdist workers too, by
+    holding an advisory lock of the server meanwhile."""
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (SERVER_ROLES_LOCK,))
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (SERVER_ROLES_LOCK,))
+
+
+@pytest.fixture(scope="module")
+def server_roles_for_the_module():
+    """The server's roles are this module's while its tests run (``server_roles_held``)."""
+    with server_roles_held():
+        yield
 
 
 @pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
