@@ -26,6 +26,7 @@ import hashlib
 import logging
 import os
 import pickle
+import re
 import tempfile
 from dataclasses import dataclass, replace
 from functools import cache
@@ -70,8 +71,9 @@ def reading_fingerprint() -> str:
         requirements = metadata.requires(PROJECT_DISTRIBUTION) or []
     except metadata.PackageNotFoundError:
         requirements = []
-    for requirement in sorted(requirements):
-        name = requirement.split(";")[0].split("[")[0].split("=")[0].split(">")[0].strip()
+    # the run-time dependencies (not the extras: tests and lint do not read files)
+    for requirement in sorted(r for r in requirements if "extra ==" not in r):
+        name = re.split(r"[\s;\[<>=!~]", requirement, maxsplit=1)[0]
         try:
             digest.update(f"{name}=={metadata.version(name)}".encode())
         except metadata.PackageNotFoundError:
