@@ -118,6 +118,15 @@ def _owner_name() -> cl.CustomComparison:
         output_column_name="owner_name",
         comparison_levels=[
             cll.NullLevel("owner_name_norm"),
+            # a registry that writes only the given name ('lukman') writes it alike for
+            # other owners of that name: one word matching weighs what it is shown to weigh
+            cll.CustomLevel(
+                "owner_name_norm_l = owner_name_norm_r AND NOT contains(owner_name_norm_l, ' ')"
+            ).configure(
+                tf_adjustment_column="owner_name_norm",
+                disable_tf_exact_match_detection=True,
+                label_for_charts="the same one-word name",
+            ),
             cll.ExactMatchLevel("owner_name_norm", term_frequency_adjustments=True),
             cll.JaroWinklerLevel("owner_name_norm", 0.92),
             cll.CustomLevel(
