@@ -5,24 +5,21 @@ entry means a fresh read; an unusable file is never kept."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 
 from schemas.catalog import SOURCES, SOURCES_BY_KEY
 from tests.hostile_files import HostileFile, hostile_file
-from tests.test_fuzz_sources import DELIVERY_DAY
+from tests.test_fuzz_sources import HOSTILE_SETTINGS, delivered
 from umkm.ingest import file_memo
 from umkm.ingest.file_memo import FileMemo
 from umkm.ingest.landing import Delivery, complete_deliveries
 from umkm.ingest.snapshots import BROKEN, SourceSnapshot, load_source_snapshot
 
-EXAMPLES = int(os.environ.get("UMKM_FUZZ_EXAMPLES", "10"))
 #: one source per format
 ONE_PER_FORMAT = list({spec.format.name: spec.key for spec in SOURCES}.values())
 
@@ -41,6 +38,7 @@ def deliveries(small_landing) -> list[Delivery]:
     return complete_deliveries(small_landing)
 
 
+@pytest.mark.slow  # three reads of each of the 29 sources, about 15 s
 def test_every_source_read_again_comes_from_the_memo_as_a_fresh_read_gives_it(deliveries, tmp_path):
     memo = FileMemo(tmp_path / "memo")
     for spec in SOURCES:
@@ -69,7 +67,7 @@ def _copy_of(deliveries: list[Delivery], root: Path) -> list[Delivery]:
 def test_a_landing_zone_mounted_elsewhere_keeps_its_memo(deliveries, tmp_path):
     memo = FileMemo(tmp_path / "memo")
     copied = _copy_of(deliveries, tmp_path / "landing")
-    for spec in SOURCES:
+    for spec in (SOURCES_BY_KEY[key] for key in ONE_PER_FORMAT):
         load_source_snapshot(deliveries, spec, memo=memo)
         moved = load_source_snapshot(copied, spec, memo=memo)
         assert moved.from_memo, spec.key
@@ -120,28 +118,16 @@ def test_an_unusable_file_is_never_kept(deliveries, tmp_path):
 def test_whatever_a_file_holds_the_memo_gives_back_what_a_fresh_read_gives(source_key):
     source = SOURCES_BY_KEY[source_key]
 
-    @settings(
-        max_examples=EXAMPLES,
-        deadline=None,
-        derandomize=True,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
+    @HOSTILE_SETTINGS
     @given(drawn=hostile_file(source))
     def round_trips(drawn: HostileFile) -> None:
-        root = Path(tempfile.mkdtemp(prefix="umkm-memo-"))
-        try:
-            folder = root / DELIVERY_DAY.isoformat()
-            drawn.write(folder)
-            (folder / "_SUCCESS").write_bytes(b"")
-            delivered = [Delivery(DELIVERY_DAY, folder)]
+        with delivered(drawn) as (deliveries, root):
             memo = FileMemo(root / "memo")
-            fresh = load_source_snapshot(delivered, source)
-            load_source_snapshot(delivered, source, memo=memo)
-            again = load_source_snapshot(delivered, source, memo=memo)
+            fresh = load_source_snapshot(deliveries, source)
+            load_source_snapshot(deliveries, source, memo=memo)
+            again = load_source_snapshot(deliveries, source, memo=memo)
             kept = bool(list((root / "memo").rglob("*.pickle")))
             assert again.from_memo == kept
             assert_same_snapshot(fresh, again)
-        finally:
-            shutil.rmtree(root, ignore_errors=True)
 
     round_trips()

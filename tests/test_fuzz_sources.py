@@ -16,9 +16,11 @@ reader, validation and standardisation (``load_source_snapshot``). The propertie
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -47,19 +49,36 @@ class RowsLost(AssertionError):
     key, a quarantined row without a known reason."""
 
 
-def check_source_survives(drawn: HostileFile) -> None:
-    """Write ``drawn`` into a fresh landing zone, load it, assert the four properties."""
+#: the settings of every property test over hostile files
+HOSTILE_SETTINGS = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+@contextlib.contextmanager
+def delivered(drawn: HostileFile) -> Iterator[tuple[list[Delivery], Path]]:
+    """``drawn`` written as the one complete delivery of a fresh landing zone (removed after):
+    the deliveries to load and the zone's root."""
     root = Path(tempfile.mkdtemp(prefix="umkm-fuzz-"))
     try:
         folder = root / DELIVERY_DAY.isoformat()
         drawn.write(folder)
         (folder / "_SUCCESS").write_bytes(b"")
-        try:
-            snapshot = load_source_snapshot([Delivery(DELIVERY_DAY, folder)], drawn.source)
-        except Exception as exc:
-            raise SourceCrashed(f"the step raised {type(exc).__name__}: {exc}") from exc
+        yield [Delivery(DELIVERY_DAY, folder)], root
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def check_source_survives(drawn: HostileFile) -> None:
+    """Write ``drawn`` into a fresh landing zone, load it, assert the four properties."""
+    with delivered(drawn) as (deliveries, _):
+        try:
+            snapshot = load_source_snapshot(deliveries, drawn.source)
+        except Exception as exc:
+            raise SourceCrashed(f"the step raised {type(exc).__name__}: {exc}") from exc
     failed = snapshot.deliveries[snapshot.deliveries["status"] == FAILED]
     if not failed.empty:
         raise SourceCrashed(f"processing raised: {failed['message'].tolist()}")
@@ -79,12 +98,7 @@ def check_source_survives(drawn: HostileFile) -> None:
 def test_no_file_makes_a_source_raise_or_lose_a_row(source_key):
     source = SOURCES_BY_KEY[source_key]
 
-    @settings(
-        max_examples=EXAMPLES,
-        deadline=None,
-        derandomize=True,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
+    @HOSTILE_SETTINGS
     @given(drawn=hostile_file(source))
     def survives(drawn: HostileFile) -> None:
         check_source_survives(drawn)
