@@ -46,3 +46,11 @@ def test_the_publish_takes_its_share_and_duckdb_applies_it():
     assert float(number) * {"MiB": 2**20, "GiB": 2**30}[unit] == pytest.approx(
         memory_bytes(publishing.memory_limit), abs=0.1 * 2**30
     )
+
+
+def test_a_spill_folder_that_does_not_exist_yet_is_made(tmp_path):
+    spill = tmp_path / "not" / "there"
+    with DuckDBSettings("1GB", threads=1, temp_directory=str(spill)).connection() as con:
+        assert con.execute("SELECT 42").fetchall() == [(42,)]
+        assert [p.name.startswith("umkm-duckdb-") for p in spill.iterdir()] == [True]
+    assert spill.is_dir() and not any(spill.iterdir())

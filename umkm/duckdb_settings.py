@@ -92,7 +92,10 @@ class DuckDBSettings:
     @contextmanager
     def connection(self, database: str = ":memory:") -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection within the limits, spilling into a temporary folder of its own that
-        is removed with the connection."""
+        is removed with the connection. A ``temp_directory`` that does not exist yet is
+        made."""
+        if self.temp_directory:
+            os.makedirs(self.temp_directory, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="umkm-duckdb-", dir=self.temp_directory) as spill:
             con = duckdb.connect(
                 database,
