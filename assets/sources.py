@@ -17,6 +17,7 @@ import dagster as dg
 
 from assets.metadata import column_schema_metadata, frame_table
 from resources.landing import LandingZone
+from resources.run_memory import READ_ONCE_IO_MANAGER
 from resources.warehouse import Warehouse
 from schemas.canonical import CanonicalRecord
 from schemas.catalog import SOURCES, SourceSpec
@@ -207,6 +208,7 @@ def build_source_asset(spec: SourceSpec) -> dg.AssetsDefinition:
             **column_schema_metadata(CanonicalRecord),
         },
         check_specs=_check_specs(name, spec),
+        io_manager_key=READ_ONCE_IO_MANAGER,  # read by standardised_records alone
     )
     def source_snapshot(
         context: dg.AssetExecutionContext,

@@ -30,6 +30,7 @@ from pipelines.sensors import new_delivery_sensor, nightly_schedule
 from resources.demo_landing import DemoLandingZone, is_demo_landing
 from resources.engine import DuckDBEngine
 from resources.landing import LandingZone
+from resources.run_memory import io_managers
 from resources.warehouse import Warehouse
 from umkm.settings import (
     PII_HASH_KEY_ENV,
@@ -92,7 +93,7 @@ def build_defs(overrides: Mapping[str, Any] | None = None) -> dg.Definitions:
         jobs=[nightly_job()],
         schedules=[nightly_schedule()],
         sensors=[new_delivery_sensor()],
-        resources={**resources_from_env(), **(overrides or {})},
+        resources={**resources_from_env(), **io_managers(), **(overrides or {})},
     )
 
 

@@ -41,7 +41,7 @@ class LandingZone(dg.ConfigurableResource):
         """Pin the run to one delivery: the sensor's or schedule's (the run's
         ``umkm/delivery`` tag), else the newest complete one now. A delivery that completes
         later in the run is left for the next run."""
-        tags = context.dagster_run.tags if context.dagster_run else {}
+        tags = context.run.tags if context.run else {}
         self.prepare(context.log)
         self._as_of = pinned_delivery(Path(self.root), tags.get(DELIVERY_TAG))
         if context.log and self._as_of:

@@ -43,7 +43,7 @@ class Warehouse(dg.ConfigurableResource):
     _log: object = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        self._run_id = context.run_id
+        self._run_id = context.run.run_id if context.run else None
         self._log = context.log
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
