@@ -2,12 +2,15 @@
 
 Survivorship, per attribute (completeness first): among the business's records that have a
 value, the one from the most trusted source wins (``SourceSpec.trust_rank``: OSS, then the
-regional registries, then the marketplaces), ties broken by the newest snapshot. Two dates
+regional registries, then the marketplaces), ties broken by the newest snapshot, then by the record (source and record key, so the same
+records always give the same golden record). Two dates
 come from one kind of source only: ``registered_on`` is the enrolment in a regional registry,
 ``nib_issued_on`` the date OSS issued the NIB. Aggregates (sources, platforms, first and last
 seen) are taken over all records; calendar dates are ``date``. The KBLI section and the
 sector come from ``umkm.standardise.sectors``. The record each attribute came from is kept
-(``attribute_provenance``). Computed in DuckDB, one GROUP BY.
+(``attribute_provenance``). The records are put in survivorship order once (a sort), and
+each attribute is the first record with a value per business (vectorised); the aggregates
+are one GROUP BY in DuckDB.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from schemas.catalog import SOURCES_BY_KEY
 from umkm.duckdb_settings import DuckDBSettings
 from umkm.standardise.sectors import kbli_sections, sectors
 
-#: attributes chosen by survivorship: golden attribute -> (record field, which records)
+#: attributes chosen by survivorship: golden attribute -> (record field, the kind of source
+#: whose records give it; None: any)
 SURVIVING_FIELDS: dict[str, tuple[str, str | None]] = {
     **{
         field: (field, None)
@@ -41,8 +45,8 @@ SURVIVING_FIELDS: dict[str, tuple[str, str | None]] = {
             "turnover_yearly",
         )
     },
-    "registered_on": ("registered_on", "kind = 'registry'"),  # enrolment in a registry
-    "nib_issued_on": ("registered_on", "kind = 'oss'"),  # OSS tanggal_terbit
+    "registered_on": ("registered_on", "registry"),  # enrolment in a registry
+    "nib_issued_on": ("registered_on", "oss"),  # OSS tanggal_terbit
 }
 PROVENANCE_SUFFIX = "__from"
 #: golden columns that are calendar dates
@@ -62,24 +66,78 @@ def golden_records(
     records: pd.DataFrame, duckdb_settings: DuckDBSettings | None = None
 ) -> pd.DataFrame:
     """Golden record per ``umkm_id`` of the linked canonical records (DuckDB within
-    ``duckdb_settings``' limits)."""
+    ``duckdb_settings``' limits for the aggregates), ordered by ``umkm_id``."""
     fields = sorted({field for field, _ in SURVIVING_FIELDS.values()})
-    frame = records[["umkm_id", "source", "source_record_id", "platform", "snapshot_date", *fields]]
+    frame = records[
+        ["umkm_id", "source", "source_record_id", "platform", "snapshot_date", *fields]
+    ].reset_index(drop=True)
     kinds = frame["source"].map({k: s.kind for k, s in SOURCES_BY_KEY.items()})
-    frame = frame.assign(priority=survivorship_priority(frame), kind=kinds)
-    chosen = ",\n".join(
-        f"arg_min({field}, priority) FILTER (WHERE {_where(field, only)}) AS {name}, "
-        f"arg_min(source, priority) FILTER (WHERE {_where(field, only)}) "
-        f"AS {name}{PROVENANCE_SUFFIX}_source, "
-        f"arg_min(source_record_id, priority) FILTER (WHERE {_where(field, only)}) "
-        f"AS {name}{PROVENANCE_SUFFIX}_id"
-        for name, (field, only) in SURVIVING_FIELDS.items()
+    business, umkm_ids = pd.factorize(frame["umkm_id"], sort=True)
+    # the records in survivorship order: by business, the most trusted and newest first, then
+    # by record (so that two records alike in trust and age always give the same one)
+    source_code = pd.factorize(frame["source"], sort=True)[0]
+    record_code = pd.factorize(frame["source_record_id"], sort=True)[0]
+    order = np.lexsort(
+        (record_code, source_code, survivorship_priority(frame).to_numpy(), business)
+    )
+    in_order = business[order]
+    golden = pd.DataFrame({"umkm_id": umkm_ids})
+    for name, (field, kind) in SURVIVING_FIELDS.items():
+        usable = frame[field].notna().to_numpy().copy()
+        if kind is not None:
+            usable &= (kinds == kind).to_numpy()
+        usable = usable[order]
+        rows, groups = order[usable], in_order[usable]
+        first = np.ones(len(groups), dtype=bool)
+        first[1:] = groups[1:] != groups[:-1]
+        # per business, the row of its first usable record (-1: none has a value)
+        chosen = np.full(len(umkm_ids), -1, dtype=np.int64)
+        chosen[groups[first]] = rows[first]
+        golden[name] = frame[field].array.take(chosen, allow_fill=True)
+        golden[f"{name}{PROVENANCE_SUFFIX}_source"] = frame["source"].array.take(
+            chosen, allow_fill=True
+        )
+        golden[f"{name}{PROVENANCE_SUFFIX}_id"] = frame["source_record_id"].array.take(
+            chosen, allow_fill=True
+        )
+    golden = golden.join(_aggregates(frame, business, kinds, duckdb_settings))
+    golden["size_class"] = golden["size_class"].fillna(
+        size_class_from_turnover(golden["turnover_yearly"])
+    )
+    golden["is_active"] = golden["is_active"].astype("boolean")
+    golden["turnover_yearly"] = golden["turnover_yearly"].astype("float64")
+    golden["is_registered"] = golden["nib"].notna()
+    golden["sells_online"] = golden["platform_count"] > 0
+    golden = golden.join(kbli_sections(golden["kbli"]))
+    golden["sector"] = sectors(golden["category"], golden["kbli_section"])
+    for column in DATE_COLUMNS:
+        golden[column] = as_dates(golden[column])
+    return golden
+
+
+def _aggregates(
+    frame: pd.DataFrame,
+    business: np.ndarray,
+    kinds: pd.Series,
+    duckdb_settings: DuckDBSettings | None,
+) -> pd.DataFrame:
+    """Per business (by its position in ``umkm_id`` order): its sources and platforms, how
+    many records it has, whether a registry or OSS knows it, and when it was first and last
+    seen."""
+    parts = pd.DataFrame(
+        {
+            "business": business,
+            "source": frame["source"],
+            "platform": frame["platform"],
+            "kind": kinds,
+            "snapshot_date": frame["snapshot_date"],
+        }
     )
     with (duckdb_settings or DuckDBSettings.for_this_machine()).connection() as con:
-        con.register("records", frame)
-        golden = con.execute(f"""
-            SELECT umkm_id,
-                   {chosen},
+        con.register("parts", parts)
+        return (
+            con.execute("""
+            SELECT business,
                    string_agg(DISTINCT source, ',' ORDER BY source) AS sources,
                    coalesce(string_agg(DISTINCT platform, ',' ORDER BY platform), '') AS platforms,
                    count(DISTINCT platform) AS platform_count,
@@ -88,19 +146,10 @@ def golden_records(
                    bool_or(kind = 'oss') AS in_oss,
                    min(snapshot_date) AS first_seen,
                    max(snapshot_date) AS last_seen
-            FROM records GROUP BY umkm_id ORDER BY umkm_id
-        """).df()
-    golden["size_class"] = golden["size_class"].fillna(
-        size_class_from_turnover(golden["turnover_yearly"])
-    )
-    golden["is_active"] = golden["is_active"].astype("boolean")
-    golden["is_registered"] = golden["nib"].notna()
-    golden["sells_online"] = golden["platform_count"] > 0
-    golden = golden.join(kbli_sections(golden["kbli"]))
-    golden["sector"] = sectors(golden["category"], golden["kbli_section"])
-    for column in DATE_COLUMNS:
-        golden[column] = as_dates(golden[column])
-    return golden
+            FROM parts GROUP BY business ORDER BY business""")
+            .df()
+            .set_index("business")
+        )
 
 
 def survivorship_priority(records: pd.DataFrame) -> pd.Series:
@@ -113,10 +162,6 @@ def survivorship_priority(records: pd.DataFrame) -> pd.Series:
     return trust.fillna(UNKNOWN_TRUST_RANK).astype("int64") * _DAYS_PER_TRUST_RANK - days.astype(
         "int64"
     )
-
-
-def _where(field: str, only: str | None) -> str:
-    return f"{field} IS NOT NULL" + (f" AND {only}" if only else "")
 
 
 def as_dates(values: pd.Series) -> pd.Series:
