@@ -35,6 +35,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from umkm.frames import isin
 from umkm.record_keys import record_refs
 from umkm.resolution.stewardship import decision_causes
 
@@ -82,22 +83,25 @@ def _hashed_ids(con: duckdb.DuckDBPyConnection, refs: pd.DataFrame) -> pd.Series
         con.unregister("refs")
 
 
-def _mint_ids(first_refs: pd.Series, used: set[str]) -> pd.Series:
-    """Deterministic new ids for clusters (index) from their smallest record reference."""
+def _mint_ids(first_refs: pd.Series, used: pd.Series) -> pd.Series:
+    """Deterministic new ids for clusters (index) from their smallest record reference; an id
+    used before or minted twice tonight is salted (``#1``, ``#2`` ...) until it is new."""
     con = duckdb.connect()
     try:
         minted = _hashed_ids(con, pd.DataFrame({"ref": first_refs.to_numpy()}))
         minted.index = first_refs.index
-        clashes = minted.isin(used) | minted.duplicated(keep="first")
-        for cluster in minted.index[clashes]:  # only the rare collisions
-            salt = 1
-            while (
-                candidate := _hashed_ids(
-                    con, pd.DataFrame({"ref": [f"{first_refs[cluster]}#{salt}"]})
-                ).iloc[0]
-            ) in used or (candidate in set(minted)):
-                salt += 1
-            minted[cluster] = candidate
+        clashes = isin(minted, used) | minted.duplicated(keep="first").to_numpy()
+        salt = 0
+        while clashes.any():  # only the rare collisions, all of one salt at a time
+            salt += 1
+            candidates = _hashed_ids(
+                con, pd.DataFrame({"ref": (first_refs[clashes] + f"#{salt}").to_numpy()})
+            )
+            taken = pd.concat([used, minted[~clashes]], ignore_index=True)
+            fresh = ~isin(candidates, taken) & ~candidates.duplicated(keep="first").to_numpy()
+            settled = np.flatnonzero(clashes)[fresh]
+            minted.iloc[settled] = candidates[fresh].to_numpy()
+            clashes[settled] = False
     finally:
         con.close()
     return minted
@@ -159,11 +163,14 @@ def assign_ids(
     )
 
     cluster_ids = survivors.reindex(first_ref.index)
-    revivable = _revivable(retired_records, recorded_at, revival_days, set(old["old_id"]))
+    revivable = _revivable(retired_records, recorded_at, revival_days, old["old_id"])
     revived = _revived(records, cluster_ids, revivable, first_ref)
     cluster_ids[revived.index] = revived
     to_mint = cluster_ids.isna()
-    used = set(history["umkm_id"]) | set(old["old_id"]) | set(survivors) | set(revivable["umkm_id"])
+    used = pd.concat(
+        [history["umkm_id"], old["old_id"], pd.Series(survivors), revivable["umkm_id"]],
+        ignore_index=True,
+    ).astype("str")
     cluster_ids[to_mint] = _mint_ids(first_ref[to_mint], used)
     record_ids = records["cluster"].map(cluster_ids)
 
@@ -198,7 +205,7 @@ def assign_ids(
 
 
 def _revivable(
-    retired_records: pd.DataFrame | None, now: pd.Timestamp, days: int, alive: set[str]
+    retired_records: pd.DataFrame | None, now: pd.Timestamp, days: int, alive: pd.Series
 ) -> pd.DataFrame:
     """The remembered records of ids retired at most ``days`` ago and not alive again."""
     if retired_records is None or not len(retired_records):
@@ -207,7 +214,7 @@ def _revivable(
     now = pd.Timestamp(now)
     now = now.tz_localize("UTC") if now.tzinfo is None else now.tz_convert("UTC")
     recent = retired_at >= now - pd.Timedelta(days=days)
-    return retired_records[recent.to_numpy() & ~retired_records["umkm_id"].isin(alive)][
+    return retired_records[recent.to_numpy() & ~isin(retired_records["umkm_id"], alive)][
         RETIRED_RECORD_COLUMNS
     ].reset_index(drop=True)
 
@@ -263,7 +270,7 @@ def _events(
     revived: pd.DataFrame,
 ) -> pd.DataFrame:
     size = records.groupby("cluster").size()
-    merged = heirs[~heirs["old_id"].isin(survivors)]
+    merged = heirs[~isin(heirs["old_id"], survivors)]
     gone = pd.Index(old["old_id"].unique()).difference(heirs["old_id"])
     minted = cluster_ids[to_mint]
     # a new cluster made of records of an old id that went elsewhere is a split of that id
