@@ -116,7 +116,7 @@ def build_publication(
             ),
             "quality.rejected_record": tables.quality_rejected(run.rejected, run_id),
             "quality.review_queue": review_queue(
-                linked, resolution.links, resolution.possible_matches
+                linked, resolution.links, resolution.link_ends, resolution.possible_matches
             ),
             "quality.steward_decision_status": resolution.decisions.status.assign(run_id=run_id),
             "restricted.source_record_personal_data": tables.restricted_personal_data(linked),

@@ -106,6 +106,9 @@ class Resolution:
     #: pairs scored below the link threshold that share a phone, NIB or NIK: possible
     #: matches the model missed (left, right, probability, shared)
     possible_matches: pd.DataFrame | None = None
+    #: the positions of each link's two records in ``records`` (left, right), row by row
+    #: with ``links``
+    link_ends: pd.DataFrame | None = None
 
     @property
     def matched_share(self) -> float:
@@ -302,9 +305,10 @@ def resolve_entities(
     )
     inside = evidence[labels[evidence["left"].to_numpy()] == labels[evidence["right"].to_numpy()]]
     out = out.join(_confidence(inside, labels))
+    explained, link_ends = _explained_links(scored, nib_links, records, inside)
     return Resolution(
         records=out,
-        links=_explained_links(scored, nib_links, records, inside),
+        links=explained,
         model=model,
         trained_now=reason is not None,
         figures=figures,
@@ -313,6 +317,7 @@ def resolve_entities(
         blocking=rule_counts,
         decisions=steward,
         possible_matches=possible,
+        link_ends=link_ends,
     )
 
 
@@ -653,11 +658,11 @@ def _confidence(inside: pd.DataFrame, labels: np.ndarray) -> pd.DataFrame:
 
 def _explained_links(
     scored: pd.DataFrame, nib_links: pd.DataFrame, records: pd.DataFrame, inside: pd.DataFrame
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every stored link with both records (source, source_record_id), probability, weight,
-    the comparison
-    levels (``gamma_*``) and weights (``mw_*``) that produced it, and whether its two records
-    ended up in one business (``joined``: the links in ``inside``)."""
+    the comparison levels (``gamma_*``) and weights (``mw_*``) that produced it, and whether
+    its two records ended up in one business (``joined``: the links in ``inside``); and the
+    positions of its two records (left, right)."""
     explain = [c for c in scored.columns if c.startswith(("gamma_", "mw_"))]
     # a level fits a byte and a partial weight a float32: millions of links at Banten scale
     scored = scored.astype({c: "int8" if c.startswith("gamma_") else "float32" for c in explain})
@@ -683,4 +688,5 @@ def _explained_links(
             "right_source_record_id": keys[right],
         }
     )
-    return pd.concat([ends, links.drop(columns=["left", "right"])], axis=1)
+    positions = links[["left", "right"]].astype("int64")
+    return pd.concat([ends, links.drop(columns=["left", "right"])], axis=1), positions

@@ -64,23 +64,25 @@ _QUESTIONS = {
 def review_queue(
     records: pd.DataFrame,
     links: pd.DataFrame,
+    link_ends: pd.DataFrame | None,
     possible: pd.DataFrame | None,
     size: int = QUEUE_SIZE,
 ) -> pd.DataFrame:
     """The queue from tonight's linked records (``umkm_id``, ``business_name``, ``kab_code``
-    in record order), the explained links (``quality.match_link`` columns) and the possible
-    matches (record positions)."""
+    in record order), the explained links (``quality.match_link`` columns) with the positions
+    of their records (``link_ends``: left, right) and the possible matches (record
+    positions)."""
     frame = records[["source", "source_record_id", "umkm_id", "business_name", "kab_code"]]
     frame = frame.reset_index(drop=True)
-    sizes = frame.groupby("umkm_id").size()
-    by_ref = frame.assign(ref=record_refs(frame)).set_index("ref")
-    by_ref = by_ref[~by_ref.index.duplicated()]
-    pairs = _link_positions(links, by_ref)
+    # businesses by number: sizes and comparisons on integers, not on a million id strings
+    business, umkm_ids = pd.factorize(frame["umkm_id"])
+    sizes = np.bincount(business, minlength=len(umkm_ids))
+    pairs = _link_positions(links, link_ends, business)
     items = pd.concat(
         [
             _weak_links(pairs, sizes),
-            _large_clusters(frame, sizes),
-            _possible_matches(possible, frame, sizes),
+            _large_clusters(business, sizes),
+            _possible_matches(possible, business, sizes),
             _cut_links(pairs, sizes),
         ],
         ignore_index=True,
@@ -104,7 +106,7 @@ def review_queue(
             "other_umkm_id": right["umkm_id"].where(
                 has_right & (right["umkm_id"] != left["umkm_id"])
             ),
-            "records": left["umkm_id"].map(sizes).astype("int64"),
+            "records": sizes[business[items["left"].to_numpy()]].astype("int64"),
             "left_source": left["source"],
             "left_source_record_id": left["source_record_id"],
             "left_business_name": left["business_name"],
@@ -146,82 +148,83 @@ def review_id(kind: str, left_ref: str, right_ref: str = "") -> str:
     return "R" + hashlib.md5(f"{kind}|{refs}".encode()).hexdigest()[:11].upper()
 
 
-def _link_positions(links: pd.DataFrame, by_ref: pd.DataFrame) -> pd.DataFrame:
-    positions = pd.Series(np.arange(len(by_ref)), index=by_ref.index)
-    left = record_refs(links, "left_").map(positions)
-    right = record_refs(links, "right_").map(positions)
-    return (
-        pd.DataFrame(
-            {
-                "left": left,
-                "right": right,
-                "probability": links["probability"],
-                "joined": links["joined"],
-                "rule": links["rule"],
-                "link": np.arange(len(links)),
-                "left_id": by_ref["umkm_id"].to_numpy()[left.fillna(0).astype(int)],
-                "right_id": by_ref["umkm_id"].to_numpy()[right.fillna(0).astype(int)],
-            }
-        )
-        .dropna(subset=["left", "right"])
-        .astype({"left": "int64", "right": "int64"})
+def _link_positions(
+    links: pd.DataFrame, link_ends: pd.DataFrame | None, business: np.ndarray
+) -> pd.DataFrame:
+    """Per link: the positions of its records, its probability, whether it joined, its rule,
+    its row in ``links`` and the business (number) of each record."""
+    if link_ends is None:
+        link_ends = pd.DataFrame({"left": np.zeros(0, np.int64), "right": np.zeros(0, np.int64)})
+    left, right = link_ends["left"].to_numpy(np.int64), link_ends["right"].to_numpy(np.int64)
+    return pd.DataFrame(
+        {
+            "left": left,
+            "right": right,
+            "probability": links["probability"].to_numpy(),
+            "joined": links["joined"].to_numpy(bool),
+            "rule": links["rule"].to_numpy(),
+            "link": np.arange(len(links)),
+            "left_id": business[left],
+            "right_id": business[right],
+        }
     )
 
 
 def _levels(links: pd.DataFrame, link: pd.Series) -> list[str | None]:
-    """The comparison levels of the chosen items' links, as JSON (a few hundred rows)."""
+    """The comparison levels of the chosen items' links, as JSON (a few thousand rows)."""
     gammas = [c for c in links.columns if c.startswith("gamma_")]
+    chosen = link.to_numpy(dtype=float)
+    if not gammas:
+        return [None] * len(chosen)
+    rows = links[gammas].iloc[np.nan_to_num(chosen, nan=0).astype(np.int64)]
     out: list[str | None] = []
-    for position in link.to_numpy():
-        if pd.isna(position) or not gammas:
-            out.append(None)
-            continue
-        row = links.iloc[int(position)][gammas]
+    for position, values in zip(chosen, rows.itertuples(index=False), strict=True):
         out.append(
-            json.dumps({c.removeprefix("gamma_"): int(v) for c, v in row.items() if pd.notna(v)})
+            None
+            if np.isnan(position)
+            else json.dumps(
+                {c.removeprefix("gamma_"): int(v) for c, v in zip(gammas, values) if pd.notna(v)}
+            )
         )
     return out
 
 
-def _weak_links(pairs: pd.DataFrame, sizes: pd.Series) -> pd.DataFrame:
+def _weak_links(pairs: pd.DataFrame, sizes: np.ndarray) -> pd.DataFrame:
     joined = pairs[
         pairs["joined"] & (pairs["rule"] == "probabilistic") & (pairs["probability"] < WEAK_LINK)
     ]
     weakest = joined.sort_values(["probability", "left", "right"]).drop_duplicates("left_id")
-    half = weakest["left_id"].map(sizes) / 2
+    half = sizes[weakest["left_id"].to_numpy()] / 2
     return weakest.assign(kind="weak_link", impact=np.maximum(1, (half * half).round()))
 
 
-def _large_clusters(frame: pd.DataFrame, sizes: pd.Series) -> pd.DataFrame:
-    large = sizes[sizes >= LARGE_CLUSTER]
-    first = frame[frame["umkm_id"].isin(large.index)].reset_index().drop_duplicates("umkm_id")
+def _large_clusters(business: np.ndarray, sizes: np.ndarray) -> pd.DataFrame:
+    large = sizes[business] >= LARGE_CLUSTER
+    first = pd.Series(business).loc[large].drop_duplicates()
     return pd.DataFrame(
         {
             "kind": "large_cluster",
-            "left": first["index"].to_numpy(),
+            "left": first.index.to_numpy(),
             "right": np.nan,
             "probability": np.nan,
             "link": np.nan,
-            "impact": first["umkm_id"].map(large).to_numpy() - 1,
+            "impact": sizes[first.to_numpy()] - 1,
         }
     )
 
 
 def _possible_matches(
-    possible: pd.DataFrame | None, frame: pd.DataFrame, sizes: pd.Series
+    possible: pd.DataFrame | None, business: np.ndarray, sizes: np.ndarray
 ) -> pd.DataFrame:
     if possible is None or possible.empty:
         return pd.DataFrame(columns=["kind", "left", "right", "probability", "link", "impact"])
-    ids = frame["umkm_id"].to_numpy()
-    apart = possible[ids[possible["left"].to_numpy()] != ids[possible["right"].to_numpy()]]
-    impact = (
-        pd.Series(ids[apart["left"].to_numpy()]).map(sizes).to_numpy()
-        * pd.Series(ids[apart["right"].to_numpy()]).map(sizes).to_numpy()
-    )
+    left, right = business[possible["left"].to_numpy()], business[possible["right"].to_numpy()]
+    apart = possible[left != right]
+    impact = sizes[left[left != right]] * sizes[right[left != right]]
     return apart.assign(kind="possible_match", link=np.nan, impact=impact)
 
 
-def _cut_links(pairs: pd.DataFrame, sizes: pd.Series) -> pd.DataFrame:
+def _cut_links(pairs: pd.DataFrame, sizes: np.ndarray) -> pd.DataFrame:
     cut = pairs[~pairs["joined"] & (pairs["left_id"] != pairs["right_id"])]
-    impact = cut["left_id"].map(sizes) * cut["right_id"].map(sizes)
+    impact = sizes[cut["left_id"].to_numpy()] * sizes[cut["right_id"].to_numpy()]
     return cut.assign(kind="cut_link", impact=impact)
