@@ -5,15 +5,18 @@ entry means a fresh read; an unusable file is never kept."""
 
 from __future__ import annotations
 
+import re
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from schemas.catalog import SOURCES, SOURCES_BY_KEY
-from tests.hostile_files import HostileFile, hostile_file
+from tests.hostile_files import CELL, HostileFile, hostile_file
 from tests.test_fuzz_sources import HOSTILE_SETTINGS, delivered
 from umkm.ingest import file_memo
 from umkm.ingest.file_memo import FileMemo
@@ -131,3 +134,96 @@ def test_whatever_a_file_holds_the_memo_gives_back_what_a_fresh_read_gives(sourc
             assert_same_snapshot(fresh, again)
 
     round_trips()
+
+
+def test_a_new_file_of_a_source_standardises_only_the_rows_not_accepted_before(
+    small_landing, tmp_path, monkeypatch
+):
+    """Every source that delivered twice: its second file read after the first through the
+    memo gives exactly what a fresh read gives, and standardises only its new rows."""
+    days = complete_deliveries(small_landing)
+    first_day, second_day = days[-1], days[-2]
+    from umkm.ingest import snapshots
+
+    standardised: list[int] = []
+    real = snapshots.standardise_source
+
+    def counting(fields, spec, delivered_on):
+        standardised.append(len(fields))
+        return real(fields, spec, delivered_on)
+
+    both = [
+        spec
+        for spec in SOURCES
+        if (first_day.path / spec.path).exists() and (second_day.path / spec.path).exists()
+    ]
+    assert len(both) >= 5
+    memo = FileMemo(tmp_path / "memo")
+    for spec in both:
+        load_source_snapshot([first_day], spec, memo=memo)
+        fresh = load_source_snapshot([second_day], spec)
+        monkeypatch.setattr(snapshots, "standardise_source", counting)
+        standardised.clear()
+        again = load_source_snapshot([second_day], spec, memo=memo)
+        monkeypatch.setattr(snapshots, "standardise_source", real)
+        assert not again.from_memo, spec.key
+        assert_same_snapshot(fresh, again)
+        if fresh.source_file == str(second_day.path / spec.path):  # not a broken file
+            assert standardised[0] < fresh.records_read / 2, (spec.key, standardised)
+
+
+#: one source of each format whose rows are lines of text (a CSV or JSON Lines file)
+LINE_FORMATS = [
+    spec.key
+    for spec in (SOURCES_BY_KEY[key] for key in ONE_PER_FORMAT)
+    if spec.format.reader in ("csv", "json_lines")
+]
+
+
+@st.composite
+def edited_lines(draw, content: bytes) -> bytes:
+    """A file made of ``content``'s lines after its first: some dropped, repeated or moved,
+    a few with a cell's text (between two quotes, delimiters or line ends) replaced by
+    hostile text."""
+    head, *lines = content.rstrip(b"\n").split(b"\n")
+    order = draw(st.lists(st.integers(0, len(lines) - 1), min_size=1, max_size=60))
+    body = [lines[i] for i in order]
+    for _ in range(draw(st.integers(0, 4))):
+        at = draw(st.integers(0, len(body) - 1))
+        pieces = re.split(rb'([;,"])', body[at])
+        cell = draw(st.integers(0, len(pieces) - 1))
+        pieces[cell] = draw(CELL).encode("utf-8", "replace")
+        body[at] = b"".join(pieces)
+    return b"\n".join([head, *body, b""])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("source_key", LINE_FORMATS)
+def test_rows_taken_from_the_last_file_give_what_a_fresh_read_gives(
+    source_key, small_landing, tmp_path_factory
+):
+    """A demo file, then another made of its rows (dropped, repeated, moved, cells replaced
+    by hostile text): the second read through the memo gives exactly what a fresh read gives,
+    however many of its rows it takes from the first."""
+    source = SOURCES_BY_KEY[source_key]
+    first = next(
+        d.path / source.path
+        for d in reversed(complete_deliveries(small_landing))
+        if (d.path / source.path).exists()
+    )
+    content = first.read_bytes()
+
+    @HOSTILE_SETTINGS
+    @given(edited=edited_lines(content))
+    def reuses_exactly(edited: bytes) -> None:
+        with delivered(HostileFile(source, content, shape="demo file")) as (days, root):
+            later = root / "2026-11-25"
+            HostileFile(source, edited, shape="edited").write(later)
+            (later / "_SUCCESS").write_bytes(b"")
+            memo = FileMemo(root / "memo")
+            load_source_snapshot(days, source, memo=memo)
+            tonight = [Delivery(date(2026, 11, 25), later)]
+            fresh = load_source_snapshot(tonight, source)
+            assert_same_snapshot(fresh, load_source_snapshot(tonight, source, memo=memo))
+
+    reuses_exactly()

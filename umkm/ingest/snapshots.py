@@ -25,13 +25,20 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
 from schemas.canonical import CanonicalRecord
 from schemas.catalog import SourceSpec
 from umkm.health.source_health import conservation_holds, file_problem
-from umkm.ingest.file_memo import FileMemo, FileOutcome, moved_to
+from umkm.ingest.file_memo import (
+    FileMemo,
+    FileOutcome,
+    moved_to,
+    reading_fingerprint,
+    row_hashes,
+)
 from umkm.ingest.landing import Delivery, snapshot_candidates
 from umkm.ingest.readers import ROW_NUMBER, BrokenFileError, RawTable, read_source_file
 from umkm.ingest.validation import duplicate_keys, schema_failures, unusable_records
@@ -217,9 +224,11 @@ def _remembered_records_of(
     spec: SourceSpec, delivered_on: date, path: Path, memo: FileMemo | None
 ) -> SourceSnapshot:
     """The file's snapshot: from the memo when this file was read before with the same code,
-    else read (and kept in the memo when it can be used as a whole)."""
+    else read (the rows accepted from the source's last file read before are not
+    standardised again), and kept in the memo when it can be used as a whole."""
     if memo is None:
-        return _records_of(read_source_file(path, spec.format), spec, delivered_on, path)
+        snapshot, _ = _records_of(read_source_file(path, spec.format), spec, delivered_on, path)
+        return snapshot
     key = memo.key(spec.key, path, delivered_on)
     kept = memo.get(spec.key, key)
     if kept is not None:
@@ -235,7 +244,9 @@ def _remembered_records_of(
             warnings=kept.warnings,
             from_memo=True,
         )
-    snapshot = _records_of(read_source_file(path, spec.format), spec, delivered_on, path)
+    snapshot, hashes = _records_of(
+        read_source_file(path, spec.format), spec, delivered_on, path, memo.latest(spec.key)
+    )
     problem = file_problem(
         snapshot.records_read, len(snapshot.accepted), snapshot.rejected_by_reason
     )
@@ -249,14 +260,24 @@ def _remembered_records_of(
                 snapshot.rejected,
                 snapshot.warnings,
                 str(path),
+                row_hashes=hashes,
+                reading=reading_fingerprint(),
             ),
         )
     return snapshot
 
 
 def _records_of(
-    table: RawTable, spec: SourceSpec, delivered_on: date, path: Path
-) -> SourceSnapshot:
+    table: RawTable,
+    spec: SourceSpec,
+    delivered_on: date,
+    path: Path,
+    before: FileOutcome | None = None,
+) -> tuple[SourceSnapshot, np.ndarray]:
+    """The snapshot of a file read as ``table``, and the row hashes of its accepted records.
+    Rows accepted from the file ``before`` (the source's last file read with this code) are
+    not standardised again: their canonical records are taken from it, stamped with this
+    snapshot's date."""
     raw = table.rows
     fmt = spec.format
     quarantine = schema_failures(raw, fmt)
@@ -265,22 +286,32 @@ def _records_of(
         [quarantine, duplicate_keys(readable[fmt.record_key])], ignore_index=True
     )
     kept = raw.drop(index=quarantine["row_position"])
-    records = standardise_source(source_fields(kept, spec), spec, delivered_on)
-    records.index = kept.index
+    hashes = row_hashes(kept.drop(columns=[ROW_NUMBER]))
+    known = _accepted_before(hashes, before)
+    fresh = kept[known < 0]
+    records = standardise_source(source_fields(fresh, spec), spec, delivered_on)
+    records.index = fresh.index
     unusable = unusable_records(records, spec)
     records = records.drop(index=unusable["row_position"])
     invalid = canonical_failures(records)
     quarantine = pd.concat([quarantine, unusable, invalid], ignore_index=True)
-    accepted = CanonicalRecord.validate(
-        records.drop(index=invalid["row_position"]).reset_index(drop=True)
-    )
+    records = records.drop(index=invalid["row_position"])
+    if (known >= 0).any():
+        assert before is not None  # rows are only known from a file read before
+        again = before.accepted.iloc[known[known >= 0]].assign(
+            snapshot_date=pd.Timestamp(delivered_on)
+        )
+        again.index = kept.index[known >= 0]
+        records = pd.concat([records, again]).sort_index(kind="stable")
+    accepted_rows = kept.index.get_indexer(records.index)
+    accepted = CanonicalRecord.validate(records.reset_index(drop=True))
     rejected = _quarantine_rows(raw, quarantine, spec, delivered_on, path)
     if not conservation_holds(len(raw), len(accepted), len(rejected)):
         raise AssertionError(
             f"conservation broken for {spec.key}: read {len(raw)}, accepted {len(accepted)}, "
             f"quarantined {len(rejected)}"
         )
-    return SourceSnapshot(
+    snapshot = SourceSnapshot(
         source=spec.key,
         snapshot_date=delivered_on,
         source_file=str(path),
@@ -290,6 +321,18 @@ def _records_of(
         deliveries=pd.DataFrame(columns=DELIVERY_COLUMNS),
         warnings=list(table.warnings),
     )
+    return snapshot, hashes[accepted_rows]
+
+
+def _accepted_before(hashes: np.ndarray, before: FileOutcome | None) -> np.ndarray:
+    """Per row (its hash), the position of the record accepted from the same cells in the
+    file ``before``, or -1."""
+    if before is None or before.row_hashes is None or not len(before.row_hashes):
+        return np.full(len(hashes), -1, dtype=np.int64)
+    known = pd.MultiIndex.from_arrays([before.row_hashes[:, 0], before.row_hashes[:, 1]])
+    first = ~known.duplicated()  # rows of equal cells give equal records: any one will do
+    found = known[first].get_indexer(pd.MultiIndex.from_arrays([hashes[:, 0], hashes[:, 1]]))
+    return np.where(found >= 0, np.flatnonzero(first)[found], -1).astype(np.int64)
 
 
 def canonical_failures(records: pd.DataFrame) -> pd.DataFrame:
