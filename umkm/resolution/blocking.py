@@ -103,22 +103,30 @@ def _keys_sql(rule: BlockingRule) -> str:
     )
 
 
-def _rule_pairs_sql(rule: BlockingRule) -> str:
-    """Ordered pairs (l < r) of one rule, with the sizes of the blocks checked in SQL."""
+def _sized_sql(rule: BlockingRule) -> str:
+    """The rule's keys (one row per record and key) with the sizes of their blocks: ``n``
+    anywhere; for a place rule also ``n_kecamatan`` and ``n_kab``."""
+    if not rule.place:
+        return f"""
+            WITH keys AS (SELECT DISTINCT unique_id, k FROM ({_keys_sql(rule)}))
+            SELECT *, count(*) OVER (PARTITION BY k) AS n_anywhere FROM keys"""
+    return f"""
+        WITH keys AS (SELECT DISTINCT * FROM ({_keys_sql(rule)}))
+        SELECT *, count(*) OVER (PARTITION BY k, kecamatan_code) AS n_kecamatan,
+                  count(*) OVER (PARTITION BY k, kab_code) AS n_kab,
+                  count(*) OVER (PARTITION BY k) AS n_anywhere
+        FROM keys"""
+
+
+def _rule_pairs_sql(rule: BlockingRule, sized: str = "sized") -> str:
+    """Ordered pairs (l < r) of one rule from its sized keys (the table ``sized``)."""
     cap = rule.max_block
     if not rule.place:
         return f"""
-            WITH keys AS (SELECT DISTINCT unique_id, k FROM ({_keys_sql(rule)})),
-            sized AS (SELECT *, count(*) OVER (PARTITION BY k) AS n FROM keys)
-            SELECT l.unique_id AS l, r.unique_id AS r FROM sized l JOIN sized r USING (k)
-            WHERE l.unique_id < r.unique_id AND l.n <= {cap}"""
+            SELECT l.unique_id AS l, r.unique_id AS r FROM {sized} l JOIN {sized} r USING (k)
+            WHERE l.unique_id < r.unique_id AND l.n_anywhere <= {cap}"""
     return f"""
-        WITH keys AS (SELECT DISTINCT * FROM ({_keys_sql(rule)})),
-        sized AS (
-            SELECT *, count(*) OVER (PARTITION BY k, kecamatan_code) AS n_kecamatan,
-                      count(*) OVER (PARTITION BY k, kab_code) AS n_kab,
-                      count(*) OVER (PARTITION BY k) AS n_anywhere
-            FROM keys),
+        WITH sized AS (SELECT * FROM {sized}),
         in_kecamatan AS (
             SELECT l.unique_id AS l, r.unique_id AS r FROM sized l JOIN sized r
               ON l.k = r.k AND l.kecamatan_code = r.kecamatan_code
@@ -147,13 +155,16 @@ def _rule_pairs_sql(rule: BlockingRule) -> str:
         UNION ALL SELECT * FROM in_kab UNION ALL SELECT * FROM anywhere"""
 
 
-def _skipped_sql(rule: BlockingRule) -> str:
-    """Blocks over the cap: in a kecamatan (place rules) or anywhere."""
-    group = "k, kecamatan_code" if rule.place else "k"
-    where = "WHERE kecamatan_code IS NOT NULL" if rule.place else ""
-    return f"""SELECT count(*), coalesce(sum(n), 0) FROM (
-                   SELECT count(*) AS n FROM (SELECT DISTINCT * FROM ({_keys_sql(rule)})) {where}
-                   GROUP BY {group} HAVING count(*) > {rule.max_block})"""
+def _skipped_sql(rule: BlockingRule, sized: str = "sized") -> str:
+    """Blocks over the cap, and the records in them: in a kecamatan (place rules) or
+    anywhere."""
+    if rule.place:
+        size, where = "n_kecamatan", "kecamatan_code IS NOT NULL AND "
+    else:
+        size, where = "n_anywhere", ""
+    return f"""SELECT count(DISTINCT ({"k, kecamatan_code" if rule.place else "k"})),
+                      count(*)
+               FROM {sized} WHERE {where}{size} > {rule.max_block}"""
 
 
 def candidate_pairs(
@@ -169,6 +180,7 @@ def candidate_pairs(
     )
     counts = []
     for number, rule in enumerate(rules):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE sized AS {_sized_sql(rule)}")
         con.execute(
             f"INSERT INTO blocked_pairs SELECT DISTINCT l, r, {number} "
             f"FROM ({_rule_pairs_sql(rule)})"
@@ -178,6 +190,7 @@ def candidate_pairs(
         ).fetchall()[0][0]
         ((skipped, records),) = con.execute(_skipped_sql(rule)).fetchall()
         counts.append([rule.name, made, 0, skipped, records])
+    con.execute("DROP TABLE IF EXISTS sized")
     con.execute(f"""
         CREATE OR REPLACE TABLE {table} AS
         SELECT l AS unique_id_l, r AS unique_id_r, min(rule_number) AS rule
