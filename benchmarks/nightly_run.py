@@ -14,7 +14,8 @@ reused when it exists), then runs ``dagster job execute`` three times:
    those of night 2 (the benchmark compares them).
 
 Per night it prints wall time, the time of each step, the peak memory of the job's process
-tree (every process, DuckDB included: the sum of their resident sets, sampled every 0.2 s),
+tree (every process, DuckDB included: the sum of their resident sets, sampled every 0.2 s)
+and the step it was seen in,
 the peak size of DuckDB's spill folder (``UMKM_DUCKDB_TEMP_DIR``), candidate pairs (per
 record) and the pairs scored.
 """
@@ -29,6 +30,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import datetime
 from pathlib import Path
 
 import psutil
@@ -46,6 +48,12 @@ MATCHED = re.compile(
     r"pairs, (\d+) scored tonight"
 )
 FULL_REBUILD = "ops:\n  matched_records:\n    config:\n      full_rebuild: true\n"
+#: a step starting, with the time of the log line
+STEP_START = re.compile(
+    r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}) .*? - STEP_START - "
+    r'Started execution of step "([^"]+)"',
+    re.MULTILINE,
+)
 
 
 def _seconds(minutes: str, value: str, unit: str) -> float:
@@ -61,6 +69,7 @@ class PeakWatch:
     def __init__(self, pid: int, folder: Path):
         self.pid, self.folder = pid, folder
         self.peak_rss = self.peak_spill = 0
+        self.peak_at = 0.0  # when the peak was seen (seconds since the epoch)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -70,7 +79,8 @@ class PeakWatch:
             try:
                 root = psutil.Process(self.pid)
                 rss = sum(p.memory_info().rss for p in [root, *root.children(recursive=True)])
-                self.peak_rss = max(self.peak_rss, rss)
+                if rss > self.peak_rss:
+                    self.peak_rss, self.peak_at = rss, time.time()
             except psutil.Error:
                 pass
             spill = sum(f.stat().st_size for f in self.folder.rglob("*") if f.is_file())
@@ -159,12 +169,19 @@ def run_night(
         sys.stderr.write(text[-5000:])
         raise SystemExit(f"the {label} failed (log: {log_path})")
     steps = [(name, _seconds(m, v, u)) for name, m, v, u in STEP_DONE.findall(text)]
+    started_steps = [
+        (datetime.strptime(at, "%Y-%m-%d %H:%M:%S %z").timestamp(), name)
+        for at, name in STEP_START.findall(text)
+    ]
+    # the step that had started last when the peak was seen (log times are whole seconds)
+    peak_step = max((s for s in started_steps if s[0] <= watch.peak_at + 1), default=(0.0, "?"))[1]
     matched = MATCHED.search(text)
     return {
         "label": label,
         "seconds": elapsed,
         "steps": steps,
         "peak_gb": watch.peak_rss / 2**30,
+        "peak_step": peak_step,
         "spill_gb": watch.peak_spill / 2**30,
         "records": int(matched.group(1)) if matched else 0,
         "businesses": int(matched.group(2)) if matched else 0,
@@ -181,7 +198,8 @@ def report(night: dict) -> None:
     per_record = night["candidate_pairs"] / max(night["records"], 1)
     print(
         f"{night['label']} ({night['night']}): {night['seconds']:.1f}s wall, peak memory "
-        f"{night['peak_gb']:.2f} GB (process tree), DuckDB spill {night['spill_gb']:.2f} GB"
+        f"{night['peak_gb']:.2f} GB (process tree, in {night['peak_step']}), "
+        f"DuckDB spill {night['spill_gb']:.2f} GB"
     )
     print(
         f"  {night['records']:,} records -> {night['businesses']:,} businesses; "

@@ -12,10 +12,14 @@ from schemas.catalog import SOURCES
 from umkm.ingest.landing import complete_deliveries
 from umkm.ingest.snapshots import load_source_snapshot
 from umkm.publish.assemble import combine_snapshots
-from umkm.resolution import splink_model
+from umkm.resolution import scoring, splink_model
 from umkm.resolution.match_input import prepare_input
 from umkm.resolution.resolve import resolve_entities
-from umkm.standardise.names import normalise_business_name, normalise_owner_name
+from umkm.standardise.names import (
+    display_business_name,
+    normalise_business_name,
+    normalise_owner_name,
+)
 
 
 def test_match_input_derives_slug_core_and_address_key():
@@ -37,6 +41,8 @@ def test_match_input_derives_slug_core_and_address_key():
         "SELECT slug_core, address_key, address_block FROM match_input ORDER BY unique_id"
     ).fetchall()
     assert [r[0] for r in rows] == ["sumberrejekiputra", "sumberrejeki", None, None]
+    kinds = con.execute("SELECT shop_kinds FROM match_input ORDER BY unique_id").fetchall()
+    assert [k[0] for k in kinds] == [["kedai"], None, None, None]
     assert rows[1][1] == rows[2][1] == "205 a11 pamulang permai"
     assert rows[3][1] == "kupa pasir" and rows[3][2] is None  # no house number: no blocking
 
@@ -174,6 +180,7 @@ def _records(rows: list[dict]) -> pd.DataFrame:
         {
             "source": frame["source"],
             "source_record_id": [f"hard-{i}" for i in range(len(frame))],
+            "business_name": display_business_name(frame["business_name"]),
             "business_name_norm": normalise_business_name(frame["business_name"]),
             "owner_name_norm": normalise_owner_name(frame["owner_name"]),
             "shop_slug": frame["shop_slug"],
@@ -234,3 +241,32 @@ def test_a_record_held_only_by_the_previous_run_says_so():
         "previous run",
         "singleton",
     ]
+
+
+@pytest.mark.slow
+def test_names_of_other_kinds_of_shop_weigh_against_one_business(demo_records, trained):
+    """'Toko Sumber Rejeki' and 'Warung Sumber Rejeki' of one kecamatan, nothing else known,
+    score lower than the toko against 'Tk. Sumber Rejeki' or a name without a shop word."""
+    place = {"kab_code": "3674", "kecamatan_code": "367403"}
+    cases = _records(
+        [
+            {"business_name": "Toko Sumber Rejeki", **place},
+            {"business_name": "Warung Sumber Rejeki", "source": "tokopedia", **place},
+            {"business_name": "Tk. Sumber Rejeki", "source": "lazada", **place},
+            {"business_name": "Sumber Rejeki", "source": "bukalapak", **place},
+        ]
+    )
+    con = duckdb.connect()
+    prepare_input(con, pd.concat([demo_records, cases], ignore_index=True), trained.frequencies)
+    first = len(demo_records)
+    con.execute(
+        f"CREATE TABLE pairs AS SELECT {first} + l AS unique_id_l, {first} + r AS unique_id_r "
+        "FROM (VALUES (0, 1), (0, 2), (0, 3)) t(l, r)"
+    )
+    scoring.score_pairs(con, trained.model_json, "pairs", link_threshold=0.0)
+    scored = con.execute(
+        "SELECT unique_id_r, match_probability, gamma_shop_kinds FROM scored_links ORDER BY 1"
+    ).fetchall()
+    (_, other_kind, differ), (_, same_kind, agree), (_, no_kind, unknown) = scored
+    assert (differ, agree, unknown) == (0, 1, -1)
+    assert other_kind < same_kind and other_kind < no_kind

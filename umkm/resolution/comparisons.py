@@ -7,7 +7,8 @@ already removed), on the sorted token set (word order), on token overlap and Jar
 names (``berkah``, ``barokah``) weigh little; owner names after honorifics and degrees are
 gone, with an initial-and-surname level; phone, e-mail, NIB, NPWP and NIK exact with
 term-frequency adjustment (a family phone shared by several businesses weighs less);
-kabupaten/kota, kecamatan and postal code together as one location comparison. The features
+kabupaten/kota, kecamatan and postal code together as one location comparison; the kinds of
+shop the names say they are (``Toko`` and ``Warung`` of one name are two businesses). The features
 compared are made in ``umkm.resolution.match_input``. ``structure_fingerprint`` hashes the
 comparisons with the blocking rules of ``umkm.resolution.blocking``: a model trained under
 other ones is retrained (``umkm.resolution.splink_model``).
@@ -186,6 +187,21 @@ def _location() -> cl.CustomComparison:
     )
 
 
+def _shop_kinds() -> cl.CustomComparison:
+    """The kinds of shop the two names say they are (``toko``, ``warung`` ...): a name
+    without one says nothing."""
+    return cl.CustomComparison(
+        output_column_name="shop_kinds",
+        comparison_levels=[
+            cll.NullLevel("shop_kinds"),
+            cll.CustomLevel("len(list_intersect(shop_kinds_l, shop_kinds_r)) > 0").configure(
+                label_for_charts="a kind of shop in common"
+            ),
+            cll.ElseLevel().configure(label_for_charts="other kinds of shop"),
+        ],
+    )
+
+
 def _exact(column: str) -> ComparisonCreator:
     return cl.ExactMatch(column).configure(term_frequency_adjustments=True)
 
@@ -210,6 +226,7 @@ def settings() -> SettingsCreator:
             _exact("nik"),
             _location(),
             _address(),
+            _shop_kinds(),
         ],
         blocking_rules_to_generate_predictions=[],
         retain_matching_columns=True,
