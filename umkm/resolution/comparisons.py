@@ -8,7 +8,8 @@ names (``berkah``, ``barokah``) weigh little; owner names after honorifics and d
 gone, with an initial-and-surname level; phone, e-mail, NIB, NPWP and NIK exact with
 term-frequency adjustment (a family phone shared by several businesses weighs less);
 kabupaten/kota, kecamatan and postal code together as one location comparison; the kinds of
-shop the names say they are (``Toko`` and ``Warung`` of one name are two businesses). The features
+shop the names say they are (``Toko`` and ``Warung`` of one name are two businesses); whether
+both records come from one source. The features
 compared are made in ``umkm.resolution.match_input``. ``structure_fingerprint`` hashes the
 comparisons with the blocking rules of ``umkm.resolution.blocking``: a model trained under
 other ones is retrained (``umkm.resolution.splink_model``).
@@ -202,6 +203,20 @@ def _shop_kinds() -> cl.CustomComparison:
     )
 
 
+def _same_source() -> cl.CustomComparison:
+    """Two records of one source are seldom one business (a second shop on a platform, a
+    registry listing a business twice), two of two sources often are: at 800,000 businesses
+    6.8 % of the candidate pairs within one source were one business, 28 % across sources."""
+    return cl.CustomComparison(
+        output_column_name="source",
+        comparison_levels=[
+            cll.NullLevel("source"),
+            cll.ExactMatchLevel("source").configure(label_for_charts="one source"),
+            cll.ElseLevel().configure(label_for_charts="two sources"),
+        ],
+    )
+
+
 def _exact(column: str) -> ComparisonCreator:
     return cl.ExactMatch(column).configure(term_frequency_adjustments=True)
 
@@ -227,6 +242,7 @@ def settings() -> SettingsCreator:
             _location(),
             _address(),
             _shop_kinds(),
+            _same_source(),
         ],
         blocking_rules_to_generate_predictions=[],
         retain_matching_columns=True,
