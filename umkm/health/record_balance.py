@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from umkm.frames import isin
 from umkm.record_keys import record_refs
 
 
@@ -45,9 +46,9 @@ def record_balance(
             f"rows read {rows_read} != accepted {len(accepted)} + quarantined {quarantined}"
         )
     accepted_refs, resolved_refs = record_refs(accepted), record_refs(resolved)
-    if len(resolved_refs) != len(accepted_refs) or set(resolved_refs) != set(accepted_refs):
-        lost = len(set(accepted_refs) - set(resolved_refs))
-        extra = len(set(resolved_refs) - set(accepted_refs))
+    lost = int((~isin(accepted_refs, resolved_refs)).sum())
+    extra = int((~isin(resolved_refs, accepted_refs)).sum())
+    if len(resolved_refs) != len(accepted_refs) or lost or extra:
         problems.append(
             f"resolution has {len(resolved_refs)} records for {len(accepted_refs)} "
             f"accepted ({lost} lost, {extra} unknown)"
