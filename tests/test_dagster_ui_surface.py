@@ -12,6 +12,7 @@ import pytest
 from assets.checks import audit_check_results
 from assets.sources import build_source_asset
 from resources.landing import LandingZone
+from resources.run_memory import io_managers
 from resources.warehouse import Warehouse
 from schemas.catalog import SOURCES, SOURCES_BY_KEY
 from tests.conftest import nightly_definitions
@@ -82,10 +83,12 @@ def _break_record_keys(landing) -> None:
 
 
 def _resources(landing, **landing_options) -> dict:
-    """The landing zone, and a warehouse that holds nothing yet (no archive to fall back on)."""
+    """The landing zone, a warehouse that holds nothing yet (no archive to fall back on), and
+    the job's IO managers."""
     return {
         "landing": LandingZone(root=str(landing), **landing_options),
         "warehouse": Warehouse(url=f"duckdb:///{landing}/never-published.duckdb"),
+        **io_managers(),
     }
 
 
