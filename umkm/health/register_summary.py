@@ -16,20 +16,26 @@ from schemas.curated import UNKNOWN_LABEL
 
 
 def _platform_rows(golden: pd.DataFrame) -> pd.DataFrame:
+    """One row per business and platform it sells on, with the columns the summaries count."""
+    counted = ["umkm_id", "platform_count", "in_regional_registry", "is_registered"]
     platforms = golden["platforms"].fillna("").str.split(",")
-    rows = golden.assign(platform=platforms).explode("platform")
+    rows = golden[counted].assign(platform=platforms).explode("platform")
     return rows[rows["platform"].fillna("") != ""]
 
 
 def platform_overlap(golden: pd.DataFrame) -> pd.DataFrame:
     """One row per platform, most businesses first."""
     rows = _platform_rows(golden)
+    rows = rows.assign(
+        only_this_platform=rows["platform_count"] == 1,
+        also_other_platforms=rows["platform_count"] > 1,
+    )
     table = (
         rows.groupby("platform")
         .agg(
             businesses=("umkm_id", "nunique"),
-            only_this_platform=("platform_count", lambda c: int((c == 1).sum())),
-            also_other_platforms=("platform_count", lambda c: int((c > 1).sum())),
+            only_this_platform=("only_this_platform", "sum"),
+            also_other_platforms=("also_other_platforms", "sum"),
             in_regional_registry=("in_regional_registry", "sum"),
             with_nib=("is_registered", "sum"),
         )
