@@ -18,20 +18,11 @@ from umkm.resolution.golden import (
 #: sources of every kind, two marketplaces of one trust rank among them
 SOURCE_KEYS = ["oss", "registry_3671", "registry_3603", "tokopedia", "shopee", "grabmart"]
 DATES = pd.to_datetime(["2026-11-24", "2026-11-25", "2026-11-26"])
-TEXT_FIELDS = [
-    "business_name",
-    "kab_code",
-    "kab_name",
-    "kecamatan_code",
-    "kecamatan_name",
-    "kbli",
-    "category",
-    "size_class",
-    "legal_form",
-    "nib",
-    "npwp",
-    "nik",
-]
+#: the record fields drawn as text: every surviving field but the flag, amount and date
+TEXT_FIELDS = sorted(
+    {field for field, _ in SURVIVING_FIELDS.values()}
+    - {"is_active", "turnover_yearly", "registered_on"}
+)
 
 
 @st.composite
