@@ -94,7 +94,8 @@ def review_queue(
         .head(4 * size)
         .reset_index(drop=True)
     )
-    left = frame.iloc[items["left"].to_numpy()].reset_index(drop=True)
+    left_positions = items["left"].to_numpy(np.int64)
+    left = frame.iloc[left_positions].reset_index(drop=True)
     right_positions = items["right"].fillna(-1).astype(int).to_numpy()
     right = frame.iloc[np.where(right_positions >= 0, right_positions, 0)].reset_index(drop=True)
     has_right = right_positions >= 0
@@ -106,7 +107,7 @@ def review_queue(
             "other_umkm_id": right["umkm_id"].where(
                 has_right & (right["umkm_id"] != left["umkm_id"])
             ),
-            "records": sizes[business[items["left"].to_numpy()]].astype("int64"),
+            "records": sizes[business[left_positions]].astype("int64"),
             "left_source": left["source"],
             "left_source_record_id": left["source_record_id"],
             "left_business_name": left["business_name"],
@@ -171,20 +172,18 @@ def _link_positions(
 
 
 def _levels(links: pd.DataFrame, link: pd.Series) -> list[str | None]:
-    """The comparison levels of the chosen items' links, as JSON (a few thousand rows)."""
+    """The comparison levels of the chosen items' links, as JSON (a few thousand rows); None
+    for the items without a link."""
     gammas = [c for c in links.columns if c.startswith("gamma_")]
     chosen = link.to_numpy(dtype=float)
+    out: list[str | None] = [None] * len(chosen)
     if not gammas:
-        return [None] * len(chosen)
-    rows = links[gammas].iloc[np.nan_to_num(chosen, nan=0).astype(np.int64)]
-    out: list[str | None] = []
-    for position, values in zip(chosen, rows.itertuples(index=False), strict=True):
-        out.append(
-            None
-            if np.isnan(position)
-            else json.dumps(
-                {c.removeprefix("gamma_"): int(v) for c, v in zip(gammas, values) if pd.notna(v)}
-            )
+        return out
+    (items,) = np.nonzero(~np.isnan(chosen))
+    rows = links[gammas].iloc[chosen[items].astype(np.int64)]
+    for item, values in zip(items, rows.itertuples(index=False), strict=True):
+        out[item] = json.dumps(
+            {c.removeprefix("gamma_"): int(v) for c, v in zip(gammas, values) if pd.notna(v)}
         )
     return out
 
@@ -217,7 +216,17 @@ def _possible_matches(
     possible: pd.DataFrame | None, business: np.ndarray, sizes: np.ndarray
 ) -> pd.DataFrame:
     if possible is None or possible.empty:
-        return pd.DataFrame(columns=["kind", "left", "right", "probability", "link", "impact"])
+        # typed, so that the items concatenated with it keep integer record positions
+        return pd.DataFrame(
+            {
+                "kind": pd.Series(dtype=object),
+                "left": pd.Series(dtype=np.int64),
+                "right": pd.Series(dtype=np.int64),
+                "probability": pd.Series(dtype=float),
+                "link": pd.Series(dtype=float),
+                "impact": pd.Series(dtype=np.int64),
+            }
+        )
     left, right = business[possible["left"].to_numpy()], business[possible["right"].to_numpy()]
     apart = possible[left != right]
     impact = sizes[left[left != right]] * sizes[right[left != right]]
