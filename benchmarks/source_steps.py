@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from resources.warehouse import Warehouse  # noqa: E402
+from umkm.settings import FILE_MEMO_DIR_ENV, FILE_MEMO_OFF  # noqa: E402
 
 JOB = "source_steps"
 
@@ -89,6 +90,8 @@ def main() -> None:
             "UMKM_WAREHOUSE_URL": f"duckdb:///{args.warehouse}",
             "UMKM_PII_HASH_KEY": os.environ.get("UMKM_PII_HASH_KEY", "benchmark-only-key"),
             "UMKM_BENCH_MAX_CONCURRENT": str(args.max_concurrent),
+            # every file read in both runs: the second would otherwise take the first's memo
+            FILE_MEMO_DIR_ENV: FILE_MEMO_OFF,
         }
     )
     in_process = timed_run("in_process")
