@@ -313,27 +313,33 @@ def _constrained_merge(
     """
     in_conflict = np.isin(labels, conflicted)
     members = np.flatnonzero(in_conflict)
-    single = {c: attrs[c].to_numpy(dtype=object) for c in _single_valued(attrs)}
-    registry = attrs["is_registry"].to_numpy(dtype=bool)
-    source = attrs["source"].to_numpy(dtype=object)
-    name = attrs["business_name_norm"].to_numpy(dtype=object)
-    owner = attrs["owner_name_norm"].to_numpy(dtype=object)
-    parent = {int(m): int(m) for m in members}
-    groups = {int(m): [int(m)] for m in members}
-    # the known values of each single-valued attribute, as (attribute, value) pairs
-    values = {int(m): {(c, v[m]) for c, v in single.items() if pd.notna(v[m])} for m in members}
-    listed = {int(m): ([(source[m], name[m], owner[m])] if registry[m] else []) for m in members}
-    phone = (
-        attrs["phone_e164"] if "phone_e164" in attrs else pd.Series(None, index=attrs.index)
-    ).to_numpy(dtype=object)
-    people = {
-        int(m): ([(phone[m], owner[m])] if pd.notna(phone[m]) and pd.notna(owner[m]) else [])
-        for m in members
-    }
-    against: dict[int, set[int]] = {int(m): set() for m in members}
-    for left, right in zip(apart["left"].to_numpy(), apart["right"].to_numpy()):
-        against[int(left)].add(int(right))
-        against[int(right)].add(int(left))
+    member_list = members.tolist()
+    parent = dict(zip(member_list, member_list, strict=True))
+    groups = {m: [m] for m in member_list}
+    # each group's state: the known values of each single-valued attribute as (attribute,
+    # value) pairs, its registry records (source, name, owner), its people (phone, owner)
+    # and the records it must stay apart from; filled column by column, not record by record
+    values: dict[int, set[tuple[str, Any]]] = {m: set() for m in member_list}
+    for column in _single_valued(attrs):
+        known, (value,) = _known(members, attrs[column])
+        for m, v in zip(known, value, strict=True):
+            values[m].add((column, v))
+    listed: dict[int, list[tuple[Any, Any, Any]]] = {m: [] for m in member_list}
+    on_registry = members[attrs["is_registry"].to_numpy(dtype=bool)[members]]
+    registry_columns = [attrs[c] for c in ("source", "business_name_norm", "owner_name_norm")]
+    for m, *entry in zip(on_registry.tolist(), *_at(on_registry, registry_columns), strict=True):
+        listed[m].append(tuple(entry))
+    people: dict[int, list[tuple[Any, Any]]] = {m: [] for m in member_list}
+    if "phone_e164" in attrs:
+        known, (phone, owner) = _known(members, attrs["phone_e164"], attrs["owner_name_norm"])
+        for m, p, o in zip(known, phone, owner, strict=True):
+            people[m].append((p, o))
+    against: dict[int, set[int]] = {m: set() for m in member_list}
+    for left, right in zip(
+        apart["left"].to_numpy(np.int64).tolist(), apart["right"].to_numpy(np.int64).tolist()
+    ):
+        against[left].add(right)
+        against[right].add(left)
 
     def root(x: int) -> int:
         while parent[x] != x:
@@ -356,15 +362,19 @@ def _constrained_merge(
     )
     refused = 0
     for left, right, probability in zip(
-        local["left"].to_numpy(), local["right"].to_numpy(), local["probability"].to_numpy()
+        local["left"].to_numpy(np.int64).tolist(),
+        local["right"].to_numpy(np.int64).tolist(),
+        local["probability"].tolist(),
+        strict=True,
     ):
-        a, b = root(int(left)), root(int(right))
+        a, b = root(left), root(right)
         if a == b:
             continue
         if probability < FORCED and (
             _two_values(values[a], values[b])
-            or registry_clash(listed[a], listed[b])
-            or people_clash(people[a], people[b])
+            # (the clashes need records on both sides: most groups have none of one kind)
+            or (listed[a] and listed[b] and registry_clash(listed[a], listed[b]))
+            or (people[a] and people[b] and people_clash(people[a], people[b]))
             or not against[a].isdisjoint(groups[b])
         ):
             refused += 1
@@ -378,11 +388,23 @@ def _constrained_merge(
         people[a].extend(people.pop(b))
         against[a] |= against.pop(b)
     labels = labels.copy()
-    next_label = labels.max() + 1
-    for group_root, group in groups.items():
-        labels[group] = next_label + group_root
+    # a group's records are those whose root is the group's
+    labels[members] = labels.max() + 1 + np.fromiter(map(root, member_list), np.int64, len(members))
     _, labels = np.unique(labels, return_inverse=True)
     return labels, refused
+
+
+def _at(positions: np.ndarray, columns: list[pd.Series]) -> list[list[Any]]:
+    """The values of ``columns`` at ``positions``, as Python lists."""
+    return [column.iloc[positions].to_numpy(dtype=object).tolist() for column in columns]
+
+
+def _known(positions: np.ndarray, *columns: pd.Series) -> tuple[list[int], list[list[Any]]]:
+    """The ``positions`` at which every one of ``columns`` is known, and the columns' values
+    there (Python lists)."""
+    arrays = [column.iloc[positions].to_numpy(dtype=object) for column in columns]
+    known = np.logical_and.reduce([pd.notna(a) for a in arrays])
+    return positions[known].tolist(), [a[known].tolist() for a in arrays]
 
 
 def _two_values(a: set[Any], b: set[Any]) -> bool:
