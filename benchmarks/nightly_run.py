@@ -244,20 +244,26 @@ def main() -> None:
         seconds = generate(args.businesses, args.seed, landing)
         print(f"generated {args.businesses:,} businesses x 2 days in {seconds:.1f}s")
     after_first = work / "after_first_night.duckdb"
-    # the files the training night read; the full night reads every file (no memo)
-    memo = work / "file_memo"
+    # the files the training night read, as it left them (the full night reads every file);
+    # the incremental night starts from a copy, so a later run with --reuse-training-night
+    # does not find tonight's files already read
+    memo_after_first = work / "file_memo_after_first_night"
     if args.reuse_training_night and after_first.exists():
         print(f"training night: reused from {after_first} (not run again)")
         for leftover in [*work.glob("full*.duckdb*"), *work.glob("incremental*.duckdb*")]:
             leftover.unlink()
-        if not memo.exists():
-            print(f"no file memo in {memo}: the incremental night reads every file")
+        if not memo_after_first.exists():
+            print(f"no file memo in {memo_after_first}: the incremental night reads every file")
     else:
         for leftover in work.glob("*.duckdb*"):
             leftover.unlink()
-        shutil.rmtree(memo, ignore_errors=True)
+        shutil.rmtree(memo_after_first, ignore_errors=True)
         first = run_night(
-            "training night", night_landing(landing, work, 1), after_first, work, file_memo=memo
+            "training night",
+            night_landing(landing, work, 1),
+            after_first,
+            work,
+            file_memo=memo_after_first,
         )
         report(first)
     full_warehouse = work / "full.duckdb"
@@ -268,6 +274,10 @@ def main() -> None:
     report(full)
     incremental_warehouse = work / "incremental.duckdb"
     copy_duckdb_warehouse(after_first, incremental_warehouse)
+    memo = work / "file_memo"
+    shutil.rmtree(memo, ignore_errors=True)
+    if memo_after_first.exists():
+        shutil.copytree(memo_after_first, memo)
     incremental = run_night(
         "incremental night",
         night_landing(landing, work, 2),
