@@ -136,11 +136,20 @@ def test_whatever_a_file_holds_the_memo_gives_back_what_a_fresh_read_gives(sourc
     round_trips()
 
 
+@pytest.mark.parametrize(
+    "keys",
+    [
+        pytest.param(ONE_PER_FORMAT, id="one-source-per-format"),
+        # every source (about 19 s) with the slow tests
+        pytest.param([spec.key for spec in SOURCES], id="every-source", marks=pytest.mark.slow),
+    ],
+)
 def test_a_new_file_of_a_source_standardises_only_the_rows_not_accepted_before(
-    small_landing, tmp_path, monkeypatch
+    small_landing, tmp_path, monkeypatch, keys
 ):
-    """Every source that delivered twice: its second file read after the first through the
-    memo gives exactly what a fresh read gives, and standardises only its new rows."""
+    """Every source of ``keys`` that delivered twice: its second file read after the first
+    through the memo gives exactly what a fresh read gives, and standardises only its new
+    rows."""
     days = complete_deliveries(small_landing)
     first_day, second_day = days[-1], days[-2]
     from umkm.ingest import snapshots
@@ -153,9 +162,10 @@ def test_a_new_file_of_a_source_standardises_only_the_rows_not_accepted_before(
         return real(fields, spec, delivered_on)
 
     both = [
-        spec
-        for spec in SOURCES
-        if (first_day.path / spec.path).exists() and (second_day.path / spec.path).exists()
+        SOURCES_BY_KEY[key]
+        for key in keys
+        if (first_day.path / SOURCES_BY_KEY[key].path).exists()
+        and (second_day.path / SOURCES_BY_KEY[key].path).exists()
     ]
     assert len(both) >= 5
     memo = FileMemo(tmp_path / "memo")

@@ -31,18 +31,19 @@ def linked_records(draw) -> pd.DataFrame:
     every attribute missing now and then."""
     n = draw(st.integers(1, 40))
 
-    def column(values, null_share=0.4):
-        return [
-            None if draw(st.floats(0, 1)) < null_share else draw(st.sampled_from(values))
-            for _ in range(n)
-        ]
+    def each(values):
+        return st.lists(st.sampled_from(values), min_size=n, max_size=n)
+
+    def column(values):
+        """n values, each missing or one of ``values`` (one draw per column, not per cell)."""
+        return draw(st.lists(st.none() | st.sampled_from(values), min_size=n, max_size=n))
 
     frame = pd.DataFrame(
         {
-            "umkm_id": [draw(st.sampled_from(["U1", "U2", "U3", "U4"])) for _ in range(n)],
-            "source": [draw(st.sampled_from(SOURCE_KEYS)) for _ in range(n)],
-            "source_record_id": [draw(st.sampled_from(["1", "2", "10", "a"])) for _ in range(n)],
-            "snapshot_date": [draw(st.sampled_from(list(DATES))) for _ in range(n)],
+            "umkm_id": draw(each(["U1", "U2", "U3", "U4"])),
+            "source": draw(each(SOURCE_KEYS)),
+            "source_record_id": draw(each(["1", "2", "10", "a"])),
+            "snapshot_date": draw(each(list(DATES))),
             **{field: column(["x", "y", "z"]) for field in TEXT_FIELDS},
             "is_active": pd.array(column([True, False]), dtype="boolean"),
             "turnover_yearly": pd.array(column([1e6, 5e9, 2e10]), dtype="Float64"),
@@ -56,18 +57,23 @@ def linked_records(draw) -> pd.DataFrame:
     return frame.drop_duplicates(["source", "source_record_id"], ignore_index=True)
 
 
-def reference(records: pd.DataFrame, name: str) -> pd.DataFrame:
-    """The attribute ``name`` per business by the letter of the rule: sort, keep the first
-    record with a value."""
-    field, kind = SURVIVING_FIELDS[name]
-    kinds = records["source"].map(
-        {"oss": "oss", "registry_3671": "registry", "registry_3603": "registry"}
-    )
-    usable = records[records[field].notna() & ((kinds == kind) if kind else True)]
-    ranked = usable.assign(priority=survivorship_priority(usable)).sort_values(
+def in_survivorship_order(records: pd.DataFrame) -> pd.DataFrame:
+    """The records sorted by the letter of the rule: business, priority, source, record key."""
+    return records.assign(priority=survivorship_priority(records)).sort_values(
         ["umkm_id", "priority", "source", "source_record_id"]
     )
-    return ranked.drop_duplicates("umkm_id").set_index("umkm_id")[
+
+
+def reference(ranked: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The attribute ``name`` per business by the letter of the rule: of the records in
+    survivorship order (``in_survivorship_order``), the first with a value (of the kind of
+    source the attribute comes from)."""
+    field, kind = SURVIVING_FIELDS[name]
+    kinds = ranked["source"].map(
+        {"oss": "oss", "registry_3671": "registry", "registry_3603": "registry"}
+    )
+    usable = ranked[ranked[field].notna() & ((kinds == kind) if kind else True)]
+    return usable.drop_duplicates("umkm_id").set_index("umkm_id")[
         [field, "source", "source_record_id"]
     ]
 
@@ -77,8 +83,9 @@ def reference(records: pd.DataFrame, name: str) -> pd.DataFrame:
 def test_every_attribute_comes_from_the_first_record_with_a_value(records):
     golden = golden_records(records, DuckDBSettings("1GB", threads=1)).set_index("umkm_id")
     assert list(golden.index) == sorted(records["umkm_id"].unique())
+    ranked = in_survivorship_order(records)
     for name in SURVIVING_FIELDS:
-        expected = reference(records, name).reindex(golden.index)
+        expected = reference(ranked, name).reindex(golden.index)
         got = golden[[name, f"{name}{PROVENANCE_SUFFIX}_source", f"{name}{PROVENANCE_SUFFIX}_id"]]
         for column, want in zip(got.columns, expected.columns, strict=True):
             left, right = got[column], expected[want]
