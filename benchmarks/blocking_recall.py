@@ -31,11 +31,12 @@ from umkm.duckdb_settings import DuckDBSettings  # noqa: E402
 from umkm.publish.warehouse import open_with_restricted  # noqa: E402
 from umkm.resolution import blocking  # noqa: E402
 from umkm.resolution.match_input import prepare_input  # noqa: E402
-from umkm.resolution.splink_model import FREQUENCY_TABLE, latest_model  # noqa: E402
+from umkm.resolution.splink_model import FREQUENCY_TABLE, TrainedModel, latest_model  # noqa: E402
 
 
-def night_records(warehouse: Path) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """The published night's canonical records and the stored model's frequencies."""
+def night_records(warehouse: Path) -> tuple[pd.DataFrame, TrainedModel | None]:
+    """The published night's canonical records and the stored match model (None before the
+    first training)."""
     con = open_with_restricted(warehouse)
     try:
         records = con.execute("SELECT * FROM restricted.canonical_record").df()
@@ -45,7 +46,7 @@ def night_records(warehouse: Path) -> tuple[pd.DataFrame, pd.DataFrame | None]:
         )
     finally:
         con.close()
-    return records, (model.frequencies if model is not None else None)
+    return records, model
 
 
 def true_pairs(records: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
@@ -69,13 +70,13 @@ def main() -> None:
     parser.add_argument("--landing", type=Path, required=True)
     parser.add_argument("--sample", type=int, default=10, help="missed pairs to show")
     args = parser.parse_args()
-    records, frequencies = night_records(args.warehouse)
+    records, model = night_records(args.warehouse)
     truth = pd.read_csv(
         args.landing / "_truth" / "ground_truth.csv", dtype=str, keep_default_na=False
     )
     with DuckDBSettings.for_this_machine().connection() as con:
         started = time.perf_counter()
-        prepare_input(con, records, frequencies)
+        prepare_input(con, records, model.frequencies if model is not None else None)
         counts = blocking.candidate_pairs(con)
         seconds = time.perf_counter() - started
         candidates = con.execute(

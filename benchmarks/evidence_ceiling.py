@@ -39,10 +39,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from blocking_recall import night_records, true_pairs  # noqa: E402
 
 from umkm.duckdb_settings import DuckDBSettings  # noqa: E402
-from umkm.publish.warehouse import open_with_restricted  # noqa: E402
 from umkm.resolution import blocking, scoring  # noqa: E402
 from umkm.resolution.match_input import prepare_input  # noqa: E402
-from umkm.resolution.splink_model import FREQUENCY_TABLE, latest_model  # noqa: E402
 
 #: a pattern this share one business, or less (or this share, or more), is not ambiguous
 AMBIGUOUS = (0.2, 0.8)
@@ -51,15 +49,7 @@ AMBIGUOUS = (0.2, 0.8)
 def scored_pairs(warehouse: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The night's canonical records and every candidate pair with its probability, levels
     and name term-frequency weight."""
-    records, _ = night_records(warehouse)
-    con = open_with_restricted(warehouse)
-    try:
-        model = latest_model(
-            con.execute("SELECT * FROM quality.match_model").df(),
-            con.execute(f"SELECT * FROM {FREQUENCY_TABLE}").df(),
-        )
-    finally:
-        con.close()
+    records, model = night_records(warehouse)
     if model is None:
         raise SystemExit(f"{warehouse} holds no trained match model")
     with DuckDBSettings.for_this_machine().connection() as con:
@@ -97,18 +87,21 @@ def main() -> None:
     known = pd.MultiIndex.from_frame(real[["l", "r"]])
     one = pd.MultiIndex.from_arrays([pairs["l"], pairs["r"]]).isin(known)
     levels = [c for c in pairs.columns if c.startswith("gamma_")]
-    pattern = np.zeros(len(pairs), dtype=np.int64)
-    for column in levels:  # levels run from -1 to at most 14
-        pattern = pattern * 16 + (pairs[column].to_numpy(np.int64) + 1)
-    name_weight = np.floor(pairs["mw_tf_adj_business_name"].fillna(0).to_numpy() * 2)
-    pattern = pattern * 1000 + (name_weight.astype(np.int64) + 500)
-    _, group = np.unique(pattern, return_inverse=True)
+    # a pattern of evidence: the levels and the name's term-frequency weight in half bits
+    name_weight = np.floor(pairs["mw_tf_adj_business_name"].fillna(0) * 2).rename("name_weight")
+    group = (
+        pairs[levels]
+        .join(name_weight)
+        .groupby(levels + ["name_weight"], dropna=False)
+        .ngroup()
+        .to_numpy()
+    )
     share = (np.bincount(group, weights=one) / np.bincount(group))[group]
     probability = pairs["match_probability"].to_numpy()
     print(
         f"{len(records):,} records, {len(pairs):,} candidate pairs "
         f"({len(pairs) / len(records):.2f} per record), {true_total:,} true pairs, "
-        f"{int(one.sum()):,} of them candidates; {len(np.unique(group)):,} patterns of "
+        f"{int(one.sum()):,} of them candidates; {group.max() + 1:,} patterns of "
         f"evidence; {time.perf_counter() - started:.0f}s"
     )
     print(decided("blocking ceiling (every candidate pair right)", one, one, true_total))
