@@ -24,6 +24,7 @@ from umkm.resolution import splink_model
 from umkm.resolution.golden import golden_records
 from umkm.resolution.identity import RETIRED_RECORD_TABLE, IdAssignment, assign_ids
 from umkm.resolution.resolve import (
+    CLUSTER_MEMO_TABLE,
     SCORE_COLUMNS,
     SCORE_TABLE,
     PreviousNight,
@@ -146,7 +147,9 @@ def matched_records(
         f"{len(resolution.records)} records -> {businesses} businesses ({figures['night']} "
         f"night{': ' + figures['full_rebuild_reason'] if figures['full_rebuild_reason'] else ''}"
         f"); {figures['candidate_pairs']} candidate pairs, {figures['pairs_scored']} scored "
-        f"tonight, {figures['links_scored']} links, dropped {figures['links_dropped']} "
+        f"tonight, {figures['links_scored']} links, dropped {figures['links_dropped']}, "
+        f"{figures['components_clustered']} components clustered and "
+        f"{figures['components_kept']} kept "
         f"in {time.perf_counter() - started:.1f}s ("
         + ", ".join(f"{k.removesuffix('_seconds')} {v}s" for k, v in seconds.items())
         + ")"
@@ -168,6 +171,8 @@ def matched_records(
             "links_scored": figures["links_scored"],
             "records_attached": figures["records_attached"],
             "records_held_alone": figures["records_held_alone"],
+            "components_kept": figures["components_kept"],
+            "components_clustered": figures["components_clustered"],
             "links_dropped": dg.MetadataValue.json(figures["links_dropped"]),
             "seconds": dg.MetadataValue.json(seconds),
             "model_version": resolution.model.version,
@@ -224,8 +229,8 @@ def last_night_hashes(warehouse: Warehouse) -> pd.DataFrame | None:
 
 
 def previous_night(warehouse: Warehouse) -> PreviousNight | None:
-    """Last night's links and scores, when both are published (an incremental night also
-    needs ``last_night_hashes``)."""
+    """Last night's links and scores, when both are published, and its clusters per
+    component when stored (an incremental night also needs ``last_night_hashes``)."""
     scores = warehouse.read(SCORE_TABLE)
     if scores is None or scores.empty:
         return None
@@ -236,6 +241,7 @@ def previous_night(warehouse: Warehouse) -> PreviousNight | None:
         links=links,
         scores=scores[SCORE_COLUMNS],
         model_version=str(scores["model_version"].iloc[0]),
+        clusters=warehouse.read(CLUSTER_MEMO_TABLE),
     )
 
 

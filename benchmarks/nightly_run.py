@@ -1,17 +1,23 @@
 """Benchmark: the nightly job at a given size, as an operator runs it: a training night, a
-full night with the model reused, and an incremental night.
+full night with the model reused, and an incremental night, each after a night like it.
 
     .venv/bin/python benchmarks/nightly_run.py --businesses 800000 [--keep DIR] [--seed 1]
 
 Generates a landing zone of N businesses over two delivery days (kept in ``--keep DIR`` and
-reused when it exists), then runs ``dagster job execute`` three times:
+reused when it exists), then runs ``dagster job execute`` four times:
 
 1. **training night**: the first delivery into an empty warehouse (the model is trained);
-2. **full night**: both deliveries, every candidate pair scored (``full_rebuild: true``);
-3. **incremental night**: the same inputs as 2, from a copy of the warehouse after night 1,
-   scoring only the pairs that touch a new or changed record, and taking the files night 1
-   read from its file memo (the full night reads every file); its businesses and ids must be
-   those of night 2 (the benchmark compares them).
+2. **settling night**: the first delivery again, into the same warehouse. The records now
+   hold last night's ids, as on every night after the first, so the links that keep them
+   together (continuity) are what the next night starts from: an incremental night keeps
+   the clusters of the components that did not change since, which it cannot after the
+   first night (whose components had no such links);
+3. **full night**: both deliveries, every candidate pair scored and every component
+   clustered (``full_rebuild: true``), from a copy of the warehouse after night 2;
+4. **incremental night**: the same inputs as 3, from another copy of it, scoring only the
+   pairs that touch a new or changed record, clustering only the components that changed,
+   and taking the files nights 1 and 2 read from their file memo (the full night reads every
+   file); its businesses and ids must be those of night 3 (the benchmark compares them).
 
 Per night it prints wall time, the time of each step, the peak memory of the job's process
 tree (every process, DuckDB included: the sum of their resident sets, sampled every 0.2 s)
@@ -47,6 +53,7 @@ MATCHED = re.compile(
     r"(\d+) records -> (\d+) businesses \((\w+) night.*?\); (\d+) candidate "
     r"pairs, (\d+) scored tonight"
 )
+COMPONENTS = re.compile(r"(\d+) components clustered and (\d+) kept")
 FULL_REBUILD = "ops:\n  matched_records:\n    config:\n      full_rebuild: true\n"
 #: a step starting, with the time of the log line
 STEP_START = re.compile(
@@ -176,6 +183,7 @@ def run_night(
     # the step that had started last when the peak was seen (log times are whole seconds)
     peak_step = max((s for s in started_steps if s[0] <= watch.peak_at + 1), default=(0.0, "?"))[1]
     matched = MATCHED.search(text)
+    components = COMPONENTS.search(text)
     return {
         "label": label,
         "seconds": elapsed,
@@ -188,6 +196,8 @@ def run_night(
         "night": matched.group(3) if matched else "?",
         "candidate_pairs": int(matched.group(4)) if matched else 0,
         "pairs_scored": int(matched.group(5)) if matched else 0,
+        "components_clustered": int(components.group(1)) if components else 0,
+        "components_kept": int(components.group(2)) if components else 0,
     }
 
 
@@ -204,7 +214,8 @@ def report(night: dict) -> None:
     print(
         f"  {night['records']:,} records -> {night['businesses']:,} businesses; "
         f"{night['candidate_pairs']:,} candidate pairs ({per_record:.2f} per record), "
-        f"{night['pairs_scored']:,} scored tonight"
+        f"{night['pairs_scored']:,} scored tonight; {night['components_clustered']:,} "
+        f"components of links clustered, {night['components_kept']:,} kept from last night"
     )
     print(
         f"  29 source steps together: {sources:.1f}s "
@@ -234,7 +245,8 @@ def main() -> None:
         "--reuse-training-night",
         action="store_true",
         help="start from the warehouse an earlier run left in --keep DIR after its training "
-        "night (for a change that cannot alter the first night), instead of running it again",
+        "and settling nights (for a change that cannot alter them), instead of running them "
+        "again",
     )
     args = parser.parse_args()
     work = args.keep or Path(os.environ.get("TMPDIR", "/tmp")) / f"umkm-bench-{os.getpid()}"
@@ -243,10 +255,10 @@ def main() -> None:
     if not landing.exists():
         seconds = generate(args.businesses, args.seed, landing)
         print(f"generated {args.businesses:,} businesses x 2 days in {seconds:.1f}s")
-    after_first = work / "after_first_night.duckdb"
-    # the files the training night read, as it left them (the full night reads every file);
-    # the incremental night starts from a copy, so a later run with --reuse-training-night
-    # does not find tonight's files already read
+    after_first = work / "after_first_night.duckdb"  # after the first delivery's two nights
+    # the files the first delivery's nights read, as they left them (the full night reads
+    # every file); the incremental night starts from a copy, so a later run with
+    # --reuse-training-night does not find tonight's files already read
     memo_after_first = work / "file_memo_after_first_night"
     if args.reuse_training_night and after_first.exists():
         print(f"training night: reused from {after_first} (not run again)")
@@ -266,6 +278,14 @@ def main() -> None:
             file_memo=memo_after_first,
         )
         report(first)
+        settling = run_night(
+            "settling night",
+            night_landing(landing, work, 1),
+            after_first,
+            work,
+            file_memo=memo_after_first,
+        )
+        report(settling)
     full_warehouse = work / "full.duckdb"
     copy_duckdb_warehouse(after_first, full_warehouse)
     full = run_night(

@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import query, run_nightly
 from umkm.publish.warehouse import copy_duckdb_warehouse
 
-#: three nightly runs
+#: four nightly runs
 pytestmark = pytest.mark.slow
 
 SQL_LINKS = (
@@ -30,7 +30,15 @@ def _night(landing, warehouse, full_rebuild: bool = False, file_memo=None):
     figures = {
         k: v.value
         for k, v in materialization.metadata.items()
-        if k in ("night", "candidate_pairs", "pairs_scored_tonight", "records_held_alone")
+        if k
+        in (
+            "night",
+            "candidate_pairs",
+            "pairs_scored_tonight",
+            "records_held_alone",
+            "components_kept",
+            "components_clustered",
+        )
     }
     figures["sources"] = {
         event.asset_key.to_user_string(): (
@@ -45,8 +53,10 @@ def _night(landing, warehouse, full_rebuild: bool = False, file_memo=None):
 
 @pytest.fixture(scope="module")
 def two_nights(small_landing, tmp_path_factory):
-    """Night one on the first delivery; night two on all of them, once in full and once
-    incrementally, each from a copy of the warehouse after night one."""
+    """Night one on the first delivery, twice (the second time the records hold last night's
+    ids, as on every night after the first, so their continuity links are what the next
+    night starts from); night two on all of them, once in full and once incrementally, each
+    from a copy of the warehouse after night one."""
     root = tmp_path_factory.mktemp("incremental")
     first = root / "first"
     first.mkdir()
@@ -55,6 +65,7 @@ def two_nights(small_landing, tmp_path_factory):
     after_first = root / "after_first.duckdb"
     full, incremental = root / "full.duckdb", root / "incremental.duckdb"
     memo = root / "file_memo"
+    _night(first, after_first, file_memo=memo)
     _night(first, after_first, file_memo=memo)
     copy_duckdb_warehouse(after_first, full)
     copy_duckdb_warehouse(after_first, incremental)
@@ -74,6 +85,14 @@ def test_an_incremental_night_scores_only_what_changed(two_nights):
     assert full["candidate_pairs"] == incremental["candidate_pairs"]
     assert full["pairs_scored_tonight"] == full["candidate_pairs"]
     assert 0 < incremental["pairs_scored_tonight"] < 0.8 * full["candidate_pairs"]
+
+
+def test_an_incremental_night_clusters_only_the_components_that_changed(two_nights):
+    full, incremental = two_nights["full_figures"], two_nights["incremental_figures"]
+    assert full["components_kept"] == 0 < full["components_clustered"]
+    assert 0 < incremental["components_clustered"] < incremental["components_kept"]
+    components = incremental["components_kept"] + incremental["components_clustered"]
+    assert components == full["components_clustered"]
 
 
 def test_the_files_read_the_night_before_come_from_the_memo(two_nights, small_landing):

@@ -14,7 +14,7 @@ from umkm.publish.warehouse import Publication
 from umkm.resolution import splink_model
 from umkm.resolution.golden import as_dates, attribute_provenance
 from umkm.resolution.identity import RETIRED_RECORD_TABLE, IdAssignment, retired_id_successors
-from umkm.resolution.resolve import SCORE_TABLE, Resolution
+from umkm.resolution.resolve import CLUSTER_MEMO_TABLE, SCORE_TABLE, Resolution
 from umkm.resolution.review_queue import review_queue
 
 
@@ -123,10 +123,17 @@ def build_publication(
             "restricted.rejected_raw_record": tables.restricted_rejected_raw(run.rejected, run_id),
             ARCHIVE_TABLE: tables.canonical_archive(linked),
             SCORE_TABLE: _scores(resolution).assign(model_version=resolution.model.version),
+            CLUSTER_MEMO_TABLE: _cluster_memo(resolution),
             **replace_on_training,
         },
         append=append,
     )
+
+
+def _cluster_memo(resolution: Resolution) -> pd.DataFrame:
+    if resolution.cluster_memo is None:
+        raise ValueError("the resolution holds no clusters per component to publish")
+    return resolution.cluster_memo
 
 
 def _scores(resolution: Resolution) -> pd.DataFrame:

@@ -383,6 +383,19 @@ TABLES: dict[str, TableSpec] = {
             },
         ),
         TableSpec(
+            "restricted.cluster_memo",
+            "Each linked record's component of links with the signature of what clustering "
+            "read of it and the cluster it made: an incremental night keeps the clusters of "
+            "the components whose signature is unchanged",
+            {
+                "record_key": "Stable 63-bit key of the record (from source:source_record_id)",
+                "signature_a": "First half of the 128-bit signature of the record's component: "
+                "its records, links, must-links and pairs kept apart",
+                "signature_b": "Second half of that signature",
+                "cluster_key": "Stable key of the smallest record of the record's cluster",
+            },
+        ),
+        TableSpec(
             "restricted.match_frequency",
             "How often each value occurred when the current match "
             "model was trained (term frequencies, name word counts); may hold personal values",

@@ -157,10 +157,13 @@ def cluster_records(
     apart: pd.DataFrame | None = None,
     must_link: pd.DataFrame | None = None,
     keep_apart: pd.DataFrame | None = None,
+    keys: np.ndarray | None = None,
 ) -> ClusteringResult:
     """Cluster ``len(attrs)`` records from ``links`` (left, right: record positions;
     probability) that reach ``threshold``; no cluster holds both records of a pair in
     ``apart`` (left, right: pairs the match model scored as different businesses).
+    ``keys`` (a stable integer per record, by default its position) order links of equal
+    probability, so that the clusters do not depend on the order the records come in.
 
     Stewards' decisions override the model and the rules: the pairs of ``must_link`` are
     joined whatever the rules say, and those of ``keep_apart`` never share a cluster
@@ -190,7 +193,8 @@ def cluster_records(
     )
     conflicted = np.union1d(_conflicted_components(attrs, labels), labels[apart["left"].to_numpy()])
     if len(conflicted):
-        labels, undone = _constrained_merge(attrs, links, labels, conflicted, apart)
+        order = np.arange(n, dtype=np.int64) if keys is None else np.asarray(keys, np.int64)
+        labels, undone = _constrained_merge(attrs, links, labels, conflicted, apart, order)
         dropped["constrained_merge"] = undone
     return ClusteringResult(labels=labels, dropped=dropped)
 
@@ -304,8 +308,10 @@ def _constrained_merge(
     labels: np.ndarray,
     conflicted: np.ndarray,
     apart: pd.DataFrame,
+    keys: np.ndarray,
 ) -> tuple[np.ndarray, int]:
-    """Greedy merging, most probable link first, within the conflicted components only.
+    """Greedy merging, most probable link first (links of equal probability by the ``keys``
+    of their two records), within the conflicted components only.
 
     Each growing group keeps its NIBs, its registry records (source, name, owner) and the
     records it must stay apart from as sets, so a merge is checked against the constraints
@@ -357,8 +363,10 @@ def _constrained_merge(
             for sb, nb, ob in b
         )
 
-    local = links[in_conflict[links["left"].to_numpy()]].sort_values(
-        "probability", ascending=False, kind="stable"
+    local = links[in_conflict[links["left"].to_numpy()]]
+    ends = keys[local["left"].to_numpy()], keys[local["right"].to_numpy()]
+    local = local.assign(low=np.minimum(*ends), high=np.maximum(*ends)).sort_values(
+        ["probability", "low", "high"], ascending=[False, True, True], kind="stable"
     )
     refused = 0
     for left, right, probability in zip(

@@ -35,12 +35,12 @@ from schemas.catalog import SOURCES_BY_KEY
 from umkm.duckdb_settings import DuckDBSettings
 from umkm.record_keys import record_refs
 from umkm.resolution import blocking, comparisons, scoring, splink_model
+from umkm.resolution.cluster_memo import cluster_components
 from umkm.resolution.clustering import (
     _adjacency,
     _in_pairs,
     _pairs,
     cannot_link,
-    cluster_records,
     unlike_names,
 )
 from umkm.resolution.deterministic import shared_key_links
@@ -68,16 +68,20 @@ CONTINUITY_PROBABILITY = 1.0
 #: last night's scores (every scored candidate pair's probability), by stable record keys
 SCORE_TABLE = "restricted.match_score"
 SCORE_COLUMNS = ["key_l", "key_r", "probability"]
+#: last night's clusters per component of links (``umkm.resolution.cluster_memo``)
+CLUSTER_MEMO_TABLE = "restricted.cluster_memo"
 
 
 @dataclass
 class PreviousNight:
     """What an incremental night reuses besides last night's match hashes: its explained
-    links (``quality.match_link``) and every scored pair's probability (``SCORE_TABLE``)."""
+    links (``quality.match_link``), every scored pair's probability (``SCORE_TABLE``) and
+    its clusters per component (``CLUSTER_MEMO_TABLE``, None before it was first stored)."""
 
     links: pd.DataFrame
     scores: pd.DataFrame
     model_version: str
+    clusters: pd.DataFrame | None = None
 
 
 #: ``match_rule`` of a record that is a business of its own
@@ -109,6 +113,9 @@ class Resolution:
     #: the positions of each link's two records in ``records`` (left, right), row by row
     #: with ``links``
     link_ends: pd.DataFrame | None = None
+    #: tonight's clusters per component of links, for the next night to keep
+    #: (``umkm.resolution.cluster_memo.MEMO_COLUMNS``)
+    cluster_memo: pd.DataFrame | None = None
 
     @property
     def matched_share(self) -> float:
@@ -236,8 +243,12 @@ def resolve_entities(
                 "match_probability": "probability",
             }
         )
+        identity = con.execute(
+            "SELECT k.record_key, hash(m.match_hash) AS record_hash "
+            "FROM record_keys k JOIN match_input m USING (unique_id) ORDER BY unique_id"
+        ).fetchnumpy()
         nib_links = shared_key_links(records, "nib").assign(probability=1.0)
-        continuity = continuity_links(records, previous_ids)
+        continuity = continuity_links(records, previous_ids, identity["record_key"])
         links = pd.concat(
             [continuity, scored[["left", "right", "probability"]], nib_links], ignore_index=True
         )
@@ -264,10 +275,14 @@ def resolve_entities(
         steward = constraints_for(records, decisions)
         if steward.contradictions:  # refused: the check fails and nothing is published
             steward = _without_contradicted(steward)
-        clustering = cluster_records(
+        # an incremental night keeps last night's clusters of the components that did not change
+        clustering = cluster_components(
             attrs,
             links,
-            threshold=cluster_threshold,
+            cluster_threshold,
+            keys=identity["record_key"],
+            record_hashes=identity["record_hash"],
+            memo=previous.clusters if previous is not None and not rebuild else None,
             apart=apart,
             must_link=steward.must_link,
             keep_apart=pd.concat(
@@ -294,6 +309,9 @@ def resolve_entities(
     figures["links_scored"] = len(scored)
     figures["continuity_links"] = len(continuity)
     figures["links_dropped"] = clustering.dropped
+    figures["components_kept"] = clustering.components_reused
+    figures["components_clustered"] = clustering.components_clustered
+    figures["records_in_kept_components"] = clustering.records_reused
     figures["records_attached"] = len(attached)
     figures["records_held_alone"] = int(held.sum())
     figures["clustering_seconds"] = round(time.perf_counter() - started, 1)
@@ -318,6 +336,7 @@ def resolve_entities(
         decisions=steward,
         possible_matches=possible,
         link_ends=link_ends,
+        cluster_memo=clustering.memo,
     )
 
 
@@ -607,9 +626,14 @@ def _two_businesses(scored: pd.DataFrame) -> pd.Series:
     return unlike_names & (other_people | other_places)
 
 
-def continuity_links(records: pd.DataFrame, previous_ids: pd.DataFrame | None) -> pd.DataFrame:
+def continuity_links(
+    records: pd.DataFrame, previous_ids: pd.DataFrame | None, keys: np.ndarray | None = None
+) -> pd.DataFrame:
     """Links (left, right, probability) chaining tonight's records that shared an ``umkm_id``
-    in the previous run, each to the next of the same id."""
+    in the previous run, each to the next of the same id in the order of their stable
+    ``keys`` (by default their positions): so the same records give the same links whatever
+    order they come in, and a component that did not change keeps its clusters
+    (``umkm.resolution.cluster_memo``)."""
     if previous_ids is None or not len(previous_ids):
         return pd.DataFrame(
             {
@@ -623,11 +647,12 @@ def continuity_links(records: pd.DataFrame, previous_ids: pd.DataFrame | None) -
             "source": records["source"].to_numpy(),
             "source_record_id": records["source_record_id"].to_numpy(),
             "position": np.arange(len(records)),
+            "key": np.arange(len(records)) if keys is None else keys,
         }
     )
     known = tonight.merge(
         previous_ids[["source", "source_record_id", "umkm_id"]], on=["source", "source_record_id"]
-    ).sort_values(["umkm_id", "position"])
+    ).sort_values(["umkm_id", "key"])
     same = known["umkm_id"].eq(known["umkm_id"].shift()).to_numpy()
     position = known["position"].to_numpy()
     return pd.DataFrame(
