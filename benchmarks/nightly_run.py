@@ -278,6 +278,8 @@ def main() -> None:
             file_memo=memo_after_first,
         )
         report(first)
+        # kept for the accuracy benchmark: what a night with nothing new changes
+        copy_duckdb_warehouse(after_first, work / "after_training_night.duckdb")
         settling = run_night(
             "settling night",
             night_landing(landing, work, 1),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -99,7 +100,8 @@ def _clusters(night, memo=None):
     return cluster_components(threshold=0.5, memo=memo, **night)
 
 
-@settings(max_examples=200, deadline=None)
+@pytest.mark.slow
+@settings(max_examples=300, deadline=None)
 @given(nights())
 def test_kept_clusters_are_those_clustering_every_component_gives(drawn):
     first, second = drawn
@@ -116,6 +118,7 @@ def test_kept_clusters_are_those_clustering_every_component_gives(drawn):
     )
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None)
 @given(nights())
 def test_an_unchanged_night_in_another_order_is_all_kept(drawn):
