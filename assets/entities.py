@@ -173,6 +173,7 @@ def matched_records(
             "records_held_alone": figures["records_held_alone"],
             "components_kept": figures["components_kept"],
             "components_clustered": figures["components_clustered"],
+            "records_in_kept_components": figures["records_in_kept_components"],
             "links_dropped": dg.MetadataValue.json(figures["links_dropped"]),
             "seconds": dg.MetadataValue.json(seconds),
             "model_version": resolution.model.version,

@@ -261,7 +261,7 @@ def main() -> None:
     # --reuse-training-night does not find tonight's files already read
     memo_after_first = work / "file_memo_after_first_night"
     if args.reuse_training_night and after_first.exists():
-        print(f"training night: reused from {after_first} (not run again)")
+        print(f"training and settling nights: reused from {after_first} (not run again)")
         for leftover in [*work.glob("full*.duckdb*"), *work.glob("incremental*.duckdb*")]:
             leftover.unlink()
         if not memo_after_first.exists():

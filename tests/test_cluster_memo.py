@@ -140,7 +140,7 @@ def test_an_unchanged_night_in_another_order_is_all_kept(drawn):
     last_night = _clusters(first)
     kept = _clusters(again, memo=last_night.memo)
     assert kept.components_clustered == 0
-    assert kept.records_reused == len(last_night.memo)
+    assert kept.records_kept == len(last_night.memo)
     assert _partition(again["keys"], kept.labels) == _partition(first["keys"], last_night.labels)
 
 

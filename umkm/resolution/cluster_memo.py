@@ -29,7 +29,7 @@ import pandas as pd
 from scipy.sparse.csgraph import connected_components
 
 from umkm.resolution import clustering
-from umkm.resolution.clustering import _adjacency, _pairs, cluster_records
+from umkm.resolution.clustering import _adjacency, _pairs, cluster_records, usable_links
 
 #: the memo's columns: a record's stable key, its component's signature (two halves) and
 #: the stable key of its cluster (the smallest record key in it)
@@ -42,14 +42,14 @@ _RECORD, _LINK, _FORCED, _APART, _KEEP_APART = (np.uint64(tag) for tag in range(
 @dataclass
 class ComponentClustering:
     """Clusters per record, the links dropped by the components clustered tonight, the memo
-    to store and how much of it was reused."""
+    to store and how much of last night's was kept."""
 
     labels: np.ndarray
     dropped: dict[str, int]
     memo: pd.DataFrame
-    components_reused: int
+    components_kept: int
     components_clustered: int
-    records_reused: int
+    records_kept: int
 
 
 def clustering_fingerprint(threshold: float, strong_probability: float) -> bytes:
@@ -83,8 +83,7 @@ def cluster_components(
     keys = np.asarray(keys, np.int64)
     if memo is not None and pd.Series(keys).duplicated().any():
         memo = None  # two records of one key (a collision): no component is looked up
-    links = links[(links["probability"] >= threshold) & (links["left"] != links["right"])]
-    links = links.drop_duplicates(["left", "right"]).reset_index(drop=True)
+    links = usable_links(links, threshold)
     forced, apart, keep_apart = _pairs(must_link), _pairs(apart), _pairs(keep_apart)
     edges = pd.concat([links[["left", "right"]], forced], ignore_index=True)
     left, right = edges["left"].to_numpy(np.int64), edges["right"].to_numpy(np.int64)
@@ -113,14 +112,14 @@ def cluster_components(
             "signature_b": signatures[1][component[linked]].view(np.int64),
         }
     )
-    kept = _kept_clusters(per_record, memo)
-    reused = np.zeros(n, bool)
-    reused[np.flatnonzero(linked)[kept.notna().to_numpy()]] = True
+    kept, cluster_kept = _kept_clusters(per_record, memo)
+    in_kept = np.zeros(n, bool)
+    in_kept[np.flatnonzero(linked)[kept]] = True
     labels = np.arange(n, dtype=np.int64)  # a record no link touches is a business of its own
-    if reused.any():
-        _, labels[reused] = np.unique(kept.dropna().to_numpy(np.int64), return_inverse=True)
-        labels[reused] += n
-    todo = np.flatnonzero(linked & ~reused)
+    if in_kept.any():
+        _, labels[in_kept] = np.unique(cluster_kept[kept], return_inverse=True)
+        labels[in_kept] += n
+    todo = np.flatnonzero(linked & ~in_kept)
     dropped: dict[str, int] = {}
     if len(todo):
         position = np.full(n, -1, np.int64)
@@ -144,25 +143,31 @@ def cluster_components(
         labels=labels,
         dropped=dropped,
         memo=memo_tonight.reset_index(drop=True),
-        components_reused=len(np.unique(component[reused])),
+        components_kept=len(np.unique(component[in_kept])),
         components_clustered=len(np.unique(component[todo])),
-        records_reused=int(reused.sum()),
+        records_kept=int(in_kept.sum()),
     )
 
 
-def _kept_clusters(per_record: pd.DataFrame, memo: pd.DataFrame | None) -> pd.Series:
-    """Per record of ``per_record``: its cluster key in ``memo`` when the memo holds its
-    component's signature with every record of it, else NA."""
+def _kept_clusters(
+    per_record: pd.DataFrame, memo: pd.DataFrame | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per record of ``per_record``: whether ``memo`` holds its component's signature with
+    every record of it, and its cluster key there (meaningful where it does)."""
+    kept = np.zeros(len(per_record), bool)
+    cluster = np.zeros(len(per_record), np.int64)
     if memo is None or not len(memo) or not len(per_record):
-        return pd.Series(pd.NA, index=per_record.index, dtype="Int64")
-    stored = memo[MEMO_COLUMNS].astype({c: "Int64" for c in MEMO_COLUMNS})  # no float on the way
-    found = per_record.astype({c: "Int64" for c in per_record.columns}).merge(
-        stored, on=["record_key", "signature_a", "signature_b"], how="left"
-    )["cluster_key"]
+        return kept, cluster
+    found = per_record.assign(row=np.arange(len(per_record))).merge(
+        memo[MEMO_COLUMNS], on=["record_key", "signature_a", "signature_b"]
+    )
+    rows = found["row"].to_numpy()
+    kept[rows] = True
+    cluster[rows] = found["cluster_key"].to_numpy(np.int64)
     # a component is kept whole or not at all (a record missing from it means a collision)
-    signature = ["signature_a", "signature_b"]
-    whole = found.notna().groupby([per_record[c] for c in signature]).transform("all")
-    return found.where(whole.to_numpy()).set_axis(per_record.index)
+    signature = [per_record["signature_a"], per_record["signature_b"]]
+    whole = pd.Series(kept).groupby(signature).transform("all").to_numpy(bool)
+    return kept & whole, cluster
 
 
 def _among(pairs: pd.DataFrame, position: np.ndarray, *carried: str) -> pd.DataFrame:

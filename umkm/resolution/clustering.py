@@ -170,8 +170,7 @@ def cluster_records(
     (``umkm.resolution.stewardship``; contradictions between them are refused before clustering)."""
     n = len(attrs)
     forced = _pairs(must_link)
-    links = links[links["probability"] >= threshold]
-    links = links[links["left"] != links["right"]].drop_duplicates(["left", "right"])
+    links = usable_links(links, threshold)
     forbidden = cannot_link(attrs, links["left"].to_numpy(), links["right"].to_numpy())
     forbidden |= _in_pairs(links, _pairs(keep_apart))
     dropped = {"cannot_link": int(forbidden.sum())}
@@ -197,6 +196,13 @@ def cluster_records(
         labels, undone = _constrained_merge(attrs, links, labels, conflicted, apart, order)
         dropped["constrained_merge"] = undone
     return ClusteringResult(labels=labels, dropped=dropped)
+
+
+def usable_links(links: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """The links clustering takes: at least ``threshold``, between two records, each pair of
+    positions once (its first link)."""
+    links = links[(links["probability"] >= threshold) & (links["left"] != links["right"])]
+    return links.drop_duplicates(["left", "right"]).reset_index(drop=True)
 
 
 #: the probability of a steward's must-link: above every scored or deterministic link, so

@@ -228,9 +228,12 @@ def resolve_entities(
                 FROM candidate_pairs p JOIN record_keys l ON l.unique_id = p.unique_id_l
                 JOIN record_keys r ON r.unique_id = p.unique_id_r) k
             USING (unique_id_l, unique_id_r)""").df()
-        match_hashes = con.execute("SELECT match_hash FROM match_input ORDER BY unique_id").df()[
-            "match_hash"
-        ]
+        # per record: its match hash, its stable key, and a 64-bit hash of the match hash
+        identity = con.execute(
+            "SELECT m.match_hash, k.record_key, hash(m.match_hash) AS record_hash "
+            "FROM record_keys k JOIN match_input m USING (unique_id) ORDER BY unique_id"
+        ).df()
+        match_hashes = identity["match_hash"]
         if charts_dir is not None and reason:
             figures["model_charts"] = splink_model.save_charts(model, con, charts_dir)
         started = time.perf_counter()
@@ -243,12 +246,9 @@ def resolve_entities(
                 "match_probability": "probability",
             }
         )
-        identity = con.execute(
-            "SELECT k.record_key, hash(m.match_hash) AS record_hash "
-            "FROM record_keys k JOIN match_input m USING (unique_id) ORDER BY unique_id"
-        ).fetchnumpy()
+        keys = identity["record_key"].to_numpy(np.int64)
         nib_links = shared_key_links(records, "nib").assign(probability=1.0)
-        continuity = continuity_links(records, previous_ids, identity["record_key"])
+        continuity = continuity_links(records, previous_ids, keys)
         links = pd.concat(
             [continuity, scored[["left", "right", "probability"]], nib_links], ignore_index=True
         )
@@ -280,8 +280,8 @@ def resolve_entities(
             attrs,
             links,
             cluster_threshold,
-            keys=identity["record_key"],
-            record_hashes=identity["record_hash"],
+            keys=keys,
+            record_hashes=identity["record_hash"].to_numpy(np.uint64),
             memo=previous.clusters if previous is not None and not rebuild else None,
             apart=apart,
             must_link=steward.must_link,
@@ -309,9 +309,9 @@ def resolve_entities(
     figures["links_scored"] = len(scored)
     figures["continuity_links"] = len(continuity)
     figures["links_dropped"] = clustering.dropped
-    figures["components_kept"] = clustering.components_reused
+    figures["components_kept"] = clustering.components_kept
     figures["components_clustered"] = clustering.components_clustered
-    figures["records_in_kept_components"] = clustering.records_reused
+    figures["records_in_kept_components"] = clustering.records_kept
     figures["records_attached"] = len(attached)
     figures["records_held_alone"] = int(held.sum())
     figures["clustering_seconds"] = round(time.perf_counter() - started, 1)
@@ -513,7 +513,7 @@ def _record_keys(con: duckdb.DuckDBPyConnection, records: pd.DataFrame) -> None:
 
 
 #: a record's stable key from its reference. Two references of one key are not checked for
-#: (at 2 M records the odds are about 1 in 10 million); the cluster memo is not used on a
+#: (at 2 M records the odds are about 1 in 5 million); the cluster memo is not used on a
 #: night that has two (``cluster_memo.cluster_components``)
 _KEY_SQL = "(md5_number_lower({ref}) >> 1)::BIGINT"  # 63 bits: a BIGINT on every engine
 
