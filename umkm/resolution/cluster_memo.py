@@ -58,10 +58,6 @@ def clustering_fingerprint(threshold: float, strong_probability: float) -> bytes
     return hashlib.sha256(text.encode()).digest()
 
 
-def empty_memo() -> pd.DataFrame:
-    return pd.DataFrame({column: np.zeros(0, np.int64) for column in MEMO_COLUMNS})
-
-
 def cluster_components(
     attrs: pd.DataFrame,
     links: pd.DataFrame,
